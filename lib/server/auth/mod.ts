@@ -12,11 +12,20 @@
  *   `SignatureDoesNotMatch`, `IncompleteBody`) instead of closing, so storage discards what it
  *   wrote.
  *
+ * One module per scheme: `sigv4.ts` (Authorization header), `presigned_v4.ts` (query),
+ * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
+ * bodies); `canonical.ts` and `signing.ts` hold the shared maths.
+ *
  * @module
  */
 
 import { S3Error } from "../errors.ts";
 import type { Address, Principal, ServerUser } from "../types.ts";
+import { parseQuery, splitTarget } from "./canonical.ts";
+import { verifyPresignedV4 } from "./presigned_v4.ts";
+import { V4_ALGORITHM, type V4Verified, verifyHeaderV4 } from "./sigv4.ts";
+import { verifySha256 } from "./payload.ts";
+import { EMPTY_SHA256 } from "./signing.ts";
 
 /** A request as the server received it. */
 export interface AuthRequest {
@@ -55,26 +64,101 @@ export interface Authenticated {
   contentLength?: number;
 }
 
+/** Default largest clock difference: 15 minutes, as S3 and RGW. */
+export const DEFAULT_MAX_SKEW_MS = 900_000;
+
+function headerLength(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name);
+  if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
+  return Number(value);
+}
+
+function v4Body(request: AuthRequest, verified: V4Verified): Authenticated {
+  const principal: Principal = { kind: "user", user: verified.user };
+  const contentLength = headerLength(request.headers, "content-length");
+  const marker = verified.payloadHash;
+  if (marker === "UNSIGNED-PAYLOAD") {
+    return { principal, body: request.body, contentLength };
+  }
+  if (marker.startsWith("STREAMING-")) {
+    throw new S3Error("NotImplemented", `The payload mode "${marker}" is not supported yet`);
+  }
+  if (!/^[0-9a-f]{64}$/i.test(marker)) {
+    // RGW accepts any value on requests without a body; with a body it cannot match.
+    if (request.body === null) return { principal, body: null, contentLength };
+    throw new S3Error(
+      "XAmzContentSHA256Mismatch",
+      `The x-amz-content-sha256 header "${marker}" is neither a hex SHA-256 nor a known ` +
+        `payload mode (UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ` +
+        `STREAMING-UNSIGNED-PAYLOAD-TRAILER)`,
+    );
+  }
+  if (request.body === null) {
+    if (marker.toLowerCase() !== EMPTY_SHA256 && (contentLength ?? 0) > 0) {
+      throw new S3Error("IncompleteBody");
+    }
+    return { principal, body: null, contentLength };
+  }
+  return { principal, body: verifySha256(request.body, marker), contentLength };
+}
+
 /**
- * Decides who sent a request. (Placeholder: accepts anonymous requests only, until the signature
- * verifiers land.)
+ * Decides who sent a request: SigV4 (header or presigned query), SigV2 (header or query), or
+ * nobody (anonymous, then ACLs decide).
  *
  * @param request The request as received.
  * @param options Users and clock.
  * @returns The principal and the body to read.
  * @throws {S3Error} When the request carries credentials that cannot be accepted.
+ *
+ * @example Usage
+ * ```ts
+ * import { authenticate } from "./mod.ts";
+ * import { DEMO_USERS } from "../types.ts";
+ * const auth = await authenticate(
+ *   { method: "GET", url: "http://127.0.0.1:9000/", headers: new Headers(),
+ *     address: { virtualHost: false }, body: null },
+ *   { users: DEMO_USERS },
+ * );
+ * console.log(auth.principal.kind); // "anonymous"
+ * ```
  */
 export function authenticate(request: AuthRequest, options: AuthOptions): Promise<Authenticated> {
-  void options;
-  const signed = request.headers.has("authorization") ||
-    /[?&](X-Amz-Signature|Signature)=/.test(request.url);
-  if (signed) {
-    return Promise.reject(new S3Error("NotImplemented", "Signed requests are not supported yet"));
+  try {
+    return Promise.resolve(authenticateNow(request, options));
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const length = request.headers.get("content-length");
-  return Promise.resolve({
+}
+
+function authenticateNow(request: AuthRequest, options: AuthOptions): Authenticated {
+  const check = {
+    users: options.users,
+    now: (options.now ?? (() => new Date()))(),
+    maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+  };
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) {
+    if (authorization.startsWith(`${V4_ALGORITHM} `)) {
+      return v4Body(request, verifyHeaderV4(request, check));
+    }
+    throw new S3Error(
+      "InvalidArgument",
+      `Cannot read the Authorization header: unsupported scheme "${
+        authorization.split(" ")[0]
+      }"; use "${V4_ALGORITHM}" or "AWS"`,
+      { extra: { ArgumentName: "Authorization" } },
+    );
+  }
+  const pairs = parseQuery(splitTarget(request.url).query);
+  if (pairs.some(([name]) => name.startsWith("X-Amz-"))) {
+    if (pairs.some(([name]) => name === "X-Amz-Signature" || name === "X-Amz-Credential")) {
+      return v4Body(request, verifyPresignedV4(request, check));
+    }
+  }
+  return {
     principal: { kind: "anonymous" },
     body: request.body,
-    contentLength: length === null ? undefined : Number(length),
-  });
+    contentLength: headerLength(request.headers, "content-length"),
+  };
 }

@@ -1,0 +1,152 @@
+/**
+ * SigV4 presigned URLs: the signature and its scope travel in the query string (`X-Amz-Algorithm`,
+ * `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`);
+ * the payload is `UNSIGNED-PAYLOAD`.
+ *
+ * @module
+ */
+
+import { S3Error } from "../errors.ts";
+import { canonicalQuery, parseQuery, splitTarget } from "./canonical.ts";
+import { findUser, parseAmzDate, parseCredential } from "./credential.ts";
+import { V4_ALGORITHM, type V4Verified, verifyV4Signature } from "./sigv4.ts";
+import type { VerifyV4Options } from "./sigv4.ts";
+
+/** Longest presigned URL lifetime S3 accepts: 7 days, in seconds. */
+export const MAX_PRESIGN_SECONDS = 604_800;
+
+/** The payload hash a presigned request signs. */
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+
+function queryError(why: string, argument?: string): S3Error {
+  return new S3Error(
+    "AuthorizationQueryParametersError",
+    why,
+    argument === undefined ? {} : { extra: { ArgumentName: argument } },
+  );
+}
+
+/**
+ * True when a query string carries SigV4 presigned parameters.
+ *
+ * @param pairs Decoded query pairs.
+ * @returns Whether `X-Amz-Algorithm`, `X-Amz-Credential` or `X-Amz-Signature` is present.
+ *
+ * @example Usage
+ * ```ts
+ * import { isPresignedV4 } from "./presigned_v4.ts";
+ * console.log(isPresignedV4([["X-Amz-Signature", "abc"]])); // true
+ * ```
+ */
+export function isPresignedV4(pairs: Array<[string, string]>): boolean {
+  return pairs.some(([name]) =>
+    name === "X-Amz-Algorithm" || name === "X-Amz-Credential" || name === "X-Amz-Signature"
+  );
+}
+
+/**
+ * Verifies a SigV4 presigned request: parameters, lifetime (1..604800 s), expiry and signature.
+ *
+ * @param request Method, raw URL and headers as received.
+ * @param options Users, server time and accepted skew (a URL signed further than that in the
+ * future is refused).
+ * @returns The signer and the signature details.
+ * @throws {S3Error} `AuthorizationQueryParametersError` (400) for missing or invalid parameters,
+ * `InvalidAccessKeyId` (403), `AccessDenied` (403, "Request has expired") and
+ * `SignatureDoesNotMatch` (403).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { verifyPresignedV4 } from "./presigned_v4.ts";
+ * const v = verifyPresignedV4(request, { users, now: new Date(), maxSkewMs: 900_000 });
+ * ```
+ */
+export function verifyPresignedV4(
+  request: { method: string; url: string; headers: Headers },
+  options: VerifyV4Options,
+): V4Verified {
+  const target = splitTarget(request.url);
+  const pairs = parseQuery(target.query);
+  const param = (name: string): string => {
+    const found = pairs.find(([n]) => n === name);
+    if (found === undefined || found[1] === "") {
+      throw queryError(
+        `Cannot verify the presigned URL: the query parameter "${name}" is missing`,
+        name,
+      );
+    }
+    return found[1];
+  };
+  const algorithm = param("X-Amz-Algorithm");
+  if (algorithm !== V4_ALGORITHM) {
+    throw queryError(
+      `Cannot verify the presigned URL: X-Amz-Algorithm must be "${V4_ALGORITHM}", got "${algorithm}"`,
+      "X-Amz-Algorithm",
+    );
+  }
+  const credential = parseCredential(param("X-Amz-Credential"), (why) => queryError(why));
+  const amzDate = param("X-Amz-Date");
+  const time = parseAmzDate(amzDate);
+  if (time === undefined) {
+    throw queryError(
+      `Cannot verify the presigned URL: X-Amz-Date "${amzDate}" is not YYYYMMDDTHHMMSSZ`,
+      "X-Amz-Date",
+    );
+  }
+  const expiresText = param("X-Amz-Expires");
+  const expires = /^\d+$/.test(expiresText) ? Number(expiresText) : NaN;
+  if (!(expires >= 1 && expires <= MAX_PRESIGN_SECONDS)) {
+    throw queryError(
+      `Cannot verify the presigned URL: X-Amz-Expires must be 1 to ${MAX_PRESIGN_SECONDS} ` +
+        `seconds (7 days), got "${expiresText}"`,
+      "X-Amz-Expires",
+    );
+  }
+  const signedHeaders = param("X-Amz-SignedHeaders").split(";").map((h) => h.toLowerCase());
+  const signature = param("X-Amz-Signature").toLowerCase();
+  const user = findUser(options.users, credential.accessKeyId);
+  const now = options.now.getTime();
+  const expiresAt = time.getTime() + expires * 1000;
+  if (now > expiresAt) {
+    throw new S3Error(
+      "AccessDenied",
+      `Request has expired: the presigned URL was valid until "${
+        new Date(expiresAt).toISOString()
+      }"; presign a new one`,
+      {
+        extra: {
+          "X-Amz-Expires": String(expires),
+          Expires: new Date(expiresAt).toISOString(),
+          ServerTime: options.now.toISOString(),
+        },
+      },
+    );
+  }
+  if (time.getTime() - now > options.maxSkewMs) {
+    throw new S3Error(
+      "AccessDenied",
+      `Request is not valid yet: the presigned URL starts at "${time.toISOString()}", ` +
+        `after the server time "${options.now.toISOString()}"; check the client clock`,
+    );
+  }
+  const key = verifyV4Signature({
+    user,
+    credential,
+    amzDate,
+    method: request.method,
+    path: target.path,
+    query: canonicalQuery(pairs, "X-Amz-Signature"),
+    headers: request.headers,
+    signedHeaders,
+    payloadHash: UNSIGNED_PAYLOAD,
+    provided: signature,
+  });
+  return {
+    user,
+    signingKey: key,
+    signature,
+    amzDate,
+    scope: credential.scope,
+    payloadHash: UNSIGNED_PAYLOAD,
+  };
+}
