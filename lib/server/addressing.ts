@@ -1,0 +1,98 @@
+/**
+ * Works out which bucket and key a request names, from the raw request URL (path style) or the
+ * Host header (virtual-host style: `bucket.localhost:PORT`).
+ *
+ * @module
+ */
+
+import { S3Error } from "./errors.ts";
+import type { Address } from "./types.ts";
+
+/** A request's target: its address, raw path and query. */
+export interface Target {
+  /** Bucket and key. */
+  address: Address;
+  /** The path exactly as sent (still percent-encoded), used as the error `Resource`. */
+  rawPath: string;
+  /** The query parameters. */
+  query: URLSearchParams;
+}
+
+/**
+ * Splits a raw URL into its path and query strings without normalising the path (`new URL()`
+ * would resolve `..` and `.` segments, which are legal inside S3 keys).
+ *
+ * @param url An absolute URL or an origin-form request target.
+ * @returns The raw path (starting with `/`) and the raw query (without `?`).
+ *
+ * @example Usage
+ * ```ts
+ * import { splitRawUrl } from "./addressing.ts";
+ * splitRawUrl("http://h/b/../k?acl"); // { path: "/b/../k", query: "acl" }
+ * ```
+ */
+export function splitRawUrl(url: string): { path: string; query: string } {
+  let rest = url;
+  const scheme = rest.indexOf("://");
+  if (scheme >= 0) {
+    const slash = rest.indexOf("/", scheme + 3);
+    const question = rest.indexOf("?", scheme + 3);
+    const start = slash < 0 ? (question < 0 ? rest.length : question) : slash;
+    rest = rest.slice(start);
+    if (question >= 0 && (slash < 0 || question < slash)) rest = "/" + rest;
+  }
+  const q = rest.indexOf("?");
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const query = q < 0 ? "" : rest.slice(q + 1);
+  return { path: path === "" ? "/" : path, query };
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new S3Error("InvalidArgument", `Cannot decode "${text}": malformed percent-encoding`);
+  }
+}
+
+/**
+ * Resolves a request's bucket and key.
+ *
+ * @param url The request URL as received.
+ * @param host The Host header, if any.
+ * @param dnsName The server's DNS name: `bucket.<dnsName>` hosts are virtual-host style.
+ * @returns The target.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseTarget } from "./addressing.ts";
+ * parseTarget("http://x/photos/a/b.jpg", "127.0.0.1:9000", "localhost").address;
+ * // { bucket: "photos", key: "a/b.jpg", virtualHost: false }
+ * ```
+ */
+export function parseTarget(url: string, host: string | null, dnsName: string): Target {
+  const { path, query } = splitRawUrl(url);
+  const params = new URLSearchParams(query);
+  const hostname = (host ?? "").replace(/:\d+$/, "").toLowerCase();
+  const suffix = "." + dnsName.toLowerCase();
+  let address: Address;
+  if (hostname.endsWith(suffix) && hostname.length > suffix.length) {
+    const bucket = hostname.slice(0, -suffix.length);
+    const key = path.slice(1);
+    address = { bucket, key: key === "" ? undefined : decode(key), virtualHost: true };
+  } else {
+    const rest = path.slice(1);
+    const slash = rest.indexOf("/");
+    if (rest === "") address = { virtualHost: false };
+    else if (slash < 0) address = { bucket: decode(rest), virtualHost: false };
+    else {
+      const key = rest.slice(slash + 1);
+      address = {
+        bucket: decode(rest.slice(0, slash)),
+        key: key === "" ? undefined : decode(key),
+        virtualHost: false,
+      };
+    }
+  }
+  return { address, rawPath: path, query: params };
+}

@@ -1,0 +1,40 @@
+/**
+ * What a request handler is given: the authenticated request, its address and the server's
+ * state.
+ *
+ * @module
+ */
+
+import type { Storage } from "./storage/types.ts";
+import type { Address, Principal, ServerUser } from "./types.ts";
+
+/** An authenticated request on its way to a handler. */
+export interface RequestContext {
+  /** HTTP method, upper case. */
+  method: string;
+  /** Request headers. */
+  headers: Headers;
+  /** Bucket and key. */
+  address: Address;
+  /** The raw (percent-encoded) path, used as the error `Resource`. */
+  rawPath: string;
+  /** Query parameters. */
+  query: URLSearchParams;
+  /** Who sent the request. */
+  principal: Principal;
+  /** The body to read (decoded and verified by auth), or `null`. */
+  body: ReadableStream<Uint8Array> | null;
+  /** Length of the decoded body when known. */
+  contentLength?: number;
+  /** Where buckets and objects live. */
+  storage: Storage;
+  /** Known users. */
+  users: readonly ServerUser[];
+  /** Region reported by GetBucketLocation. */
+  region: string;
+  /** This request's id. */
+  requestId: string;
+}
+
+/** Answers one kind of request. */
+export type Handler = (context: RequestContext) => Promise<Response>;

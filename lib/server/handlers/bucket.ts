@@ -1,0 +1,277 @@
+/**
+ * Bucket-level requests: create, head, delete, location, versioning, listings (v1, v2, versions)
+ * and DeleteObjects.
+ *
+ * @module
+ */
+
+import { aclFromHeaders, allows, cannedAcl } from "../acl.ts";
+import type { RequestContext } from "../context.ts";
+import { S3Error } from "../errors.ts";
+import { encodeListValue, listPage, pageSize } from "../listing.ts";
+import { asArray, parseXml, readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
+import {
+  bucketNameProblem,
+  contentMd5,
+  loadBucket,
+  ownerXml,
+  principalId,
+  xmlDate,
+} from "./common.ts";
+import { createHash } from "node:crypto";
+
+/**
+ * CreateBucket (`PUT /bucket`). Re-creating one's own bucket answers 200, as RGW does; a name
+ * another user owns is `BucketAlreadyExists`.
+ *
+ * @param context The request.
+ * @returns 200 with a `Location` header.
+ */
+export async function createBucket(context: RequestContext): Promise<Response> {
+  const name = context.address.bucket!;
+  if (context.principal.kind !== "user") throw new S3Error("AccessDenied");
+  const problem = bucketNameProblem(name);
+  if (problem) {
+    throw new S3Error("InvalidBucketName", `Cannot create bucket "${name}": ${problem}`, {
+      bucketName: name,
+    });
+  }
+  const body = await readSmallBody(context.body);
+  if (body.trim() !== "") parseXml(body);
+  const id = principalId(context.principal);
+  const existing = context.storage.getBucket(name);
+  if (existing) {
+    if (existing.acl.owner !== id) {
+      throw new S3Error("BucketAlreadyExists", undefined, { bucketName: name });
+    }
+  } else {
+    const acl = aclFromHeaders(context.headers, id, context.users) ?? cannedAcl("private", id);
+    await context.storage.createBucket({ name, created: new Date().toISOString(), acl });
+  }
+  return new Response(null, { status: 200, headers: { location: `/${name}` } });
+}
+
+/**
+ * HeadBucket (`HEAD /bucket`): 200 when it exists and the requester may list it.
+ *
+ * @param context The request.
+ * @returns 200 without a body.
+ */
+export function headBucket(context: RequestContext): Promise<Response> {
+  loadBucket(context, "READ");
+  return Promise.resolve(new Response(null, { status: 200 }));
+}
+
+/**
+ * DeleteBucket (`DELETE /bucket`): owner only, and only when empty (409 `BucketNotEmpty`).
+ *
+ * @param context The request.
+ * @returns 204.
+ */
+export async function deleteBucket(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context);
+  if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
+  if (context.storage.keys(bucket.name).length > 0) {
+    throw new S3Error("BucketNotEmpty", undefined, { bucketName: bucket.name });
+  }
+  await context.storage.deleteBucket(bucket.name);
+  return new Response(null, { status: 204 });
+}
+
+/**
+ * GetBucketLocation (`GET /bucket?location`): empty for us-east-1, else the region.
+ *
+ * @param context The request.
+ * @returns The `LocationConstraint` document.
+ */
+export function getBucketLocation(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context);
+  if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
+  const region = context.region === "us-east-1" ? "" : context.region;
+  return Promise.resolve(xmlResponse(xmlDocument("LocationConstraint", region)));
+}
+
+/**
+ * GetBucketVersioning (`GET /bucket?versioning`): buckets here are never versioned, so the
+ * configuration is empty, as for a bucket whose versioning was never set.
+ *
+ * @param context The request.
+ * @returns The `VersioningConfiguration` document.
+ */
+export function getBucketVersioning(context: RequestContext): Promise<Response> {
+  loadBucket(context, "READ");
+  return Promise.resolve(xmlResponse(xmlDocument("VersioningConfiguration", {})));
+}
+
+function listingBasics(context: RequestContext) {
+  const q = context.query;
+  const encodingType = q.get("encoding-type");
+  if (encodingType !== null && encodingType !== "url") {
+    throw new S3Error("InvalidArgument", `Cannot use encoding-type "${encodingType}": use "url"`, {
+      extra: { ArgumentName: "encoding-type", ArgumentValue: encodingType },
+    });
+  }
+  return {
+    prefix: q.get("prefix") ?? "",
+    delimiter: q.get("delimiter") ?? "",
+    maxKeys: pageSize(q),
+    url: encodingType === "url",
+  };
+}
+
+function decodeToken(token: string): string {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(token), (c) => c.charCodeAt(0)));
+  } catch {
+    throw new S3Error("InvalidArgument", "Cannot read the continuation token: it is malformed", {
+      extra: { ArgumentName: "continuation-token", ArgumentValue: token },
+    });
+  }
+}
+
+function encodeToken(key: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(key)));
+}
+
+/**
+ * ListObjects v1 and v2 (`GET /bucket`, `GET /bucket?list-type=2`).
+ *
+ * @param context The request.
+ * @returns `ListBucketResult`.
+ */
+export function listObjects(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "READ");
+  const q = context.query;
+  const v2 = q.get("list-type") === "2";
+  const { prefix, delimiter, maxKeys, url } = listingBasics(context);
+  const token = q.get("continuation-token");
+  const startAfter = q.get("start-after") ?? "";
+  const marker = q.get("marker") ?? "";
+  const after = v2 ? (token !== null ? decodeToken(token) : startAfter) : marker;
+  const page = listPage(context.storage.keys(bucket.name), { prefix, delimiter, after, maxKeys });
+  const withOwner = !v2 || q.get("fetch-owner") === "true";
+  const contents = page.keys.map((key) => {
+    const object = context.storage.getObject(bucket.name, key)!;
+    return {
+      Key: encodeListValue(key, url),
+      LastModified: xmlDate(object.lastModified),
+      ETag: `"${object.etag}"`,
+      Size: object.size,
+      StorageClass: "STANDARD",
+      Owner: withOwner ? ownerXml(object.acl.owner, context.users) : undefined,
+    };
+  });
+  const common = {
+    Name: bucket.name,
+    Prefix: encodeListValue(prefix, url),
+  };
+  const tail = {
+    Delimiter: delimiter === "" ? undefined : encodeListValue(delimiter, url),
+    EncodingType: url ? "url" : undefined,
+    IsTruncated: page.isTruncated,
+    Contents: contents,
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
+  };
+  const xml = v2
+    ? xmlDocument("ListBucketResult", {
+      ...common,
+      ContinuationToken: token ?? undefined,
+      StartAfter: startAfter === "" ? undefined : encodeListValue(startAfter, url),
+      KeyCount: page.keys.length + page.commonPrefixes.length,
+      MaxKeys: maxKeys,
+      NextContinuationToken: page.isTruncated && page.last ? encodeToken(page.last) : undefined,
+      ...tail,
+    })
+    : xmlDocument("ListBucketResult", {
+      ...common,
+      Marker: encodeListValue(marker, url),
+      NextMarker: page.isTruncated ? encodeListValue(page.last, url) : undefined,
+      MaxKeys: maxKeys,
+      ...tail,
+    });
+  return Promise.resolve(xmlResponse(xml));
+}
+
+/**
+ * ListObjectVersions (`GET /bucket?versions`). Buckets here are unversioned, so every object is
+ * its only version, `null`, as S3 lists objects of an unversioned bucket.
+ *
+ * @param context The request.
+ * @returns `ListVersionsResult`.
+ */
+export function listObjectVersions(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "READ");
+  const q = context.query;
+  const { prefix, delimiter, maxKeys, url } = listingBasics(context);
+  const keyMarker = q.get("key-marker") ?? "";
+  const page = listPage(context.storage.keys(bucket.name), {
+    prefix,
+    delimiter,
+    after: keyMarker,
+    maxKeys,
+  });
+  const xml = xmlDocument("ListVersionsResult", {
+    Name: bucket.name,
+    Prefix: encodeListValue(prefix, url),
+    KeyMarker: encodeListValue(keyMarker, url),
+    VersionIdMarker: q.get("version-id-marker") ?? "",
+    NextKeyMarker: page.isTruncated ? encodeListValue(page.last, url) : undefined,
+    NextVersionIdMarker: page.isTruncated ? "null" : undefined,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter === "" ? undefined : encodeListValue(delimiter, url),
+    EncodingType: url ? "url" : undefined,
+    IsTruncated: page.isTruncated,
+    Version: page.keys.map((key) => {
+      const object = context.storage.getObject(bucket.name, key)!;
+      return {
+        Key: encodeListValue(key, url),
+        VersionId: "null",
+        IsLatest: true,
+        LastModified: xmlDate(object.lastModified),
+        ETag: `"${object.etag}"`,
+        Size: object.size,
+        StorageClass: "STANDARD",
+        Owner: ownerXml(object.acl.owner, context.users),
+      };
+    }),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
+  });
+  return Promise.resolve(xmlResponse(xml));
+}
+
+/** Most keys one DeleteObjects request may name. */
+const MAX_DELETE_KEYS = 1000;
+
+/**
+ * DeleteObjects (`POST /bucket?delete`): deletes up to 1000 keys; `Quiet` leaves out the
+ * successes.
+ *
+ * @param context The request.
+ * @returns `DeleteResult`.
+ */
+export async function deleteObjects(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context);
+  const text = await readSmallBody(context.body);
+  const md5 = contentMd5(context.headers);
+  if (md5 && !createHash("md5").update(text).digest().equals(md5)) {
+    throw new S3Error("BadDigest");
+  }
+  const root = parseXml(text, "MalformedXML", false).Delete as Record<string, unknown> | undefined;
+  if (!root || typeof root !== "object") throw new S3Error("MalformedXML");
+  const objects = asArray(root.Object as Record<string, unknown> | Record<string, unknown>[]);
+  if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error("MalformedXML");
+  const quiet = String(root.Quiet).trim().toLowerCase() === "true";
+  const deleted: Record<string, string>[] = [];
+  const errors: Record<string, string>[] = [];
+  const mayWrite = allows(bucket.acl, context.principal, "WRITE");
+  for (const item of objects) {
+    const key = typeof item.Key === "string" ? item.Key : String(item.Key ?? "");
+    if (!mayWrite) {
+      errors.push({ Key: key, Code: "AccessDenied", Message: "Access Denied" });
+      continue;
+    }
+    await context.storage.deleteObject(bucket.name, key);
+    if (!quiet) deleted.push({ Key: key });
+  }
+  return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted, Error: errors }));
+}

@@ -1,0 +1,28 @@
+/**
+ * Service-level requests: ListBuckets.
+ *
+ * @module
+ */
+
+import type { RequestContext } from "../context.ts";
+import { xmlDocument, xmlResponse } from "../xml.ts";
+import { ownerXml, principalId, xmlDate } from "./common.ts";
+
+/**
+ * ListBuckets (`GET /`): the buckets the requester owns. Anonymous requests get an empty list
+ * owned by `anonymous`, as RGW answers.
+ *
+ * @param context The request.
+ * @returns The `ListAllMyBucketsResult` response.
+ */
+export function listBuckets(context: RequestContext): Promise<Response> {
+  const id = principalId(context.principal);
+  const owned = context.principal.kind === "user"
+    ? context.storage.listBuckets().filter((b) => b.acl.owner === id)
+    : [];
+  const xml = xmlDocument("ListAllMyBucketsResult", {
+    Owner: ownerXml(id, context.users),
+    Buckets: { Bucket: owned.map((b) => ({ Name: b.name, CreationDate: xmlDate(b.created) })) },
+  });
+  return Promise.resolve(xmlResponse(xml));
+}

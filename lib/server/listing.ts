@@ -1,0 +1,119 @@
+/**
+ * Object listings: one page of keys and common prefixes after a marker, walking a bucket's
+ * sorted keys so a page costs O(page + log n), and S3's `encoding-type=url`.
+ *
+ * @module
+ */
+
+import { S3Error } from "./errors.ts";
+import { compareKeys } from "./storage/sorted_keys.ts";
+import type { KeyIndex } from "./storage/types.ts";
+
+/** What page to list. */
+export interface PageOptions {
+  /** Only keys starting with this. @default "" */
+  prefix?: string;
+  /** Roll keys up to the first occurrence of this after the prefix. */
+  delimiter?: string;
+  /** Start after this key or common prefix (exclusive). */
+  after?: string;
+  /** Most entries (keys plus common prefixes) on the page. @default 1000 */
+  maxKeys?: number;
+}
+
+/** One page of a listing. */
+export interface Page {
+  /** Keys on the page, in order. */
+  keys: string[];
+  /** Common prefixes on the page, in order. */
+  commonPrefixes: string[];
+  /** True when more entries follow. */
+  isTruncated: boolean;
+  /** The last entry on the page (key or common prefix), to continue after. */
+  last?: string;
+}
+
+/**
+ * Lists one page of a bucket's keys.
+ *
+ * @param index The bucket's sorted keys.
+ * @param options Prefix, delimiter, marker and page size.
+ * @returns The page.
+ *
+ * @example Usage
+ * ```ts ignore
+ * listPage(storage.keys("photos"), { prefix: "2024/", delimiter: "/", maxKeys: 100 });
+ * ```
+ */
+export function listPage(index: KeyIndex, options: PageOptions = {}): Page {
+  const prefix = options.prefix ?? "";
+  const delimiter = options.delimiter || undefined;
+  const after = options.after || undefined;
+  const maxKeys = options.maxKeys ?? 1000;
+  let i = index.lowerBound(prefix);
+  if (after !== undefined && compareKeys(after, prefix) >= 0) i = index.upperBound(after);
+  const page: Page = { keys: [], commonPrefixes: [], isTruncated: false };
+  while (i < index.length) {
+    const key = index.at(i);
+    if (!key.startsWith(prefix)) break;
+    const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
+    const entry = cut < 0 ? key : key.slice(0, cut + delimiter!.length);
+    if (cut >= 0 && after !== undefined && compareKeys(entry, after) <= 0) {
+      i = index.endOfPrefix(entry, i);
+      continue;
+    }
+    if (page.keys.length + page.commonPrefixes.length >= maxKeys) {
+      page.isTruncated = true;
+      break;
+    }
+    if (cut < 0) {
+      page.keys.push(key);
+      i++;
+    } else {
+      page.commonPrefixes.push(entry);
+      i = index.endOfPrefix(entry, i);
+    }
+    page.last = entry;
+  }
+  return page;
+}
+
+/**
+ * Reads `max-keys` (or another page-size parameter).
+ *
+ * @param query Query parameters.
+ * @param name The parameter name.
+ * @param limit The largest page served.
+ * @returns The page size.
+ * @throws {S3Error} `InvalidArgument` when it is not a non-negative integer.
+ */
+export function pageSize(query: URLSearchParams, name = "max-keys", limit = 1000): number {
+  const value = query.get(name);
+  if (value === null || value === "") return limit;
+  if (!/^\d+$/.test(value)) {
+    throw new S3Error("InvalidArgument", `Cannot read "${name}": "${value}" is not a number`, {
+      extra: { ArgumentName: name, ArgumentValue: value },
+    });
+  }
+  return Math.min(Number(value), limit);
+}
+
+/**
+ * Encodes a listing value as `encoding-type=url` asks (slashes kept).
+ *
+ * @param value A key, prefix or marker.
+ * @param url True when the request asked for `encoding-type=url`.
+ * @returns The value to send.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeListValue } from "./listing.ts";
+ * encodeListValue("a b/c", true); // "a%20b/c"
+ * ```
+ */
+export function encodeListValue(value: string, url: boolean): string;
+export function encodeListValue(value: string | undefined, url: boolean): string | undefined;
+export function encodeListValue(value: string | undefined, url: boolean): string | undefined {
+  if (value === undefined || !url) return value;
+  return encodeURIComponent(value).replace(/%2F/g, "/");
+}

@@ -1,0 +1,218 @@
+/**
+ * On-disk storage (`--data DIR`): every write goes to a temporary file first and is renamed into
+ * place, metadata lives in JSON sidecars, and a restart reloads every bucket, object, ACL and
+ * upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
+ * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
+ *
+ * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json`,
+ * `DIR/uploads/<hex id>.json`, `DIR/blobs/<uuid>`, `DIR/tmp/`.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { type BlobWriter, IndexedStorage } from "./indexed.ts";
+import type { BucketRecord, ObjectRecord, UploadRecord } from "./types.ts";
+
+const BLOB_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const READ_CHUNK = 64 * 1024;
+
+function hex(text: string): string {
+  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) offset += await file.write(chunk.subarray(offset));
+}
+
+async function readJsonDir<T>(dir: string): Promise<T[]> {
+  const out: T[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".json")) {
+        out.push(JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}`)) as T);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return out;
+}
+
+/**
+ * Storage in a directory that survives restarts.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { DiskStorage } from "./disk.ts";
+ * const storage = await DiskStorage.open("./s3-data");
+ * console.log(storage.listBuckets().map((b) => b.name));
+ * ```
+ */
+export class DiskStorage extends IndexedStorage {
+  readonly #dir: string;
+  #queues = new Map<string, Promise<void>>();
+
+  private constructor(dir: string) {
+    super();
+    this.#dir = dir;
+  }
+
+  /**
+   * Opens (creating if needed) a data directory and loads its index.
+   *
+   * @param dir The directory.
+   * @returns The storage.
+   */
+  static async open(dir: string): Promise<DiskStorage> {
+    const storage = new DiskStorage(dir.replace(/\/+$/, "") || "/");
+    await storage.#load();
+    return storage;
+  }
+
+  async #load(): Promise<void> {
+    const dir = this.#dir;
+    for (const sub of ["buckets", "objects", "uploads", "blobs"]) {
+      await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
+    }
+    await Deno.remove(`${dir}/tmp`, { recursive: true }).catch(() => {});
+    await Deno.mkdir(`${dir}/tmp`, { recursive: true });
+    const referenced = new Set<string>();
+    for (const record of await readJsonDir<BucketRecord>(`${dir}/buckets`)) {
+      const state = this.indexBucket(record);
+      for (const object of await readJsonDir<ObjectRecord>(`${dir}/objects/${hex(record.name)}`)) {
+        this.indexObject(state, object);
+        for (const segment of object.segments) referenced.add(segment.ref);
+      }
+    }
+    for (const upload of await readJsonDir<UploadRecord>(`${dir}/uploads`)) {
+      if (!this.buckets.has(upload.bucket)) continue;
+      this.uploads.set(upload.id, upload);
+      for (const part of Object.values(upload.parts)) referenced.add(part.segment.ref);
+    }
+    // Blobs a crash left behind (written but never referenced) are freed.
+    for await (const entry of Deno.readDir(`${dir}/blobs`)) {
+      if (!referenced.has(entry.name)) await Deno.remove(`${dir}/blobs/${entry.name}`);
+    }
+  }
+
+  #blobPath(ref: string): string {
+    if (!BLOB_REF.test(ref)) throw new Error(`Cannot use blob reference "${ref}": malformed`);
+    return `${this.#dir}/blobs/${ref}`;
+  }
+
+  protected async blobWriter(): Promise<BlobWriter> {
+    const ref = crypto.randomUUID();
+    const temp = `${this.#dir}/tmp/${ref}`;
+    const file = await Deno.open(temp, { write: true, createNew: true });
+    let closed = false;
+    const closeFile = () => {
+      if (!closed) file.close();
+      closed = true;
+    };
+    return {
+      write: (chunk) => writeAll(file, chunk),
+      finish: async () => {
+        closeFile();
+        await Deno.rename(temp, this.#blobPath(ref));
+        return ref;
+      },
+      abort: async () => {
+        closeFile();
+        await Deno.remove(temp).catch(() => {});
+      },
+    };
+  }
+
+  protected async openBlob(
+    ref: string,
+    start: number,
+    end: number,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const file = await Deno.open(this.#blobPath(ref), { read: true });
+    let remaining = end - start + 1;
+    let closed = false;
+    const closeFile = () => {
+      if (!closed) file.close();
+      closed = true;
+    };
+    if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          if (remaining <= 0) {
+            closeFile();
+            controller.close();
+            return;
+          }
+          const buffer = new Uint8Array(Math.min(READ_CHUNK, remaining));
+          const n = await file.read(buffer);
+          if (n === null) throw new Error(`Cannot read blob "${ref}": it ended early`);
+          remaining -= n;
+          controller.enqueue(buffer.subarray(0, n));
+        } catch (error) {
+          closeFile();
+          controller.error(error);
+        }
+      },
+      cancel() {
+        closeFile();
+      },
+    });
+  }
+
+  protected async removeBlob(ref: string): Promise<void> {
+    await Deno.remove(this.#blobPath(ref)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  /** Writes (or removes) a JSON file atomically, one write at a time per path. */
+  #save(path: string, value: unknown | null, makeDir?: string): Promise<void> {
+    const previous = this.#queues.get(path) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(async () => {
+      if (value === null) {
+        await Deno.remove(path).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
+        return;
+      }
+      if (makeDir) await Deno.mkdir(makeDir, { recursive: true });
+      const temp = `${this.#dir}/tmp/${crypto.randomUUID()}.json`;
+      await Deno.writeTextFile(temp, JSON.stringify(value));
+      await Deno.rename(temp, path);
+    });
+    this.#queues.set(path, next);
+    next.finally(() => {
+      if (this.#queues.get(path) === next) this.#queues.delete(path);
+    }).catch(() => {});
+    return next;
+  }
+
+  protected async saveBucket(name: string, record: BucketRecord | null): Promise<void> {
+    await this.#save(`${this.#dir}/buckets/${hex(name)}.json`, record);
+    if (record === null) {
+      await Deno.remove(`${this.#dir}/objects/${hex(name)}`, { recursive: true }).catch(() => {});
+    }
+  }
+
+  protected saveObject(bucket: string, key: string, record: ObjectRecord | null): Promise<void> {
+    const dir = `${this.#dir}/objects/${hex(bucket)}`;
+    return this.#save(`${dir}/${sha256(key)}.json`, record, dir);
+  }
+
+  protected saveUpload(id: string, record: UploadRecord | null): Promise<void> {
+    return this.#save(`${this.#dir}/uploads/${hex(id)}.json`, record);
+  }
+
+  /** Waits for pending metadata writes. */
+  override async close(): Promise<void> {
+    await Promise.allSettled([...this.#queues.values()]);
+  }
+}

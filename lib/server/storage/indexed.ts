@@ -1,0 +1,277 @@
+/**
+ * The part of storage both engines share: an in-memory index of buckets, keys and uploads, and
+ * the streaming write that measures length and MD5. Engines supply blob I/O and persistence.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { S3Error } from "../errors.ts";
+import { compareKeys, SortedKeys } from "./sorted_keys.ts";
+import type {
+  Acl,
+  BucketRecord,
+  KeyIndex,
+  ObjectRecord,
+  PartRecord,
+  Segment,
+  Storage,
+  UploadRecord,
+  WriteBlobOptions,
+  WrittenBlob,
+} from "./types.ts";
+
+/** Receives the chunks of one new blob; nothing is visible until `finish()`. */
+export interface BlobWriter {
+  /** Appends bytes. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Makes the blob durable and returns its reference. */
+  finish(): Promise<string>;
+  /** Throws away what was written. */
+  abort(): Promise<void>;
+}
+
+/** A bucket's objects and keys in memory. */
+export interface BucketState {
+  /** The bucket. */
+  record: BucketRecord;
+  /** Objects by key. */
+  objects: Map<string, ObjectRecord>;
+  /** The same keys, sorted. */
+  keys: SortedKeys;
+}
+
+/**
+ * Storage with an in-memory index; subclasses decide where blobs go and whether metadata is
+ * persisted.
+ */
+export abstract class IndexedStorage implements Storage {
+  /** Buckets by name. */
+  protected readonly buckets: Map<string, BucketState> = new Map();
+  /** Uploads in progress by id. */
+  protected readonly uploads: Map<string, UploadRecord> = new Map();
+
+  /** Starts a new blob. */
+  protected abstract blobWriter(): Promise<BlobWriter>;
+  /** Streams a byte range of one blob (the blob is opened before this resolves). */
+  protected abstract openBlob(
+    ref: string,
+    start: number,
+    end: number,
+  ): Promise<ReadableStream<Uint8Array>>;
+  /** Frees one blob. */
+  protected abstract removeBlob(ref: string): Promise<void>;
+  /** Saves (or with `null`, forgets) a bucket's record. */
+  protected abstract saveBucket(name: string, record: BucketRecord | null): Promise<void>;
+  /** Saves (or with `null`, forgets) an object's record. */
+  protected abstract saveObject(
+    bucket: string,
+    key: string,
+    record: ObjectRecord | null,
+  ): Promise<void>;
+  /** Saves (or with `null`, forgets) an upload's record. */
+  protected abstract saveUpload(id: string, record: UploadRecord | null): Promise<void>;
+
+  /** Adds a loaded bucket to the index. */
+  protected indexBucket(record: BucketRecord): BucketState {
+    const state = { record, objects: new Map(), keys: new SortedKeys() };
+    this.buckets.set(record.name, state);
+    return state;
+  }
+
+  /** Adds a loaded object to the index. */
+  protected indexObject(state: BucketState, record: ObjectRecord): void {
+    state.objects.set(record.key, record);
+    state.keys.insert(record.key);
+  }
+
+  #bucket(name: string): BucketState {
+    const state = this.buckets.get(name);
+    if (!state) throw new S3Error("NoSuchBucket", undefined, { bucketName: name });
+    return state;
+  }
+
+  listBuckets(): BucketRecord[] {
+    return [...this.buckets.values()].map((b) => b.record).sort((a, b) =>
+      compareKeys(a.name, b.name)
+    );
+  }
+
+  getBucket(name: string): BucketRecord | undefined {
+    return this.buckets.get(name)?.record;
+  }
+
+  async createBucket(record: BucketRecord): Promise<void> {
+    this.indexBucket(record);
+    await this.saveBucket(record.name, record);
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    this.buckets.delete(name);
+    for (const upload of this.listUploads(name)) await this.deleteUpload(upload.id);
+    await this.saveBucket(name, null);
+  }
+
+  async setBucketAcl(name: string, acl: Acl): Promise<void> {
+    const state = this.#bucket(name);
+    state.record = { ...state.record, acl };
+    await this.saveBucket(name, state.record);
+  }
+
+  keys(bucket: string): KeyIndex {
+    return this.#bucket(bucket).keys;
+  }
+
+  listUploads(bucket: string): UploadRecord[] {
+    return [...this.uploads.values()].filter((u) => u.bucket === bucket).sort((a, b) =>
+      compareKeys(a.key, b.key) || a.initiated.localeCompare(b.initiated) ||
+      a.id.localeCompare(b.id)
+    );
+  }
+
+  async writeBlob(
+    body: ReadableStream<Uint8Array> | null,
+    options: WriteBlobOptions = {},
+  ): Promise<WrittenBlob> {
+    const { expectedLength, expectedMd5, maxLength } = options;
+    const hash = createHash("md5");
+    let size = 0;
+    const writer = await this.blobWriter();
+    try {
+      if (body) {
+        for await (const chunk of body) {
+          size += chunk.byteLength;
+          if (maxLength !== undefined && size > maxLength) throw new S3Error("EntityTooLarge");
+          if (expectedLength !== undefined && size > expectedLength) {
+            throw new S3Error("IncompleteBody");
+          }
+          hash.update(chunk);
+          await writer.write(chunk);
+        }
+      }
+      if (expectedLength !== undefined && size !== expectedLength) {
+        throw new S3Error("IncompleteBody");
+      }
+      const md5 = hash.digest();
+      if (expectedMd5 && !md5.equals(expectedMd5)) throw new S3Error("BadDigest");
+      const ref = await writer.finish();
+      return { segment: { ref, size }, md5: md5.toString("hex") };
+    } catch (error) {
+      await writer.abort();
+      await body?.cancel().catch(() => {});
+      throw error;
+    }
+  }
+
+  async readSegments(
+    segments: Segment[],
+    start: number,
+    end: number,
+  ): Promise<ReadableStream<Uint8Array>> {
+    // Open every blob now, so a concurrent overwrite cannot remove one under the reader.
+    const parts: ReadableStream<Uint8Array>[] = [];
+    let offset = 0;
+    for (const segment of segments) {
+      const from = Math.max(start, offset);
+      const to = Math.min(end, offset + segment.size - 1);
+      if (from <= to) parts.push(await this.openBlob(segment.ref, from - offset, to - offset));
+      offset += segment.size;
+    }
+    let index = 0;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        while (index < parts.length) {
+          reader ??= parts[index].getReader();
+          const { done, value } = await reader.read();
+          if (!done) {
+            controller.enqueue(value);
+            return;
+          }
+          reader = undefined;
+          index++;
+        }
+        controller.close();
+      },
+      async cancel(reason) {
+        await reader?.cancel(reason);
+        for (const part of parts.slice(index + (reader ? 1 : 0))) await part.cancel(reason);
+      },
+    });
+  }
+
+  async removeSegments(segments: Segment[]): Promise<void> {
+    for (const segment of segments) await this.removeBlob(segment.ref);
+  }
+
+  getObject(bucket: string, key: string): ObjectRecord | undefined {
+    return this.buckets.get(bucket)?.objects.get(key);
+  }
+
+  async putObject(bucket: string, record: ObjectRecord): Promise<void> {
+    const state = this.buckets.get(bucket);
+    if (!state) {
+      await this.removeSegments(record.segments);
+      throw new S3Error("NoSuchBucket", undefined, { bucketName: bucket });
+    }
+    const old = state.objects.get(record.key);
+    this.indexObject(state, record);
+    await this.saveObject(bucket, record.key, record);
+    if (old) await this.removeSegments(old.segments);
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    const state = this.#bucket(bucket);
+    const old = state.objects.get(key);
+    if (!old) return false;
+    state.objects.delete(key);
+    state.keys.delete(key);
+    await this.saveObject(bucket, key, null);
+    await this.removeSegments(old.segments);
+    return true;
+  }
+
+  async setObjectAcl(bucket: string, key: string, acl: Acl): Promise<void> {
+    const state = this.#bucket(bucket);
+    const old = state.objects.get(key);
+    if (!old) throw new S3Error("NoSuchKey", undefined, { key });
+    const record = { ...old, acl };
+    state.objects.set(key, record);
+    await this.saveObject(bucket, key, record);
+  }
+
+  async createUpload(record: UploadRecord): Promise<void> {
+    this.uploads.set(record.id, record);
+    await this.saveUpload(record.id, record);
+  }
+
+  getUpload(id: string): UploadRecord | undefined {
+    return this.uploads.get(id);
+  }
+
+  async putPart(id: string, part: PartRecord): Promise<void> {
+    const upload = this.uploads.get(id);
+    if (!upload) {
+      await this.removeBlob(part.segment.ref);
+      throw new S3Error("NoSuchUpload");
+    }
+    const old = upload.parts[part.number];
+    upload.parts[part.number] = part;
+    await this.saveUpload(id, upload);
+    if (old) await this.removeBlob(old.segment.ref);
+  }
+
+  async deleteUpload(id: string, kept: Set<string> = new Set()): Promise<void> {
+    const upload = this.uploads.get(id);
+    if (!upload) return;
+    this.uploads.delete(id);
+    await this.saveUpload(id, null);
+    for (const part of Object.values(upload.parts)) {
+      if (!kept.has(part.segment.ref)) await this.removeBlob(part.segment.ref);
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
