@@ -1,0 +1,113 @@
+/**
+ * `deno task server`: runs the embedded S3-compatible server until Ctrl-C and prints its
+ * endpoint and the demo credentials.
+ *
+ * @example Usage
+ * ```sh
+ * deno task server --port 9000 --data ./s3-data
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { startServer } from "./mod.ts";
+
+/** The port `deno task server` listens on unless told otherwise. */
+export const DEFAULT_PORT = 9000;
+
+const HELP = `Usage: deno task server [options]
+
+Runs a local S3-compatible server (behaving like Ceph RGW, which DreamObjects runs).
+
+Options:
+  --port N       TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
+  --host ADDR    Interface to bind (default 127.0.0.1)
+  --data DIR     Keep buckets and objects in DIR, surviving restarts (default: in memory)
+  --region NAME  Region reported by GetBucketLocation (default us-east-1)
+  --quiet        Do not log failed requests
+  -h, --help     Show this help
+
+Virtual-host addressing works with Host: <bucket>.localhost:<port>.`;
+
+/**
+ * Runs the CLI.
+ *
+ * @param args Command-line arguments.
+ * @returns The process exit code (only returned on failure; success runs until Ctrl-C).
+ */
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        data: { type: "string" },
+        region: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}; see --help`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`Cannot listen on port "${values.port}": use a number from 0 to 65535`);
+    return 2;
+  }
+  let server;
+  try {
+    server = await startServer({
+      port,
+      hostname: values.host,
+      dataDir: values.data,
+      region: values.region,
+      quiet: values.quiet,
+    });
+  } catch (error) {
+    const where = `${values.host ?? "127.0.0.1"}:${port}`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(`Cannot listen on ${where}: the port is in use; pick another with --port`);
+    } else if (error instanceof Deno.errors.PermissionDenied) {
+      console.error(`Cannot start the server: ${(error as Error).message}`);
+    } else {
+      console.error(`Cannot start the server on ${where}: ${(error as Error).message}`);
+    }
+    return 1;
+  }
+  console.log(`S3 endpoint:  ${server.url}`);
+  console.log(`Storage:      ${values.data ? `directory "${values.data}"` : "in memory"}`);
+  console.log("Demo users (local, throwaway credentials):");
+  for (const user of server.users) {
+    console.log(
+      `  ${
+        user.displayName.padEnd(12)
+      } access key ${user.accessKeyId}  secret ${user.secretAccessKey}`,
+    );
+  }
+  console.log(
+    "Path style: <endpoint>/<bucket>/<key>; virtual host: <bucket>.localhost:" +
+      server.port,
+  );
+  console.log("Press Ctrl-C to stop.");
+  await new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", () => resolve());
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => resolve());
+  });
+  await server.close();
+  console.log("Stopped.");
+  return 0;
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  if (code !== 0) Deno.exit(code);
+}
