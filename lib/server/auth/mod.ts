@@ -25,6 +25,7 @@ import { parseQuery, splitTarget } from "./canonical.ts";
 import { verifyPresignedV4 } from "./presigned_v4.ts";
 import { V4_ALGORITHM, type V4Verified, verifyHeaderV4 } from "./sigv4.ts";
 import { verifySha256 } from "./payload.ts";
+import { decodeAwsChunked } from "./chunked.ts";
 import { EMPTY_SHA256 } from "./signing.ts";
 
 /** A request as the server received it. */
@@ -73,6 +74,49 @@ function headerLength(headers: Headers, name: string): number | undefined {
   return Number(value);
 }
 
+/** The aws-chunked payload modes: signed chunks and/or a trailer. */
+const STREAMING_MODES: Record<string, { signed: boolean; trailer: boolean }> = {
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD": { signed: true, trailer: false },
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER": { signed: true, trailer: true },
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER": { signed: false, trailer: true },
+};
+
+function chunkedBody(
+  request: AuthRequest,
+  verified: V4Verified,
+  principal: Principal,
+): Authenticated {
+  const mode = STREAMING_MODES[verified.payloadHash];
+  if (mode === undefined) {
+    throw new S3Error(
+      "NotImplemented",
+      `The payload mode "${verified.payloadHash}" is not supported: use ` +
+        Object.keys(STREAMING_MODES).map((m) => `"${m}"`).join(", "),
+    );
+  }
+  const decodedLength = headerLength(request.headers, "x-amz-decoded-content-length");
+  if (request.body === null) {
+    throw new S3Error(
+      "IncompleteBody",
+      `The payload mode "${verified.payloadHash}" announces an aws-chunked body, but the request has none`,
+    );
+  }
+  const body = decodeAwsChunked(request.body, {
+    signing: mode.signed
+      ? {
+        signingKey: verified.signingKey,
+        amzDate: verified.amzDate,
+        scope: verified.scope,
+        seedSignature: verified.signature,
+      }
+      : undefined,
+    trailer: mode.trailer,
+    checksumHeader: request.headers.get("x-amz-trailer")?.trim() || undefined,
+    decodedLength,
+  });
+  return { principal, body, contentLength: decodedLength };
+}
+
 function v4Body(request: AuthRequest, verified: V4Verified): Authenticated {
   const principal: Principal = { kind: "user", user: verified.user };
   const contentLength = headerLength(request.headers, "content-length");
@@ -80,9 +124,7 @@ function v4Body(request: AuthRequest, verified: V4Verified): Authenticated {
   if (marker === "UNSIGNED-PAYLOAD") {
     return { principal, body: request.body, contentLength };
   }
-  if (marker.startsWith("STREAMING-")) {
-    throw new S3Error("NotImplemented", `The payload mode "${marker}" is not supported yet`);
-  }
+  if (marker.startsWith("STREAMING-")) return chunkedBody(request, verified, principal);
   if (!/^[0-9a-f]{64}$/i.test(marker)) {
     // RGW accepts any value on requests without a body; with a body it cannot match.
     if (request.body === null) return { principal, body: null, contentLength };
