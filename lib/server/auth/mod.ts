@@ -22,7 +22,8 @@
 import { S3Error } from "../errors.ts";
 import type { Address, Principal, ServerUser } from "../types.ts";
 import { parseQuery, splitTarget } from "./canonical.ts";
-import { verifyPresignedV4 } from "./presigned_v4.ts";
+import { isPresignedV4, verifyPresignedV4 } from "./presigned_v4.ts";
+import { isQueryV2, verifyHeaderV2, verifyQueryV2 } from "./sigv2.ts";
 import { V4_ALGORITHM, type V4Verified, verifyHeaderV4 } from "./sigv4.ts";
 import { verifySha256 } from "./payload.ts";
 import { decodeAwsChunked } from "./chunked.ts";
@@ -72,6 +73,14 @@ function headerLength(headers: Headers, name: string): number | undefined {
   const value = headers.get(name);
   if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
   return Number(value);
+}
+
+function userBody(request: AuthRequest, user: ServerUser): Authenticated {
+  return {
+    principal: { kind: "user", user },
+    body: request.body,
+    contentLength: headerLength(request.headers, "content-length"),
+  };
 }
 
 /** The aws-chunked payload modes: signed chunks and/or a trailer. */
@@ -180,9 +189,23 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
     maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
   };
   const authorization = request.headers.get("authorization");
+  const pairs = parseQuery(splitTarget(request.url).query);
+  const presignedV4 = isPresignedV4(pairs);
+  const queryV2 = isQueryV2(pairs);
+  if (authorization !== null && (presignedV4 || queryV2)) {
+    // RGW answers 403 AccessDenied when a request carries both kinds of credentials.
+    throw new S3Error(
+      "AccessDenied",
+      "Only one auth mechanism allowed: the request has both an Authorization header and a " +
+        "signed query string; send one of them",
+    );
+  }
   if (authorization !== null) {
     if (authorization.startsWith(`${V4_ALGORITHM} `)) {
       return v4Body(request, verifyHeaderV4(request, check));
+    }
+    if (authorization.startsWith("AWS ")) {
+      return userBody(request, verifyHeaderV2(request, check));
     }
     throw new S3Error(
       "InvalidArgument",
@@ -192,12 +215,8 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
       { extra: { ArgumentName: "Authorization" } },
     );
   }
-  const pairs = parseQuery(splitTarget(request.url).query);
-  if (pairs.some(([name]) => name.startsWith("X-Amz-"))) {
-    if (pairs.some(([name]) => name === "X-Amz-Signature" || name === "X-Amz-Credential")) {
-      return v4Body(request, verifyPresignedV4(request, check));
-    }
-  }
+  if (presignedV4) return v4Body(request, verifyPresignedV4(request, check));
+  if (queryV2) return userBody(request, verifyQueryV2(request, check));
   return {
     principal: { kind: "anonymous" },
     body: request.body,
