@@ -54,10 +54,8 @@ export type CannedAcl = typeof CANNED_ACLS[number];
  * ```
  */
 export function cannedAcl(name: string, owner: string, bucketOwner = owner): Acl {
-  const grants: Grant[] = [{
-    grantee: { type: "CanonicalUser", id: owner },
-    permission: "FULL_CONTROL",
-  }];
+  // RGW lists the group grants of a canned ACL before the owner's FULL_CONTROL.
+  const grants: Grant[] = [];
   const group = (uri: string, permission: Permission) =>
     grants.push({ grantee: { type: "Group", uri }, permission });
   switch (name) {
@@ -87,6 +85,7 @@ export function cannedAcl(name: string, owner: string, bucketOwner = owner): Acl
         extra: { ArgumentName: "x-amz-acl", ArgumentValue: name },
       });
   }
+  grants.push({ grantee: { type: "CanonicalUser", id: owner }, permission: "FULL_CONTROL" });
   return { owner, grants };
 }
 
@@ -216,8 +215,10 @@ export function aclXml(acl: Acl, users: readonly ServerUser[]): string {
 }
 
 /**
- * Tells whether a principal holds a permission under an ACL. The owner always may; others need
- * a grant of the permission or of `FULL_CONTROL`, to them or to a group they belong to.
+ * Tells whether a principal holds a permission under an ACL: a grant of the permission or of
+ * `FULL_CONTROL`, to them or to a group they belong to. As in S3 and RGW, the owner may always
+ * read and write the ACL itself, but reads and writes data only through grants (an owner who
+ * replaces their own `FULL_CONTROL` grant loses it).
  *
  * @param acl The ACL.
  * @param principal Who asks.
@@ -232,7 +233,8 @@ export function aclXml(acl: Acl, users: readonly ServerUser[]): string {
  */
 export function allows(acl: Acl, principal: Principal, permission: Permission): boolean {
   const id = principal.kind === "user" ? principal.user.id : undefined;
-  if (id !== undefined && id === acl.owner) return true;
+  const acp = permission === "READ_ACP" || permission === "WRITE_ACP";
+  if (acp && id !== undefined && id === acl.owner) return true;
   return acl.grants.some((g) => {
     if (g.permission !== permission && g.permission !== "FULL_CONTROL") return false;
     if (g.grantee.type === "CanonicalUser") return g.grantee.id === id;

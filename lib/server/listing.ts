@@ -63,7 +63,7 @@ export function listPage(index: KeyIndex, options: PageOptions = {}): Page {
       continue;
     }
     if (page.keys.length + page.commonPrefixes.length >= maxKeys) {
-      page.isTruncated = true;
+      page.isTruncated = maxKeys > 0; // RGW answers max-keys=0 with an untruncated empty page
       break;
     }
     if (cut < 0) {

@@ -42,6 +42,18 @@ export function principalId(principal: Principal): string {
 }
 
 /**
+ * Who owns an object a request creates: the requester, or for anonymous writes (into a
+ * public-read-write bucket) the bucket's owner, as RGW does.
+ *
+ * @param context The request.
+ * @param bucketOwner The bucket owner's id.
+ * @returns The owner's canonical id.
+ */
+export function objectOwner(context: RequestContext, bucketOwner: string): string {
+  return context.principal.kind === "user" ? context.principal.user.id : bucketOwner;
+}
+
+/**
  * An `<Owner>` element for a user id.
  *
  * @param id Canonical id.

@@ -18,8 +18,8 @@ import {
   loadBucket,
   MAX_PUT_SIZE,
   objectHeadersFrom,
+  objectOwner,
   ownerXml,
-  principalId,
   xmlDate,
 } from "./common.ts";
 import { checkKey, loadCopySource } from "./object.ts";
@@ -45,7 +45,7 @@ export async function createUpload(context: RequestContext): Promise<Response> {
   const key = context.address.key!;
   checkKey(key);
   await context.body?.cancel().catch(() => {});
-  const owner = principalId(context.principal);
+  const owner = objectOwner(context, bucket.acl.owner);
   const { headers, metadata } = objectHeadersFrom(context.headers);
   const upload: UploadRecord = {
     id: `2~${crypto.randomUUID().replaceAll("-", "")}`,

@@ -17,7 +17,7 @@ import {
   loadObject,
   MAX_PUT_SIZE,
   objectHeadersFrom,
-  principalId,
+  objectOwner,
   xmlDate,
 } from "./common.ts";
 
@@ -127,7 +127,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context, "WRITE");
   const key = context.address.key!;
   checkKey(key);
-  const owner = principalId(context.principal);
+  const owner = objectOwner(context, bucket.acl.owner);
   const acl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
     cannedAcl("private", owner);
   const expectedLength = announcedLength(context);
@@ -207,7 +207,7 @@ async function copyObject(context: RequestContext): Promise<Response> {
       extra: { ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive },
     });
   }
-  const owner = principalId(context.principal);
+  const owner = objectOwner(context, bucket.acl.owner);
   const requestedAcl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
   if (
     source.bucket === bucket.name && source.object.key === key && directive === "COPY" &&
