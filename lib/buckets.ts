@@ -1,0 +1,295 @@
+/**
+ * Buckets: validate a name before sending it, create one with a readable unique name, list,
+ * check, empty and delete.
+ *
+ * @module
+ */
+
+import {
+  AbortMultipartUploadCommand,
+  type BucketCannedACL,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  paginateListObjectsV2,
+} from "@aws-sdk/client-s3";
+import type { Connection } from "./connect.ts";
+import { request, S3RequestError } from "./errors.ts";
+
+/**
+ * Checks a bucket name against S3's naming rules, so a bad name fails before any request.
+ *
+ * @param name The bucket name.
+ * @returns The same name.
+ * @throws {TypeError} When `name` is not a string.
+ * @throws {RangeError} When the name breaks a rule; the message says which.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateBucketName } from "./buckets.ts";
+ *
+ * validateBucketName("my-photos"); // ok
+ * try {
+ *   validateBucketName("My_Photos");
+ * } catch (error) {
+ *   console.log((error as Error).message.startsWith('Invalid bucket name "My_Photos"')); // true
+ * }
+ * ```
+ */
+export function validateBucketName(name: string): string {
+  if (typeof name !== "string") {
+    throw new TypeError(`Invalid bucket name: expected a string, got ${typeof name}`);
+  }
+  const fail = (why: string) => {
+    throw new RangeError(`Invalid bucket name "${name}": ${why}`);
+  };
+  if (name.length < 3 || name.length > 63) {
+    fail(`a name must be 3 to 63 characters, got ${name.length}`);
+  }
+  const bad = name.match(/[^a-z0-9.-]/);
+  if (bad) {
+    fail(
+      `only lower-case letters, digits, "-" and "." are allowed, got "${bad[0]}"` +
+        (/[A-Z]/.test(bad[0]) ? "; use lower case" : ""),
+    );
+  }
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
+    fail("a name must start and end with a letter or digit");
+  }
+  if (name.includes("..")) fail('a name must not contain ".."');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) fail("a name must not look like an IP address");
+  if (name.startsWith("xn--")) fail('a name must not start with "xn--"');
+  if (name.endsWith("-s3alias")) fail('a name must not end with "-s3alias"');
+  return name;
+}
+
+/**
+ * Makes a readable bucket name that is very likely unique: the prefix, the date and a random
+ * suffix, e.g. `demo-20261125-k3x9q2`.
+ *
+ * @param prefix The readable start; lower-case letters, digits and "-".
+ * @returns A valid bucket name.
+ * @throws {RangeError} When the prefix makes an invalid name.
+ *
+ * @example Usage
+ * ```ts
+ * import { uniqueBucketName } from "./buckets.ts";
+ *
+ * console.log(uniqueBucketName("demo").startsWith("demo-")); // true
+ * ```
+ */
+export function uniqueBucketName(prefix = "demo"): string {
+  const date = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+  const random = Array.from(
+    crypto.getRandomValues(new Uint8Array(6)),
+    (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36],
+  ).join("");
+  return validateBucketName(`${prefix}-${date}-${random}`);
+}
+
+/** How to create a bucket. */
+export interface CreateBucketOptions {
+  /** The exact name; when absent one is made from `prefix`. */
+  name?: string;
+  /** Start of a generated name. @default "demo" */
+  prefix?: string;
+  /** Canned ACL for the new bucket. @default "private" */
+  acl?: BucketCannedACL;
+  /** Generated names to try when one is taken (`BucketAlreadyExists`). @default 5 */
+  attempts?: number;
+}
+
+/**
+ * Creates a bucket and returns its name. Without a `name`, it makes a readable unique one and
+ * tries another when the name is taken. The bucket is remembered in `s3.createdBuckets` until
+ * deleted, so a cleanup can find it.
+ *
+ * @param s3 The connection.
+ * @param options Name or prefix, and ACL.
+ * @returns The bucket name.
+ * @throws {RangeError} When the name is invalid (before any request).
+ * @throws {S3RequestError} When the server refuses, e.g. `BucketAlreadyOwnedByYou`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, createBucket } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * const bucket = await createBucket(s3, { prefix: "photos" });
+ * console.log(bucket); // photos-20261125-k3x9q2
+ * ```
+ */
+export async function createBucket(
+  s3: Connection,
+  options: CreateBucketOptions = {},
+): Promise<string> {
+  const attempts = options.name ? 1 : Math.max(1, options.attempts ?? 5);
+  for (let attempt = 1;; attempt++) {
+    const name = options.name
+      ? validateBucketName(options.name)
+      : uniqueBucketName(options.prefix ?? "demo");
+    const needsLocation = s3.target === "aws" && s3.region !== "us-east-1";
+    try {
+      await request({ action: `create bucket "${name}"`, bucket: name }, () =>
+        s3.client.send(
+          new CreateBucketCommand({
+            Bucket: name,
+            ACL: options.acl,
+            CreateBucketConfiguration: needsLocation
+              // deno-lint-ignore no-explicit-any
+              ? { LocationConstraint: s3.region as any }
+              : undefined,
+          }),
+        ));
+      s3.createdBuckets.add(name);
+      return name;
+    } catch (error) {
+      const taken = error instanceof S3RequestError && error.code === "BucketAlreadyExists";
+      if (!taken || attempt >= attempts) throw error;
+    }
+  }
+}
+
+/** A bucket in a listing. */
+export interface BucketInfo {
+  /** The bucket name. */
+  name: string;
+  /** When it was created, when the server says. */
+  created?: Date;
+}
+
+/**
+ * Lists the buckets the signed-in user owns.
+ *
+ * @param s3 The connection.
+ * @returns The buckets, in the server's order (by name).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, listBuckets } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * console.log(await listBuckets(s3)); // []
+ * ```
+ */
+export async function listBuckets(s3: Connection): Promise<BucketInfo[]> {
+  const out = await request(
+    { action: "list buckets" },
+    () => s3.client.send(new ListBucketsCommand({})),
+  );
+  return (out.Buckets ?? []).map((b) => ({ name: b.Name ?? "", created: b.CreationDate }));
+}
+
+/**
+ * Tells whether a bucket exists and is reachable with these keys.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket name.
+ * @returns `true` when it exists, `false` on 404.
+ * @throws {S3RequestError} On other failures, e.g. 403 for someone else's bucket.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { bucketExists, connect } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * console.log(await bucketExists(s3, "nope-nope")); // false
+ * ```
+ */
+export async function bucketExists(s3: Connection, bucket: string): Promise<boolean> {
+  validateBucketName(bucket);
+  try {
+    await request(
+      { action: `check bucket "${bucket}"`, bucket },
+      () => s3.client.send(new HeadBucketCommand({ Bucket: bucket })),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof S3RequestError && error.status === 404) return false;
+    throw error;
+  }
+}
+
+/**
+ * Deletes an empty bucket. A bucket that still holds objects is refused by the server with
+ * 409 `BucketNotEmpty`; the error says so.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket name.
+ * @throws {S3RequestError} `BucketNotEmpty`, `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, createBucket, deleteBucket } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * await deleteBucket(s3, await createBucket(s3));
+ * ```
+ */
+export async function deleteBucket(s3: Connection, bucket: string): Promise<void> {
+  validateBucketName(bucket);
+  await request(
+    { action: `delete bucket "${bucket}"`, bucket },
+    () => s3.client.send(new DeleteBucketCommand({ Bucket: bucket })),
+  );
+  s3.createdBuckets.delete(bucket);
+}
+
+/**
+ * Deletes every object of a bucket and aborts its unfinished multipart uploads.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket name.
+ * @returns How many objects were deleted.
+ * @throws {S3RequestError} When listing or deleting fails.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, deleteBucket, emptyBucket } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * await emptyBucket(s3, "demo-20261125-k3x9q2");
+ * await deleteBucket(s3, "demo-20261125-k3x9q2");
+ * ```
+ */
+export async function emptyBucket(s3: Connection, bucket: string): Promise<number> {
+  validateBucketName(bucket);
+  let deleted = 0;
+  const context = { action: `empty bucket "${bucket}"`, bucket };
+  await request(context, async () => {
+    for await (const page of paginateListObjectsV2({ client: s3.client }, { Bucket: bucket })) {
+      const keys = (page.Contents ?? []).map((o) => o.Key!).filter((k) => k !== undefined);
+      // A few deletes at a time: enough to be quick, few enough to be polite.
+      for (let i = 0; i < keys.length; i += 8) {
+        await Promise.all(
+          keys.slice(i, i + 8).map((Key) =>
+            s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key }))
+          ),
+        );
+      }
+      deleted += keys.length;
+    }
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    do {
+      const page = await s3.client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker, UploadIdMarker }),
+      );
+      for (const upload of page.Uploads ?? []) {
+        await s3.client.send(
+          new AbortMultipartUploadCommand({
+            Bucket: bucket,
+            Key: upload.Key,
+            UploadId: upload.UploadId,
+          }),
+        );
+      }
+      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      UploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (KeyMarker);
+  });
+  return deleted;
+}

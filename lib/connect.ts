@@ -1,0 +1,307 @@
+/**
+ * Connecting: an `S3Client` (AWS SDK v3) for the embedded server (the default, started
+ * in-process), DreamObjects, AWS S3 or any S3-compatible endpoint, with keys from options,
+ * the environment or a profile, and a traffic trace attached.
+ *
+ * @module
+ */
+
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { View } from "./display.ts";
+import { escapeHtml, paint } from "./display.ts";
+import { type RunningServer, startServer } from "./server/mod.ts";
+import { DEMO_USERS } from "./server/types.ts";
+import { Traffic } from "./traffic.ts";
+
+/** DreamObjects' S3 endpoint, the one DreamHost's boto `demo.py` used. */
+export const DREAMOBJECTS_ENDPOINT = "https://objects-us-west-1.dream.io";
+
+/** Where a connection goes. */
+export type Target = "embedded" | "dreamobjects" | "aws" | "endpoint";
+
+/** How to connect. Without `endpoint`, `dreamobjects` or `aws`, the embedded server is used. */
+export interface ConnectOptions {
+  /** Any S3-compatible endpoint URL, e.g. `http://127.0.0.1:7480`. */
+  endpoint?: string;
+  /** Use DreamObjects ({@linkcode DREAMOBJECTS_ENDPOINT}). @default false */
+  dreamobjects?: boolean;
+  /** Use AWS S3 (the seed's `--use-s3`). @default false */
+  aws?: boolean;
+  /** Signing region. @default AWS_REGION, else "us-east-1" */
+  region?: string;
+  /**
+   * Address buckets in the path (`host/bucket/key`) instead of the host name
+   * (`bucket.host/key`). @default true for the embedded server and custom endpoints, else false
+   */
+  pathStyle?: boolean;
+  /** Access key id. @default AWS_ACCESS_KEY_ID, else the profile, else the demo user's (embedded) */
+  accessKeyId?: string;
+  /** Secret access key. @default AWS_SECRET_ACCESS_KEY, else the profile */
+  secretAccessKey?: string;
+  /** Session token for temporary credentials. @default AWS_SESSION_TOKEN */
+  sessionToken?: string;
+  /** A profile of `~/.aws/credentials` and `~/.aws/config`. @default AWS_PROFILE */
+  profile?: string;
+  /** Record traffic; pass a `Traffic` to share one trace between connections. @default true */
+  trace?: boolean | Traffic;
+  /** Attempts per request, retries included. @default 3 */
+  maxAttempts?: number;
+  /** Environment to read `AWS_*` variables from. @default Deno.env */
+  env?: { get(name: string): string | undefined };
+}
+
+/**
+ * A connected client: the raw `S3Client` for any SDK command, where it points, its trace, and the
+ * embedded server when one was started. Close it when done (or use `await using`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { ListBucketsCommand } from "@aws-sdk/client-s3";
+ * import { connect } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * const { Buckets } = await s3.client.send(new ListBucketsCommand({}));
+ * console.log(Buckets?.length);
+ * ```
+ */
+export class Connection extends View {
+  /** The AWS SDK client; send it any command. */
+  readonly client: S3Client;
+  /** Where the connection goes. */
+  readonly target: Target;
+  /** Endpoint URL without a trailing slash, e.g. `https://s3.us-east-1.amazonaws.com`. */
+  readonly endpoint: string;
+  /** Signing region. */
+  readonly region: string;
+  /** Whether buckets are addressed in the path. */
+  readonly pathStyle: boolean;
+  /** The access key id in use (not a secret; the secret key is never kept here). */
+  readonly accessKeyId: string;
+  /** Every request this client made. */
+  readonly trace: Traffic;
+  /** Buckets created through this connection and not deleted yet, for cleanup. */
+  readonly createdBuckets: Set<string> = new Set();
+  #server?: RunningServer;
+
+  /**
+   * Wraps a client; use {@linkcode connect} rather than calling this.
+   *
+   * @param fields The client and what it points at.
+   */
+  constructor(fields: {
+    client: S3Client;
+    target: Target;
+    endpoint: string;
+    region: string;
+    pathStyle: boolean;
+    accessKeyId: string;
+    trace: Traffic;
+    server?: RunningServer;
+  }) {
+    super();
+    this.client = fields.client;
+    this.target = fields.target;
+    this.endpoint = fields.endpoint.replace(/\/+$/, "");
+    this.region = fields.region;
+    this.pathStyle = fields.pathStyle;
+    this.accessKeyId = fields.accessKeyId;
+    this.trace = fields.trace;
+    this.#server = fields.server;
+  }
+
+  /** The embedded server this connection started, if any. */
+  get server(): RunningServer | undefined {
+    return this.#server;
+  }
+
+  /**
+   * One sentence on where this connection goes.
+   *
+   * @param color Whether colours may be used.
+   * @returns The description.
+   */
+  toText(color = false): string {
+    const where = {
+      embedded: "the embedded S3 server (started in-process, in memory)",
+      dreamobjects: "DreamObjects",
+      aws: "AWS S3",
+      endpoint: "the S3 endpoint",
+    }[this.target];
+    return `Connected to ${where} at ${paint(this.endpoint, "bold", color)} as ` +
+      `${this.accessKeyId}, region ${this.region}, ` +
+      `${this.pathStyle ? "path-style" : "virtual-host-style"} addressing`;
+  }
+
+  /**
+   * The description as HTML.
+   *
+   * @returns A paragraph.
+   */
+  toHtml(): string {
+    return `<p>${escapeHtml(this.toText(false))}</p>`;
+  }
+
+  /** Destroys the client and stops the embedded server, if one was started. */
+  async close(): Promise<void> {
+    this.client.destroy();
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.close();
+  }
+
+  /** Same as {@linkcode Connection.prototype.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function parseEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(
+      `Cannot connect to "${endpoint}": it is not a URL; give one like "http://127.0.0.1:7480"`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(
+      `Cannot connect to "${endpoint}": the scheme must be http or https, got "${url.protocol}"`,
+    );
+  }
+  return url;
+}
+
+/**
+ * Connects to an S3 service. Without an endpoint, it starts the embedded server in-process and
+ * signs in as its demo user; `dreamobjects: true` goes to DreamObjects, `aws: true` to AWS S3,
+ * `endpoint` anywhere else. Checksums are only computed when required for non-AWS endpoints
+ * (Ceph RGW and older gateways reject the SDK's default trailing checksums).
+ *
+ * @param options Where to connect and with which keys.
+ * @returns A connection holding the raw `S3Client` and its trace.
+ * @throws {TypeError} When the endpoint is not an http(s) URL or options conflict.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect } from "./mod.ts";
+ *
+ * await using s3 = await connect(); // embedded server, demo keys
+ * console.log(s3.endpoint); // http://127.0.0.1:PORT
+ * ```
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+  const env = options.env ?? Deno.env;
+  const chosen = [options.endpoint, options.dreamobjects, options.aws].filter(Boolean).length;
+  if (chosen > 1) {
+    throw new TypeError(
+      "Cannot connect: choose one of an endpoint, DreamObjects or AWS S3, got several",
+    );
+  }
+  const target: Target = options.endpoint
+    ? "endpoint"
+    : options.dreamobjects
+    ? "dreamobjects"
+    : options.aws
+    ? "aws"
+    : "embedded";
+  const region = options.region ?? env.get("AWS_REGION") ?? env.get("AWS_DEFAULT_REGION") ??
+    "us-east-1";
+  if (Boolean(options.accessKeyId) !== Boolean(options.secretAccessKey)) {
+    throw new TypeError(
+      "Cannot connect: give both an access key and a secret key (--access-key and --secret-key)",
+    );
+  }
+  // Keys: options, then an explicit profile, then the environment, then AWS_PROFILE / the SDK's
+  // default chain. The embedded server knows only its own users, so it ignores the environment.
+  let keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  let profile: string | undefined;
+  if (options.accessKeyId && options.secretAccessKey) {
+    keys = {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      sessionToken: options.sessionToken,
+    };
+  } else if (target === "embedded") {
+    keys = {
+      accessKeyId: DEMO_USERS[0].accessKeyId,
+      secretAccessKey: DEMO_USERS[0].secretAccessKey,
+    };
+  } else if (options.profile) {
+    profile = options.profile;
+  } else if (env.get("AWS_ACCESS_KEY_ID") && env.get("AWS_SECRET_ACCESS_KEY")) {
+    keys = {
+      accessKeyId: env.get("AWS_ACCESS_KEY_ID")!,
+      secretAccessKey: env.get("AWS_SECRET_ACCESS_KEY")!,
+      sessionToken: options.sessionToken ?? env.get("AWS_SESSION_TOKEN"),
+    };
+  } else {
+    profile = env.get("AWS_PROFILE");
+  }
+
+  let server: RunningServer | undefined;
+  let endpoint: string;
+  if (target === "embedded") {
+    server = await startServer({ port: 0, quiet: true, region });
+    endpoint = server.url;
+  } else if (target === "dreamobjects") {
+    endpoint = DREAMOBJECTS_ENDPOINT;
+  } else if (target === "aws") {
+    endpoint = `https://s3.${region}.amazonaws.com`;
+  } else {
+    endpoint = parseEndpoint(options.endpoint!).href.replace(/\/+$/, "");
+  }
+
+  const pathStyle = options.pathStyle ?? (target === "embedded" || target === "endpoint");
+  const trace = options.trace instanceof Traffic ? options.trace : new Traffic();
+  if (options.trace === false) trace.enabled = false;
+
+  const config: S3ClientConfig = {
+    region,
+    forcePathStyle: pathStyle,
+    maxAttempts: options.maxAttempts ?? 3,
+  };
+  if (target !== "aws") {
+    config.endpoint = endpoint;
+    config.requestChecksumCalculation = "WHEN_REQUIRED";
+    config.responseChecksumValidation = "WHEN_REQUIRED";
+  }
+  if (keys) {
+    config.credentials = {
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      sessionToken: keys.sessionToken,
+    };
+  } else if (profile) {
+    config.profile = profile;
+  }
+  const client = new S3Client(config);
+  trace.attach(client);
+
+  let accessKeyId = keys?.accessKeyId ?? "";
+  try {
+    const resolved = await client.config.credentials();
+    accessKeyId = resolved.accessKeyId;
+    trace.addSecret(resolved.secretAccessKey);
+    if (resolved.sessionToken) trace.addSecret(resolved.sessionToken);
+  } catch (error) {
+    client.destroy();
+    await server?.close();
+    const where = profile ? ` in profile "${profile}"` : "";
+    throw new TypeError(
+      `Cannot connect to ${endpoint}: no access key found${where}; pass --access-key and ` +
+        "--secret-key, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a --profile",
+      { cause: error },
+    );
+  }
+  return new Connection({
+    client,
+    target,
+    endpoint,
+    region,
+    pathStyle,
+    accessKeyId,
+    trace,
+    server,
+  });
+}

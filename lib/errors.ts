@@ -1,0 +1,235 @@
+/**
+ * One error class for failed S3 requests, {@linkcode S3RequestError}, and the translation of the
+ * SDK's errors into it, with messages that say what happened and what to do.
+ *
+ * @module
+ */
+
+import { statusText } from "./traffic.ts";
+
+/** What a lib call was doing, to name it in an error message. */
+export interface RequestContext {
+  /** What could not be done, e.g. `delete bucket "demo-x"`. */
+  action: string;
+  /** The bucket the request named. */
+  bucket?: string;
+  /** The key the request named. */
+  key?: string;
+}
+
+/** The fields of an {@linkcode S3RequestError}. */
+export interface S3RequestErrorFields {
+  /** HTTP status, `0` when the server gave no response. */
+  status: number;
+  /** S3 error code, e.g. `BucketNotEmpty`, or `NetworkError` without a response. */
+  code: string;
+  /** The bucket the request named. */
+  bucket?: string;
+  /** The key the request named. */
+  key?: string;
+  /** The server's request id, for support tickets and logs. */
+  requestId?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A failed S3 request: carries the HTTP status, the S3 error code, the bucket and key, and the
+ * request id. Its message says what failed, why, and what to do.
+ *
+ * @example Usage
+ * ```ts
+ * import { S3RequestError } from "./errors.ts";
+ *
+ * const error = new S3RequestError("Cannot delete bucket \"b\"", { status: 409, code: "BucketNotEmpty" });
+ * console.log(error.code); // BucketNotEmpty
+ * ```
+ */
+export class S3RequestError extends Error {
+  /** HTTP status, `0` when the server gave no response. */
+  readonly status: number;
+  /** S3 error code, e.g. `NoSuchBucket`. */
+  readonly code: string;
+  /** The bucket the request named. */
+  readonly bucket?: string;
+  /** The key the request named. */
+  readonly key?: string;
+  /** The server's request id. */
+  readonly requestId?: string;
+
+  /**
+   * Builds an error.
+   *
+   * @param message The full message.
+   * @param fields Status, code and context.
+   */
+  constructor(message: string, fields: S3RequestErrorFields) {
+    super(message, { cause: fields.cause });
+    this.name = "S3RequestError";
+    this.status = fields.status;
+    this.code = fields.code;
+    this.bucket = fields.bucket;
+    this.key = fields.key;
+    this.requestId = fields.requestId;
+  }
+}
+
+/** Why each common S3 error happens and what to do about it. */
+const EXPLAIN: Record<string, (c: RequestContext) => string> = {
+  AccessDenied: () =>
+    "the server refused access; the object or bucket is private to its owner (check the ACL, " +
+    "the keys, or that a presigned link has not expired)",
+  BucketAlreadyExists: (c) =>
+    `the name "${c.bucket}" is taken by another account; bucket names are global, choose another`,
+  BucketAlreadyOwnedByYou: (c) =>
+    `you already own a bucket named "${c.bucket}"; use it or choose another name`,
+  BucketNotEmpty: (c) =>
+    `bucket "${c.bucket}" still holds objects; delete them first (deleteObject() or ` +
+    "emptyBucket()), then delete the bucket",
+  InvalidAccessKeyId: () =>
+    "the server does not know this access key; check --access-key or AWS_ACCESS_KEY_ID",
+  InvalidBucketName: (c) =>
+    `"${c.bucket}" is not a valid bucket name; use 3 to 63 lower-case letters, digits, "-" and "."`,
+  NoSuchBucket: (c) =>
+    `bucket "${c.bucket}" does not exist; check the name or create it with createBucket()`,
+  NoSuchKey: (c) =>
+    `there is no object "${c.key}" in bucket "${c.bucket}"; check the key or list the bucket`,
+  NoSuchUpload: () => "the multipart upload was aborted or completed already; start it again",
+  NotImplemented: () => "the server does not support this operation",
+  RequestTimeTooSkewed: () => "this machine's clock is more than 15 minutes off; set the clock",
+  SignatureDoesNotMatch: () =>
+    "the signature does not match; check that the secret key belongs to the access key " +
+    "(--secret-key or AWS_SECRET_ACCESS_KEY)",
+  SlowDown: () => "the server asks to slow down; retry later",
+  InternalError: () => "the server failed; retry later",
+};
+
+const STATUS_CODES_BY_STATUS: Record<number, (c: RequestContext) => string> = {
+  301: () => "PermanentRedirect",
+  304: () => "NotModified",
+  400: () => "BadRequest",
+  403: () => "AccessDenied",
+  404: (c) => c.key === undefined ? "NoSuchBucket" : "NoSuchKey",
+  409: () => "Conflict",
+  412: () => "PreconditionFailed",
+  500: () => "InternalError",
+  501: () => "NotImplemented",
+  503: () => "SlowDown",
+};
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "nothing listens there (connection refused); check the endpoint and that the " +
+    "server runs",
+  ENOTFOUND: "the host name does not resolve; check the endpoint URL",
+  EAI_AGAIN: "the host name does not resolve right now; check the network and the endpoint URL",
+  ETIMEDOUT: "the connection timed out; check the endpoint and the network",
+  ECONNRESET: "the server closed the connection; retry, or check the endpoint",
+  TimeoutError: "the request timed out; check the endpoint and the network",
+};
+
+/**
+ * Builds the message for an S3 error: `Cannot <action>: <status> <code>: <why and what to do>`.
+ *
+ * @param context What was being done.
+ * @param status HTTP status.
+ * @param code S3 error code.
+ * @param serverMessage The server's own message, used when the code is not one we explain.
+ * @returns The message.
+ *
+ * @example Usage
+ * ```ts
+ * import { explain } from "./errors.ts";
+ *
+ * console.log(explain({ action: 'delete bucket "b"', bucket: "b" }, 409, "BucketNotEmpty"));
+ * // Cannot delete bucket "b": 409 Conflict BucketNotEmpty: bucket "b" still holds objects; delete them first (deleteObject() or emptyBucket()), then delete the bucket
+ * ```
+ */
+export function explain(
+  context: RequestContext,
+  status: number,
+  code: string,
+  serverMessage?: string,
+): string {
+  const why = EXPLAIN[code]?.(context) ?? (serverMessage || "the server refused the request");
+  return `Cannot ${context.action}: ${statusText(status)} ${code}: ${why}`;
+}
+
+/**
+ * Turns whatever the SDK threw into an {@linkcode S3RequestError}. Errors the SDK could not
+ * model (HEAD responses have no body; it calls them `UnknownError`) get their code from the
+ * HTTP status. Errors that are not about a request (a `TypeError` from bad input) pass through.
+ *
+ * @param error What the SDK threw.
+ * @param context What the call was doing.
+ * @returns The typed error, or `error` itself when it is not a request failure.
+ *
+ * @example Usage
+ * ```ts
+ * import { toS3RequestError } from "./errors.ts";
+ *
+ * const sdkError = Object.assign(new Error("UnknownError"), {
+ *   name: "UnknownError",
+ *   $metadata: { httpStatusCode: 404 },
+ * });
+ * const error = toS3RequestError(sdkError, { action: 'read "b/k"', bucket: "b", key: "k" });
+ * console.log((error as Error).message.startsWith("Cannot read")); // true
+ * ```
+ */
+export function toS3RequestError(error: unknown, context: RequestContext): unknown {
+  if (error instanceof S3RequestError) return error;
+  // deno-lint-ignore no-explicit-any
+  const e = error as any;
+  if (!e || typeof e !== "object") return error;
+  const status = Number(e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? 0);
+  const requestId = e.$metadata?.requestId ?? e.RequestId;
+  const fields = { bucket: context.bucket, key: context.key, requestId, cause: error };
+  if (status === 0) {
+    const net = e.code ?? e.cause?.code ?? e.name;
+    if (typeof net === "string" && NETWORK_CODES[net]) {
+      return new S3RequestError(`Cannot ${context.action}: ${NETWORK_CODES[net]}`, {
+        ...fields,
+        status: 0,
+        code: "NetworkError",
+      });
+    }
+    if (!e.$metadata) return error;
+  }
+  let code: string = e.Code ?? e.name ?? "UnknownError";
+  if (code === "UnknownError" || code === "Error" || code === "NotFound" || !/^[A-Z]/.test(code)) {
+    code = STATUS_CODES_BY_STATUS[status]?.(context) ?? "UnknownError";
+  }
+  const serverMessage = typeof e.message === "string" && e.message !== code &&
+      e.message !== "UnknownError"
+    ? e.message
+    : undefined;
+  return new S3RequestError(explain(context, status, code, serverMessage), {
+    ...fields,
+    status,
+    code,
+  });
+}
+
+/**
+ * Runs an SDK call and rethrows its failure as an {@linkcode S3RequestError}.
+ *
+ * @param context What the call does, for the message.
+ * @param call The call.
+ * @returns What the call returns.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { HeadBucketCommand } from "@aws-sdk/client-s3";
+ * import { connect, request } from "./mod.ts";
+ *
+ * const s3 = await connect();
+ * await request({ action: 'check bucket "b"', bucket: "b" }, () =>
+ *   s3.client.send(new HeadBucketCommand({ Bucket: "b" })));
+ * ```
+ */
+export async function request<T>(context: RequestContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toS3RequestError(error, context);
+  }
+}

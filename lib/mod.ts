@@ -1,0 +1,33 @@
+/**
+ * A small helper library for S3-compatible object stores (DreamObjects, Ceph RGW, AWS S3, the
+ * embedded server), built on the AWS SDK v3. It runs DreamHost's "Getting Started" tour and is
+ * meant for your own scripts: every function takes a {@linkcode Connection}, whose `client` is the
+ * raw `S3Client` for anything the helpers do not cover.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, createBucket, deleteBucket, deleteObject, getText, putObject } from "./mod.ts";
+ *
+ * await using s3 = await connect(); // the embedded server, started in-process
+ * const bucket = await createBucket(s3, { prefix: "notes" });
+ * await putObject(s3, bucket, "hello.txt", "Hello World!");
+ * console.log(await getText(s3, bucket, "hello.txt")); // Hello World!
+ * await deleteObject(s3, bucket, "hello.txt");
+ * await deleteBucket(s3, bucket);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./acl.ts";
+export * from "./buckets.ts";
+export * from "./connect.ts";
+export * from "./content_type.ts";
+export * from "./display.ts";
+export * from "./errors.ts";
+export * from "./image.ts";
+export * from "./links.ts";
+export * from "./objects.ts";
+export * from "./traffic.ts";
+export { DEMO_USERS, type RunningServer, type ServerOptions, startServer } from "./server/mod.ts";
+export type { ServerUser } from "./server/types.ts";

@@ -1,0 +1,516 @@
+/**
+ * Objects: upload a file (streamed, multipart above a size) or bytes, download to bytes, text, a
+ * stream or a file, read metadata, delete, and list a bucket page by page.
+ *
+ * @module
+ */
+
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type ObjectCannedACL,
+  paginateListObjectsV2,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { validateBucketName } from "./buckets.ts";
+import type { Connection } from "./connect.ts";
+import { contentTypeFor } from "./content_type.ts";
+import { request } from "./errors.ts";
+
+/** Bytes moved so far, reported during a transfer. */
+export interface Progress {
+  /** Bytes transferred. */
+  loaded: number;
+  /** Total bytes, when known. */
+  total?: number;
+}
+
+/**
+ * Checks an object key: 1 to 1024 bytes of UTF-8.
+ *
+ * @param key The key.
+ * @returns The same key.
+ * @throws {TypeError} When `key` is not a string.
+ * @throws {RangeError} When it is empty or too long.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateKey } from "./objects.ts";
+ *
+ * console.log(validateKey("photos/cloud.png")); // photos/cloud.png
+ * ```
+ */
+export function validateKey(key: string): string {
+  if (typeof key !== "string") {
+    throw new TypeError(`Invalid object key: expected a string, got ${typeof key}`);
+  }
+  const bytes = new TextEncoder().encode(key).length;
+  if (bytes === 0) throw new RangeError("Invalid object key: a key must not be empty");
+  if (bytes > 1024) {
+    throw new RangeError(`Invalid object key: a key must be at most 1024 bytes, got ${bytes}`);
+  }
+  return key;
+}
+
+function check(bucket: string, key: string) {
+  validateBucketName(bucket);
+  validateKey(key);
+}
+
+/** How to upload. */
+export interface PutOptions {
+  /** Content type. @default guessed from the key's (or file's) extension */
+  contentType?: string;
+  /** Canned ACL for the object. @default "private" */
+  acl?: ObjectCannedACL;
+  /** User metadata, sent as `x-amz-meta-*` headers. */
+  metadata?: Record<string, string>;
+}
+
+/** How to upload a file. */
+export interface PutFileOptions extends PutOptions {
+  /** Files at least this large are sent as a multipart upload. @default 16 MiB */
+  multipartThreshold?: number;
+  /** Part size of a multipart upload (5 MiB at least). @default 8 MiB */
+  partSize?: number;
+  /** Parts sent at the same time. @default 4 */
+  concurrency?: number;
+  /** Called as bytes go out. */
+  onProgress?: (progress: Progress) => void;
+  /** Aborts the upload; a multipart upload is then aborted on the server too. */
+  signal?: AbortSignal;
+}
+
+/** What an upload stored. */
+export interface PutResult {
+  /** Bucket name. */
+  bucket: string;
+  /** Object key. */
+  key: string;
+  /** The ETag the server gave (quotes included). */
+  etag?: string;
+  /** Bytes stored. */
+  size: number;
+  /** The content type sent. */
+  contentType: string;
+  /** Whether it went as a multipart upload. */
+  multipart: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+async function fileSize(path: string | URL, key: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT"
+      ? "the file does not exist; check the path"
+      : code === "EACCES"
+      ? "the file cannot be read (permission denied)"
+      : (error as Error).message;
+    throw new Deno.errors.NotFound(`Cannot upload "${path}" as "${key}": ${why}`, {
+      cause: error,
+    });
+  }
+  if (!info.isFile()) {
+    throw new Deno.errors.IsADirectory(
+      `Cannot upload "${path}" as "${key}": it is not a regular file; give a file path`,
+    );
+  }
+  return info.size;
+}
+
+/**
+ * Uploads a file, streamed from disk: a single PUT below `multipartThreshold`, a multipart
+ * upload (parts in parallel, aborted on failure) above it.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @param path The file.
+ * @param options Content type, ACL, multipart tuning, progress.
+ * @returns What was stored.
+ * @throws {Deno.errors.NotFound} When the file cannot be read.
+ * @throws {S3RequestError} When the server refuses.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, createBucket, putFile } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * const bucket = await createBucket(s3);
+ * await putFile(s3, bucket, "cloud.png", "notebooks/cloud.png");
+ * ```
+ */
+export async function putFile(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  path: string | URL,
+  options: PutFileOptions = {},
+): Promise<PutResult> {
+  check(bucket, key);
+  const size = await fileSize(path, key);
+  const contentType = options.contentType ?? contentTypeFor(String(path));
+  const threshold = options.multipartThreshold ?? 16 * MiB;
+  const context = { action: `upload "${path}" to "${bucket}/${key}"`, bucket, key };
+  const params = {
+    Bucket: bucket,
+    Key: key,
+    ContentType: contentType,
+    ACL: options.acl,
+    Metadata: options.metadata,
+  };
+  options.onProgress?.({ loaded: 0, total: size });
+  if (size < threshold) {
+    // A node stream, not a web ReadableStream: the SDK's Node handler under Deno needs it.
+    const body = createReadStream(path);
+    try {
+      const out = await request(context, () =>
+        s3.client.send(
+          new PutObjectCommand({ ...params, Body: body, ContentLength: size }),
+          { abortSignal: options.signal },
+        ));
+      options.onProgress?.({ loaded: size, total: size });
+      return { bucket, key, etag: out.ETag, size, contentType, multipart: false };
+    } finally {
+      body.destroy();
+    }
+  }
+  const body = createReadStream(path);
+  const upload = new Upload({
+    client: s3.client,
+    params: { ...params, Body: body },
+    partSize: Math.max(5 * MiB, options.partSize ?? 8 * MiB),
+    queueSize: Math.max(1, options.concurrency ?? 4),
+    leavePartsOnError: false,
+  });
+  if (options.onProgress) {
+    upload.on(
+      "httpUploadProgress",
+      (p) => options.onProgress!({ loaded: p.loaded ?? 0, total: size }),
+    );
+  }
+  const onAbort = () => void upload.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const out = await request(context, () => upload.done());
+    return { bucket, key, etag: out.ETag, size, contentType, multipart: true };
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    body.destroy();
+  }
+}
+
+/**
+ * Uploads text or bytes as an object.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @param body The content; text is sent as UTF-8.
+ * @param options Content type, ACL, metadata.
+ * @returns What was stored.
+ * @throws {S3RequestError} When the server refuses.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, createBucket, putObject } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * await putObject(s3, await createBucket(s3), "hello.txt", "Hello World!");
+ * ```
+ */
+export async function putObject(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  options: PutOptions = {},
+): Promise<PutResult> {
+  check(bucket, key);
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  const contentType = options.contentType ??
+    (typeof body === "string" && contentTypeFor(key) === "application/octet-stream"
+      ? "text/plain; charset=utf-8"
+      : contentTypeFor(key));
+  const out = await request(
+    { action: `upload "${bucket}/${key}"`, bucket, key },
+    () =>
+      s3.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          ACL: options.acl,
+          Metadata: options.metadata,
+        }),
+      ),
+  );
+  return { bucket, key, etag: out.ETag, size: bytes.byteLength, contentType, multipart: false };
+}
+
+async function getBody(s3: Connection, bucket: string, key: string, action: string) {
+  check(bucket, key);
+  const out = await request(
+    { action: `${action} "${bucket}/${key}"`, bucket, key },
+    () => s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+  );
+  if (!out.Body) {
+    throw new TypeError(`Cannot ${action} "${bucket}/${key}": the response had no body`);
+  }
+  return out;
+}
+
+/**
+ * Downloads an object into memory.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @returns The object's bytes.
+ * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, getBytes } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * const bytes = await getBytes(s3, "demo-20261125-k3x9q2", "cloud.png");
+ * ```
+ */
+export async function getBytes(s3: Connection, bucket: string, key: string): Promise<Uint8Array> {
+  const out = await getBody(s3, bucket, key, "download");
+  return await out.Body!.transformToByteArray();
+}
+
+/**
+ * Downloads an object as UTF-8 text.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @returns The object's content as text.
+ * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, getText } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * console.log(await getText(s3, "demo-20261125-k3x9q2", "hello.txt")); // Hello World!
+ * ```
+ */
+export async function getText(s3: Connection, bucket: string, key: string): Promise<string> {
+  const out = await getBody(s3, bucket, key, "download");
+  return await out.Body!.transformToString("utf-8");
+}
+
+/**
+ * Opens an object as a stream, for content too large to hold in memory. Consume or cancel it.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @returns A web stream of the object's bytes.
+ * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, getStream } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * const stream = await getStream(s3, "demo-20261125-k3x9q2", "big.bin");
+ * for await (const chunk of stream) console.log(chunk.length);
+ * ```
+ */
+export async function getStream(
+  s3: Connection,
+  bucket: string,
+  key: string,
+): Promise<ReadableStream<Uint8Array>> {
+  const out = await getBody(s3, bucket, key, "download");
+  return out.Body!.transformToWebStream() as ReadableStream<Uint8Array>;
+}
+
+/** How to download to a file. */
+export interface GetFileOptions {
+  /** Called as bytes arrive. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * Downloads an object to a file, streamed. A failed download leaves no partial file.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @param path The file to write (replaced if it exists).
+ * @param options Progress callback.
+ * @returns The number of bytes written.
+ * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, getFile } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * await getFile(s3, "demo-20261125-k3x9q2", "cloud.png", "/tmp/cloud.png");
+ * ```
+ */
+export async function getFile(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  path: string | URL,
+  options: GetFileOptions = {},
+): Promise<number> {
+  const out = await getBody(s3, bucket, key, "download");
+  const total = out.ContentLength;
+  let loaded = 0;
+  const body = out.Body as unknown as Readable;
+  const source = body instanceof Readable
+    ? body
+    : Readable.fromWeb(out.Body!.transformToWebStream() as never);
+  source.on("data", (chunk: Uint8Array) => {
+    loaded += chunk.length;
+    options.onProgress?.({ loaded, total });
+  });
+  try {
+    await pipeline(source, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return loaded;
+}
+
+/** An object's metadata. */
+export interface ObjectInfo {
+  /** Object key. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** ETag (quotes included). */
+  etag?: string;
+  /** Last modification time. */
+  lastModified?: Date;
+  /** Content type (from `headObject` only). */
+  contentType?: string;
+  /** User metadata (from `headObject` only). */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Reads an object's metadata without its content (a HEAD request).
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @returns Size, type, ETag, date and user metadata.
+ * @throws {S3RequestError} `NoSuchKey` (from the 404 status: HEAD answers have no body)...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, headObject } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * console.log((await headObject(s3, "demo-20261125-k3x9q2", "cloud.png")).contentType);
+ * ```
+ */
+export async function headObject(s3: Connection, bucket: string, key: string): Promise<ObjectInfo> {
+  check(bucket, key);
+  const out = await request(
+    { action: `read the metadata of "${bucket}/${key}"`, bucket, key },
+    () => s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+  );
+  return {
+    key,
+    size: out.ContentLength ?? 0,
+    etag: out.ETag,
+    lastModified: out.LastModified,
+    contentType: out.ContentType,
+    metadata: out.Metadata,
+  };
+}
+
+/**
+ * Deletes an object. Deleting a key that does not exist succeeds, as in S3.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`...
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, deleteObject } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * await deleteObject(s3, "demo-20261125-k3x9q2", "cloud.png");
+ * ```
+ */
+export async function deleteObject(s3: Connection, bucket: string, key: string): Promise<void> {
+  check(bucket, key);
+  await request(
+    { action: `delete "${bucket}/${key}"`, bucket, key },
+    () => s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
+  );
+}
+
+/** How to list. */
+export interface ListOptions {
+  /** Only keys starting with this. */
+  prefix?: string;
+  /** Keys asked for per request (the server may send fewer). @default 1000 */
+  pageSize?: number;
+}
+
+/**
+ * Lists a bucket's objects in key order, one page (request) at a time as you iterate.
+ *
+ * @param s3 The connection.
+ * @param bucket The bucket.
+ * @param options Prefix and page size.
+ * @returns An async iterator of objects.
+ * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`... (when iterating)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { connect, listObjects } from "./mod.ts";
+ *
+ * await using s3 = await connect();
+ * for await (const object of listObjects(s3, "demo-20261125-k3x9q2")) {
+ *   console.log(object.key, object.size);
+ * }
+ * ```
+ */
+export async function* listObjects(
+  s3: Connection,
+  bucket: string,
+  options: ListOptions = {},
+): AsyncGenerator<ObjectInfo> {
+  validateBucketName(bucket);
+  const pages = paginateListObjectsV2(
+    { client: s3.client, pageSize: options.pageSize ?? 1000 },
+    { Bucket: bucket, Prefix: options.prefix },
+  );
+  const iterator = pages[Symbol.asyncIterator]();
+  const context = { action: `list bucket "${bucket}"`, bucket };
+  while (true) {
+    const page = await request(context, () => iterator.next());
+    if (page.done) return;
+    for (const o of page.value.Contents ?? []) {
+      yield { key: o.Key ?? "", size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified };
+    }
+  }
+}
