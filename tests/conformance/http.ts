@@ -1,0 +1,91 @@
+/**
+ * Sends a {@linkcode RawRequest} exactly as built, through `node:http`: unlike `fetch`, it sends
+ * the Host header we give it, which virtual-host requests (`Host: bucket.localhost:PORT`) need.
+ *
+ * @module
+ */
+
+import http from "node:http";
+import type { RawRequest } from "./sign.ts";
+
+/** What came back. */
+export interface RawResponse {
+  /** HTTP status. */
+  status: number;
+  /** Response headers, names in lower case. */
+  headers: Record<string, string>;
+  /** The body bytes. */
+  body: Uint8Array;
+}
+
+/** S3's URI encoding of a query component (RFC 3986 unreserved characters kept). */
+export function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** Builds the request target (`/path?query`) of a request. */
+export function requestTarget(request: RawRequest): string {
+  const query = Object.entries(request.query)
+    .map(([name, value]) =>
+      value === "" ? encodeRfc3986(name) : `${encodeRfc3986(name)}=${encodeRfc3986(value)}`
+    )
+    .join("&");
+  return query ? `${request.path}?${query}` : request.path;
+}
+
+/**
+ * Sends a request to `127.0.0.1:port` with the request's own Host header.
+ *
+ * @param port The engine's port on 127.0.0.1.
+ * @param request The request.
+ * @param timeoutMs Give up after this long. @default 30000
+ * @returns Status, headers and body.
+ */
+export function send(port: number, request: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...request.headers, host: request.host };
+    if (request.body.length > 0 || ["PUT", "POST"].includes(request.method)) {
+      headers["content-length"] = String(request.body.length);
+    }
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: request.method,
+        path: requestTarget(request),
+        headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Uint8Array[] = [];
+        res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+        res.on("end", () => {
+          const out: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+          }
+          const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+          let at = 0;
+          for (const c of chunks) {
+            body.set(c, at);
+            at += c.length;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: out, body });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(timeoutMs, () => {
+      req.destroy(
+        new Error(
+          `Cannot complete ${request.method} "${request.path}": no answer in ${timeoutMs}ms`,
+        ),
+      );
+    });
+    req.on("error", reject);
+    req.end(request.body.length > 0 ? request.body : undefined);
+  });
+}
