@@ -76,6 +76,9 @@ def http(method, url, body=None):
     except urllib.error.HTTPError as error:
         data = error.read()
         return error.code, error_code(data), data
+    except (urllib.error.URLError, OSError) as error:
+        # No HTTP answer at all (connection refused or reset): status 0, and the run goes on.
+        return 0, type(error).__name__, b""
 
 
 def http_step(name, method, url, body=None, expect_body=None):

@@ -92,8 +92,16 @@ export async function httpStep(
   expectBody?: string,
 ): Promise<number> {
   const body = method === "PUT" ? "tampered" : undefined;
-  const response = await fetch(url, { method, body, redirect: "manual" });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { method, body, redirect: "manual" });
+    text = await response.text();
+  } catch (error) {
+    // No HTTP answer at all (connection refused or reset): status 0, and the run goes on.
+    step(name, 0, error instanceof Error ? error.name : "network-error");
+    return 0;
+  }
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
   let detail: string | undefined;
   if (expectBody !== undefined && response.status === 200) {

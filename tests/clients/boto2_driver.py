@@ -7,6 +7,7 @@ boto 2 is the client of DreamHost's original demo: it sends `PUT /bucket/` with 
 uploads with `Expect: 100-Continue`, and refuses an upload whose ETag is not exactly `"<md5>"`.
 """
 
+import http.client
 import os
 import sys
 import time
@@ -15,7 +16,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import boto  # noqa: E402
-from boto.exception import S3ResponseError  # noqa: E402
+from boto.exception import BotoClientError, S3ResponseError  # noqa: E402
 from boto.s3.connection import OrdinaryCallingFormat  # noqa: E402
 
 from _common import (  # noqa: E402
@@ -62,6 +63,10 @@ def call(name, connection, fn, *args, **kwargs):
         result = fn(*args, **kwargs)
     except S3ResponseError as error:
         step(name, error.status, error.error_code)
+        return None
+    except (OSError, http.client.HTTPException, BotoClientError) as error:
+        # No HTTP answer boto could parse (connection refused or reset): status 0.
+        step(name, 0, type(error).__name__)
         return None
     received = connection.statuses[before:]
     step(name, received[-1] if received else 0, None if received else "no-request-seen")
@@ -116,7 +121,7 @@ def cleanup(connection, name):
         for key in bucket.list():
             key.delete()
         connection.delete_bucket(name)
-    except S3ResponseError as error:
+    except (OSError, BotoClientError, S3ResponseError) as error:
         print(f"Cleanup of bucket \"{name}\" failed: {error.status} {error.error_code}",
               file=sys.stderr)
 

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
 from _common import (  # noqa: E402
     BODY,
@@ -48,6 +48,10 @@ def call(name, fn, **kwargs):
     except ClientError as error:
         meta = error.response.get("ResponseMetadata", {})
         step(name, meta.get("HTTPStatusCode", 0), error.response.get("Error", {}).get("Code"))
+        return None
+    except BotoCoreError as error:
+        # No HTTP answer boto3 could parse (connection refused or reset): status 0.
+        step(name, 0, type(error).__name__)
         return None
     step(name, response["ResponseMetadata"]["HTTPStatusCode"])
     return response
@@ -100,13 +104,13 @@ def cleanup(owner, endpoint, bucket):
     """Removes what a failed run left behind, the way boto3 users do (object_versions)."""
     try:
         owner.client("s3", endpoint_url=endpoint, config=CONFIG).head_bucket(Bucket=bucket)
-    except ClientError:
+    except (BotoCoreError, ClientError):
         return
     try:
         target = owner.resource("s3", endpoint_url=endpoint, config=CONFIG).Bucket(bucket)
         target.object_versions.delete()
         target.delete()
-    except ClientError as error:
+    except (BotoCoreError, ClientError) as error:
         print(f"Cleanup of bucket \"{bucket}\" failed: {error}", file=sys.stderr)
 
 
