@@ -282,6 +282,22 @@ export class Stack extends View {
   toHtml(): string {
     return `<div>${this.parts.map((p) => p.toHtml()).join("")}</div>`;
   }
+
+  /**
+   * The MIME bundle: the HTML of all parts, plus any image a part carries (for viewers that
+   * show images but not HTML).
+   *
+   * @returns HTML, plain-text and image forms.
+   */
+  override [JUPYTER_DISPLAY](): Record<string, string> {
+    const bundle: Record<string, string> = {};
+    for (const part of this.parts) {
+      for (const [type, data] of Object.entries(part[JUPYTER_DISPLAY]())) {
+        if (type.startsWith("image/") && !(type in bundle)) bundle[type] = data;
+      }
+    }
+    return { ...bundle, "text/html": this.toHtml(), "text/plain": this.toText(false) };
+  }
 }
 
 /**
@@ -350,6 +366,7 @@ export function toView(value: unknown): View {
   if (value instanceof View) return value;
   if (typeof value === "string") return new Text(value);
   if (value instanceof Error) return new Text(`${value.name}: ${value.message}`, "red");
+  if (Array.isArray(value) && value.length === 0) return new Text("(none)", "dim");
   if (
     Array.isArray(value) && value.length > 0 &&
     value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))

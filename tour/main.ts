@@ -1,0 +1,235 @@
+/**
+ * `deno task tour`: the notebook's tour in a terminal. It runs each step's cell code (the same
+ * code the notebook holds) and prints the step, its code, its result and its HTTP traffic.
+ * Everything the tour creates is deleted at the end, also after a failure or Ctrl-C.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { Connection, type ConnectOptions, deleteBucket, emptyBucket } from "../lib/mod.ts";
+import { paint, toView, useColor, View } from "../lib/display.ts";
+import type { Scope } from "./cells.ts";
+import { STEPS } from "./steps.ts";
+
+const HELP = `Usage: deno task tour [options]
+
+The DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
+public link, a presigned link and an ACL, then delete everything. Without --endpoint,
+--dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process.
+
+Options:
+  --dreamobjects         Use DreamObjects (${"https://objects-us-west-1.dream.io"})
+  --use-s3               Use AWS S3
+  --endpoint URL         Use any S3-compatible endpoint, e.g. http://127.0.0.1:7480
+  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
+  --path-style           Put the bucket in the URL path, not the host name
+  --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
+  --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
+  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)
+  --step                 Wait for Enter before each step
+  --keep                 Keep the bucket and the picture (skip the deleting steps)
+  --debug                Print stack traces of failures
+  -h, --help             Show this help
+
+Examples:
+  deno task tour
+  deno task tour --dreamobjects --access-key AKIA... --secret-key ...
+  deno task tour --endpoint http://127.0.0.1:7480 --step`;
+
+const FLAGS = {
+  "dreamobjects": { type: "boolean" },
+  "use-s3": { type: "boolean" },
+  "endpoint": { type: "string" },
+  "region": { type: "string" },
+  "path-style": { type: "boolean" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  "profile": { type: "string" },
+  "step": { type: "boolean" },
+  "keep": { type: "boolean" },
+  "debug": { type: "boolean" },
+  "help": { type: "boolean", short: "h" },
+} as const;
+
+/** The tour's settings, from its command line. */
+export interface TourArgs {
+  /** Where to connect. */
+  connect: ConnectOptions;
+  /** Wait for Enter before each step. */
+  step: boolean;
+  /** Keep the bucket. */
+  keep: boolean;
+  /** Print stack traces. */
+  debug: boolean;
+  /** Show help and exit. */
+  help: boolean;
+}
+
+/**
+ * Parses the tour's command line.
+ *
+ * @param args The arguments, e.g. `Deno.args`.
+ * @returns The settings.
+ * @throws {TypeError} For an unknown option or a missing value, with a one-line message.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseTourArgs } from "./main.ts";
+ *
+ * console.log(parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint);
+ * // http://127.0.0.1:7480
+ * ```
+ */
+export function parseTourArgs(args: string[]): TourArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]
+      .replace(/\. To specify a positional argument.*$/, "")
+      .replace(/'/g, '"')
+      .replace(/\.$/, "");
+    throw new TypeError(`${message}; see "deno task tour --help"`);
+  }
+  const connect: ConnectOptions = {
+    endpoint: values.endpoint,
+    dreamobjects: values.dreamobjects,
+    aws: values["use-s3"],
+    region: values.region,
+    pathStyle: values["path-style"] ? true : undefined,
+    accessKeyId: values["access-key"],
+    secretAccessKey: values["secret-key"],
+    profile: values.profile,
+  };
+  for (const key of Object.keys(connect) as (keyof ConnectOptions)[]) {
+    if (connect[key] === undefined) delete connect[key];
+  }
+  return {
+    connect,
+    step: values.step ?? false,
+    keep: values.keep ?? false,
+    debug: values.debug ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function render(value: unknown, color: boolean): string {
+  if (value === undefined) return "";
+  return toView(value instanceof View ? value : value).toText(color);
+}
+
+async function waitForEnter(): Promise<void> {
+  await Deno.stdout.write(new TextEncoder().encode(paint("Press Enter to run it… ", "dim", true)));
+  const buffer = new Uint8Array(1024);
+  while (true) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null || buffer.subarray(0, n).includes(10)) return;
+  }
+}
+
+/**
+ * Deletes what the tour created and closes the connection. Tolerates what is already gone.
+ *
+ * @param scope The tour's scope (holding `s3` once connected).
+ * @param keep Leave the buckets in place.
+ * @returns Lines describing what was done.
+ */
+async function cleanup(scope: Scope, keep: boolean): Promise<string[]> {
+  const s3 = scope.s3;
+  if (!(s3 instanceof Connection)) return [];
+  const notes: string[] = [];
+  for (const bucket of [...s3.createdBuckets]) {
+    if (keep) {
+      notes.push(
+        `Kept bucket "${bucket}" at ${s3.endpoint} (--keep)` +
+          (s3.target === "embedded" ? "; the embedded server forgets it when the tour ends" : ""),
+      );
+      continue;
+    }
+    try {
+      const objects = await emptyBucket(s3, bucket);
+      await deleteBucket(s3, bucket);
+      notes.push(`Cleaned up: deleted bucket "${bucket}" and ${objects} object(s)`);
+    } catch (error) {
+      notes.push(`Could not delete bucket "${bucket}": ${(error as Error).message}`);
+    }
+  }
+  await s3.close();
+  return notes;
+}
+
+/**
+ * Runs the tour.
+ *
+ * @param args The command line.
+ * @returns The exit code: 0 on success, 1 when a step failed, 2 for bad usage, 130 on Ctrl-C.
+ */
+export async function main(args: string[]): Promise<number> {
+  let settings: TourArgs;
+  try {
+    settings = parseTourArgs(args);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (settings.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const color = useColor();
+  const say = (text = "") => console.log(text);
+  // Cells run from the notebook's folder, as in Jupyter, so "cloud.png" is the picture there.
+  Deno.chdir(fileURLToPath(new URL("../notebooks/", import.meta.url)));
+
+  const scope: Scope = {};
+  let cleaning: Promise<string[]> | undefined;
+  const finish = () => (cleaning ??= cleanup(scope, settings.keep));
+  const onInterrupt = async () => {
+    console.error("\nInterrupted: cleaning up…");
+    for (const note of await finish()) console.error(note);
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+
+  let waiting = settings.step;
+  if (waiting && !Deno.stdin.isTerminal()) {
+    say(paint("(--step: stdin is not a terminal, so not waiting between steps)", "dim", color));
+    waiting = false;
+  }
+
+  const steps = STEPS.filter((s) => !(settings.keep && s.cleanup));
+  let failed = false;
+  try {
+    for (const [i, step] of steps.entries()) {
+      say();
+      say(paint(`━━ ${i + 1}/${steps.length} ${step.title}`, "bold", color));
+      say(step.prose.trim().replace(/`/g, ""));
+      say(step.code.split("\n").map((l) => paint(`  › ${l}`, "cyan", color)).join("\n"));
+      if (waiting) await waitForEnter();
+      const value = await step.run(scope);
+      if (step.parameters) {
+        // Like papermill's injected parameters: the command line overrides the cell's defaults.
+        scope.options = { ...(scope.options as object), ...settings.connect };
+      }
+      const text = render(value, color);
+      if (text) say(text);
+    }
+    say();
+    say(paint("Tour complete.", "green", color));
+  } catch (error) {
+    failed = true;
+    say();
+    console.error(paint(`The tour stopped: ${(error as Error).message}`, "red", color));
+    if (settings.debug) console.error(error);
+  } finally {
+    for (const note of await finish()) say(note);
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,82 @@
+/**
+ * Writes the tour as a Jupyter notebook for Deno's kernel: one markdown cell per step (its
+ * heading and prose), then the step's code cell, no outputs. Run `deno task notebook` after
+ * changing `steps.ts`; a test fails when `notebooks/tour.ipynb` or `notebooks/cloud.png` drift.
+ *
+ * @module
+ */
+
+import { drawPicture } from "./picture.ts";
+import { type Step, STEPS } from "./steps.ts";
+
+/** Where the notebook goes, relative to the repository root. */
+export const NOTEBOOK_PATH = new URL("../notebooks/tour.ipynb", import.meta.url);
+/** Where the tour's picture goes, next to the notebook (cells open it as `cloud.png`). */
+export const PICTURE_PATH = new URL("../notebooks/cloud.png", import.meta.url);
+
+/** Splits text into Jupyter's list of lines, each but the last ending in `\n`. */
+function lines(text: string): string[] {
+  const parts = text.split("\n");
+  return parts.map((line, i) => (i < parts.length - 1 ? `${line}\n` : line));
+}
+
+/**
+ * The notebook for the given steps, as nbformat 4.5 JSON text (stable, one-space indent, as
+ * Jupyter writes it).
+ *
+ * @param steps The steps, in order.
+ * @returns The `.ipynb` file's text.
+ *
+ * @example Usage
+ * ```ts
+ * import { notebookText } from "./notebook.ts";
+ * import { STEPS } from "./steps.ts";
+ *
+ * console.log(JSON.parse(notebookText(STEPS)).nbformat); // 4
+ * ```
+ */
+export function notebookText(steps: readonly Step[]): string {
+  const cells = steps.flatMap((step, i) => {
+    const heading = i === 0 ? "#" : "##";
+    const markdown = {
+      cell_type: "markdown",
+      id: `${step.id}-about`,
+      metadata: {},
+      source: lines(`${heading} ${step.title}\n\n${step.prose.trim()}`),
+    };
+    const code = {
+      cell_type: "code",
+      execution_count: null,
+      id: step.id,
+      metadata: step.parameters ? { tags: ["parameters"] } : {},
+      outputs: [],
+      source: lines(step.code),
+    };
+    return [markdown, code];
+  });
+  const notebook = {
+    cells,
+    metadata: {
+      kernelspec: { display_name: "Deno", language: "typescript", name: "deno" },
+      language_info: {
+        codemirror_mode: "typescript",
+        file_extension: ".ts",
+        mimetype: "text/x.typescript",
+        name: "typescript",
+        nbconvert_exporter: "script",
+        pygments_lexer: "typescript",
+      },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  return JSON.stringify(notebook, null, 1) + "\n";
+}
+
+if (import.meta.main) {
+  await Deno.writeTextFile(NOTEBOOK_PATH, notebookText(STEPS));
+  await Deno.writeFile(PICTURE_PATH, drawPicture());
+  console.log(
+    `Wrote ${NOTEBOOK_PATH.pathname} (${STEPS.length} steps) and ${PICTURE_PATH.pathname}`,
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * The tour as data: DreamHost's "Getting Started" `demo.py`, step by step. Each step has a title,
+ * a sentence or two of prose (markdown) and the code of one notebook cell. This list is the one
+ * source of truth: `deno task notebook` writes `notebooks/tour.ipynb` from it, and
+ * `deno task tour` runs the very same cell code in a terminal (see `cells.ts`).
+ *
+ * @module
+ */
+
+import { runCell, type Scope } from "./cells.ts";
+
+/** One step of the tour. */
+export interface Step {
+  /** Stable identifier, also the notebook cell id. */
+  id: string;
+  /** Heading. */
+  title: string;
+  /** Markdown, one or two sentences per idea. */
+  prose: string;
+  /** The notebook cell's code (at most 8 lines, no type annotations). */
+  code: string;
+  /** The cell that sets the tour's parameters; the terminal tour injects its flags after it. */
+  parameters?: boolean;
+  /** Deletes what the tour made; `--keep` skips it. */
+  cleanup?: boolean;
+  /**
+   * Runs the step's code in a terminal.
+   *
+   * @param scope Names the earlier steps imported and declared; updated in place.
+   * @returns The value the notebook displays for the cell.
+   */
+  run(scope: Scope): Promise<unknown>;
+}
+
+function step(fields: Omit<Step, "run">): Step {
+  const code = fields.code.replace(/^\n+|\s+$/g, "");
+  return { ...fields, code, run: (scope) => runCell(code, scope) };
+}
+
+/** The steps, in order. */
+export const STEPS: readonly Step[] = [
+  step({
+    id: "intro",
+    title: "DreamObjects, hands on: S3 in TypeScript",
+    prose: `
+This notebook ports DreamHost's classic boto \`demo.py\` to TypeScript: connect, create a bucket,
+upload a picture, share it with links and ACLs, and clean up. Every cell shows the HTTP requests
+it made, signatures redacted. We import the helpers from the project's small library.`,
+    code: `
+import { connect, listBuckets, createBucket, putFile, getBytes, image } from "../lib/mod.ts";
+import { publicUrl, presignGet, probe, setObjectAcl, getObjectGrants } from "../lib/mod.ts";
+import { deleteBucket, deleteObject } from "../lib/mod.ts";`,
+  }),
+  step({
+    id: "options",
+    title: "Where to connect",
+    prose: `
+With no options, \`connect()\` starts the project's embedded S3 server in-process, so nothing
+needs an account. For DreamObjects, set \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\` and use
+\`{ dreamobjects: true }\`; any other S3 service takes \`{ endpoint: "https://…" }\`.`,
+    code: `
+const options = {}; // e.g. { dreamobjects: true }`,
+    parameters: true,
+  }),
+  step({
+    id: "connect",
+    title: "Connect",
+    prose: `
+\`connect()\` returns a connection holding the AWS SDK's \`S3Client\` (as \`s3.client\`, for any
+command the helpers don't cover) and a trace of its traffic.`,
+    code: `
+const s3 = await connect(options);
+s3`,
+  }),
+  step({
+    id: "list-buckets",
+    title: "List your buckets",
+    prose: `
+A bucket is a named container for objects. Listing them is a signed \`GET /\`: the signature
+proves who we are without sending the secret key.`,
+    code: `
+const buckets = await listBuckets(s3);
+s3.trace.show(buckets)`,
+  }),
+  step({
+    id: "create-bucket",
+    title: "Create a bucket",
+    prose: `
+Bucket names are global and DNS-like (3 to 63 lower-case letters, digits, \`-\` and \`.\`), so
+the helper adds the date and a random suffix to our prefix.`,
+    code: `
+const bucket = await createBucket(s3, { prefix: "demo" });
+s3.trace.show(bucket)`,
+  }),
+  step({
+    id: "upload",
+    title: "Upload a picture",
+    prose: `
+\`putFile()\` streams a file from disk and sets its \`Content-Type\` from the extension (large
+files go as a multipart upload). The picture sits next to this notebook.`,
+    code: `
+const uploaded = await putFile(s3, bucket, "cloud.png", "cloud.png");
+s3.trace.show(uploaded)`,
+  }),
+  step({
+    id: "download",
+    title: "Read it back",
+    prose: `
+A signed \`GET\` returns the object's bytes: here is the picture, fetched from the bucket.`,
+    code: `
+const picture = await getBytes(s3, bucket, "cloud.png");
+s3.trace.show(image(picture, "cloud.png"))`,
+  }),
+  step({
+    id: "public-link-denied",
+    title: "Its public link is refused",
+    prose: `
+Every object has a plain URL, but objects are private by default: an anonymous request, like a
+browser's, gets \`403 AccessDenied\`.`,
+    code: `
+const link = publicUrl(s3, bucket, "cloud.png");
+s3.trace.show(await probe(link, { trace: s3.trace }))`,
+  }),
+  step({
+    id: "presigned-link",
+    title: "A presigned link works",
+    prose: `
+A presigned URL carries a signature and an expiry (here one hour, at most seven days) in its
+query string, so anyone holding it may read the object until then.`,
+    code: `
+const signed = await presignGet(s3, bucket, "cloud.png", { expiresIn: 3600 });
+s3.trace.show(await probe(signed, { trace: s3.trace }))`,
+  }),
+  step({
+    id: "public-read",
+    title: "Make it public",
+    prose: `
+The canned ACL \`public-read\` grants \`READ\` to everyone: now the plain link works.`,
+    code: `
+await setObjectAcl(s3, bucket, "cloud.png", "public-read");
+s3.trace.show(await probe(link, { trace: s3.trace }))`,
+  }),
+  step({
+    id: "grants",
+    title: "Who may do what",
+    prose: `
+An ACL is a list of grants: the owner keeps \`FULL_CONTROL\` and everyone (anonymous) got
+\`READ\`.`,
+    code: `
+s3.trace.show(await getObjectGrants(s3, bucket, "cloud.png"))`,
+  }),
+  step({
+    id: "virtual-host",
+    title: "The other URL style",
+    prose: `
+The same object also has a virtual-host-style URL, with the bucket in the host name
+(\`bucket.host/key\`), which is what S3 prefers.`,
+    code: `
+const virtualLink = publicUrl(s3, bucket, "cloud.png", { style: "virtual" });
+s3.trace.show(await probe(virtualLink, { trace: s3.trace }))`,
+  }),
+  step({
+    id: "bucket-not-empty",
+    title: "A bucket must be empty to go",
+    prose: `
+Deleting a bucket that still holds objects is refused with \`409 BucketNotEmpty\`; we catch the
+error to read its explanation.`,
+    code: `
+const refused = await deleteBucket(s3, bucket).catch((error) => error);
+s3.trace.show(refused)`,
+  }),
+  step({
+    id: "delete-object",
+    title: "Delete the object",
+    prose: `
+Once the object is deleted, the presigned link answers \`404 NoSuchKey\` (the public link would
+say \`403\`: S3 does not tell strangers which keys exist).`,
+    code: `
+await deleteObject(s3, bucket, "cloud.png");
+s3.trace.show(await probe(signed, { trace: s3.trace }))`,
+    cleanup: true,
+  }),
+  step({
+    id: "delete-bucket",
+    title: "Delete the bucket",
+    prose: `
+The empty bucket can go, and the link now says \`404 NoSuchBucket\`.`,
+    code: `
+await deleteBucket(s3, bucket);
+s3.trace.show(await probe(link, { trace: s3.trace }))`,
+    cleanup: true,
+  }),
+  step({
+    id: "close",
+    title: "Done",
+    prose: `
+Closing the connection stops the embedded server, if one was started. That is the whole tour!`,
+    code: `
+await s3.close();`,
+  }),
+];
