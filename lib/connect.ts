@@ -21,7 +21,10 @@ export type Target = "embedded" | "dreamobjects" | "aws" | "endpoint";
 
 /** How to connect. Without `endpoint`, `dreamobjects` or `aws`, the embedded server is used. */
 export interface ConnectOptions {
-  /** Any S3-compatible endpoint URL, e.g. `http://127.0.0.1:7480`. */
+  /**
+   * Any S3-compatible endpoint URL, e.g. `http://127.0.0.1:7480`.
+   * @default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (unless `dreamobjects` or `aws` is set)
+   */
   endpoint?: string;
   /** Use DreamObjects ({@linkcode DREAMOBJECTS_ENDPOINT}). @default false */
   dreamobjects?: boolean;
@@ -173,8 +176,8 @@ function parseEndpoint(endpoint: string): URL {
 }
 
 /**
- * Connects to an S3 service. Without an endpoint, it starts the embedded server in-process and
- * signs in as its demo user; `dreamobjects: true` goes to DreamObjects, `aws: true` to AWS S3,
+ * Connects to an S3 service. Without an endpoint (option, `AWS_ENDPOINT_URL_S3` or
+ * `AWS_ENDPOINT_URL`), it starts the embedded server in-process and signs in as its demo user; `dreamobjects: true` goes to DreamObjects, `aws: true` to AWS S3,
  * `endpoint` anywhere else. Checksums are only computed when required for non-AWS endpoints
  * (Ceph RGW and older gateways reject the SDK's default trailing checksums).
  *
@@ -192,6 +195,10 @@ function parseEndpoint(endpoint: string): URL {
  */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? Deno.env;
+  if (!options.endpoint && !options.dreamobjects && !options.aws) {
+    const fromEnv = env.get("AWS_ENDPOINT_URL_S3") || env.get("AWS_ENDPOINT_URL");
+    if (fromEnv) options = { ...options, endpoint: fromEnv };
+  }
   const chosen = [options.endpoint, options.dreamobjects, options.aws].filter(Boolean).length;
   if (chosen > 1) {
     throw new TypeError(

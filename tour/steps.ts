@@ -57,7 +57,8 @@ import { deleteBucket, deleteObject } from "../lib/mod.ts";`,
     prose: `
 With no options, \`connect()\` starts the project's embedded S3 server in-process, so nothing
 needs an account. For DreamObjects, set \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\` and use
-\`{ dreamobjects: true }\`; any other S3 service takes \`{ endpoint: "https://…" }\`.`,
+\`{ dreamobjects: true }\`; any other S3 service takes \`{ endpoint: "https://…" }\` (or
+\`AWS_ENDPOINT_URL\`).`,
     code: `
 const options = {}; // e.g. { dreamobjects: true }`,
     parameters: true,
