@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { authenticate, type AuthRequest } from "../lib/server/auth/mod.ts";
 import { canonicalRequest, stringToSignV4 } from "../lib/server/auth/canonical.ts";
-import { chunkStringToSign } from "../lib/server/auth/chunked.ts";
+import { chunkStringToSign, decodeAwsChunked } from "../lib/server/auth/chunked.ts";
 import { createChecksum } from "../lib/server/auth/checksum.ts";
 import { formatAmzDate } from "../lib/server/auth/credential.ts";
 import { sha256Hex, signingKey, signV4 } from "../lib/server/auth/signing.ts";
@@ -375,3 +375,37 @@ rgwTest(
     assert.match(bad.text, /<Code>SignatureDoesNotMatch<\/Code>/);
   },
 );
+
+Deno.test("decodeAwsChunked() reads trailers however the final chunk is framed", async (t) => {
+  const decode = (raw: string, checksumHeader?: string) =>
+    new Response(
+      decodeAwsChunked(new Blob([raw]).stream(), { trailer: true, checksumHeader }),
+    ).text();
+  await t.step("no trailer at all", async () => {
+    assert.equal(await decode("5\r\nhello\r\n0\r\n\r\n"), "hello");
+  });
+  await t.step("trailer right after the final chunk", async () => {
+    assert.equal(
+      await decode(
+        "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n",
+        "x-amz-checksum-crc32",
+      ),
+      "hello",
+    );
+  });
+  await t.step("an empty line before the trailer, none after it", async () => {
+    assert.equal(
+      await decode(
+        "5\r\nhello\r\n0\r\n\r\nx-amz-checksum-crc32:NhCmhg==\r\n",
+        "x-amz-checksum-crc32",
+      ),
+      "hello",
+    );
+  });
+  await t.step("an announced trailer that never comes: InvalidRequest", async () => {
+    await assert.rejects(
+      decode("5\r\nhello\r\n0\r\n\r\n", "x-amz-checksum-crc32"),
+      (e) => e instanceof S3Error && e.code === "InvalidRequest",
+    );
+  });
+});

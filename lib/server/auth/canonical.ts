@@ -1,14 +1,16 @@
 /**
  * SigV4 canonical request and string to sign, rebuilt from the request exactly as received.
  *
- * Why not `@smithy/signature-v4` here: it is a signer, not a verifier. It decides itself which
- * headers to sign (it drops `user-agent`, `expect`, `transfer-encoding`... unless forced), adds
- * its own `x-amz-date`/`x-amz-security-token`/payload hash, and canonicalises a decoded query
- * map. A verifier must instead reproduce the client's canonical request byte for byte: exactly the
- * headers listed in `SignedHeaders` (whatever they are), the date the client chose (`Date` or
- * `X-Amz-Date`), the raw path as sent. That is a small function over `node:crypto`; the tests
- * check it against AWS's published vectors and against requests signed by `@smithy/signature-v4`
- * and the AWS SDK.
+ * Why not `@smithy/signature-v4` here (evaluated, version 5.7): it is a signer, not a verifier.
+ * Given a rebuilt request it decides itself what to sign: it drops `user-agent`, `expect`,
+ * `date`... unless each is forced through `signableHeaders`, always adds its own `x-amz-date`
+ * (a client that signed the `Date` header instead cannot be reproduced), takes the payload hash
+ * from the body when the header is absent, and wants a decoded query map. Its path handling does
+ * fit S3 (`uriEscapePath: false` keeps the path as sent, `..` included), but a verifier must
+ * reproduce the client's canonical request byte for byte from `SignedHeaders`, and needs the
+ * canonical request and string to sign as text anyway for `SignatureDoesNotMatch`. So the
+ * canonicaliser is this small module over `node:crypto`; the tests check it against AWS's
+ * published vectors and against requests signed by `@smithy/signature-v4` and the AWS SDK.
  *
  * @module
  */

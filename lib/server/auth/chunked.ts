@@ -88,6 +88,7 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   #crlf = 0;
   #trailers: Array<[string, string]> = [];
   #checksum: Checksum | undefined;
+  #blankAfterFinal = false;
 
   constructor(options: AwsChunkedOptions) {
     this.#options = options;
@@ -150,8 +151,9 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   }
 
   flush() {
-    if (this.#state === "trailer" && this.#trailers.length > 0 && this.#line === "") {
-      // Some writers end the trailer without the closing empty line.
+    const trailerEnded = this.#trailers.length > 0 || this.#blankAfterFinal;
+    if (this.#state === "trailer" && trailerEnded && this.#line === "") {
+      // The trailer may end with the body instead of an empty line, and may be empty.
       this.#verifyTrailers();
       this.#state = "done";
     }
@@ -230,7 +232,10 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
 
   #trailerLine(line: string) {
     // Some writers put an empty line between the final chunk and the trailer: skip it.
-    if (line === "" && this.#trailers.length === 0) return;
+    if (line === "" && this.#trailers.length === 0) {
+      this.#blankAfterFinal = true;
+      return;
+    }
     if (line !== "") {
       const colon = line.indexOf(":");
       if (colon === -1) throw this.#malformed(`the trailer line "${line}" has no colon`);

@@ -72,7 +72,7 @@ function malformed(why: string): S3Error {
  * import { parseV4Header } from "./sigv4.ts";
  * const h = parseV4Header(
  *   "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/s3/aws4_request, " +
- *     "SignedHeaders=host;x-amz-date, Signature=abcd",
+ *     `SignedHeaders=host;x-amz-date, Signature=${"ab".repeat(32)}`,
  * );
  * console.log(h.signedHeaders); // ["host", "x-amz-date"]
  * ```
