@@ -201,3 +201,138 @@ Deno.test("authenticate() treats a request without credentials as anonymous", as
   );
   assert.deepEqual(auth.principal, { kind: "anonymous" });
 });
+
+Deno.test("authenticate() answers unreadable SigV4 credentials as RGW does", async (t) => {
+  const base = await sign();
+  const edit = (name: string, value: string | null): Signed => {
+    const headers = new Headers(base.headers);
+    if (value === null) headers.delete(name);
+    else headers.set(name, value);
+    return { ...base, headers };
+  };
+  const authorization = base.headers.get("authorization")!;
+  const cases: Array<[string, Signed, string, number]> = [
+    [
+      "no SignedHeaders",
+      edit("authorization", authorization.replace(/SignedHeaders=[^,]*, /, "")),
+      "InvalidArgument",
+      400,
+    ],
+    [
+      "a credential without region",
+      edit("authorization", authorization.replace("/us-east-1/", "/")),
+      "InvalidArgument",
+      400,
+    ],
+    [
+      "a credential not ending in aws4_request",
+      edit("authorization", authorization.replace("aws4_request", "aws5_request")),
+      "InvalidArgument",
+      400,
+    ],
+    [
+      "a signature that is not hex",
+      edit("authorization", authorization.replace(/Signature=\w+/, "Signature=xyz")),
+      "InvalidArgument",
+      400,
+    ],
+    ["another scheme", edit("authorization", "Bearer token"), "InvalidArgument", 400],
+    ["no date at all", edit("x-amz-date", null), "AccessDenied", 403],
+    [
+      "a credential dated another day",
+      edit("authorization", authorization.replace(/(Credential=\w+\/)\d{8}/, "$120261124")),
+      "SignatureDoesNotMatch",
+      403,
+    ],
+    [
+      "a presigned query as well",
+      { ...base, url: `${base.url}?X-Amz-Signature=abc&X-Amz-Credential=x` },
+      "AccessDenied",
+      403,
+    ],
+  ];
+  for (const [name, signed, code, status] of cases) {
+    await t.step(`${name}: ${status} ${code}`, async () => {
+      const error = await refused(authenticate(request(signed), options), code);
+      assert.equal(error.status, status);
+    });
+  }
+});
+
+Deno.test("authenticate() accepts SigV4 scoped to any region and dated by the Date header", async (t) => {
+  await t.step("another region (RGW verifies with the scope as sent)", async () => {
+    const signed = await new SignatureV4({
+      credentials: { accessKeyId: "DEMOACCESSKEY", secretAccessKey: "DEMOSECRETKEY" },
+      region: "eu-central-1",
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    }).sign({
+      method: "GET",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port: 9000,
+      path: "/a1-bucket/key.txt",
+      query: {},
+      headers: { host: "127.0.0.1:9000", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    }, { signingDate: NOW });
+    const auth = await authenticate(
+      request({
+        method: "GET",
+        url: `${ENDPOINT}/a1-bucket/key.txt`,
+        headers: new Headers(signed.headers),
+      }),
+      options,
+    );
+    assert.equal(auth.principal.kind, "user");
+  });
+  await t.step("Date header instead of X-Amz-Date", async () => {
+    const { canonicalRequest, stringToSignV4 } = await import("../lib/server/auth/canonical.ts");
+    const { signingKey, signV4 } = await import("../lib/server/auth/signing.ts");
+    const headers = new Headers({
+      host: "127.0.0.1:9000",
+      date: NOW.toUTCString(),
+      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+    });
+    const signedHeaders = ["date", "host", "x-amz-content-sha256"];
+    const scope = "20261125/us-east-1/s3/aws4_request";
+    const canonical = canonicalRequest({
+      method: "GET",
+      path: "/a1-bucket/key.txt",
+      query: "",
+      headers,
+      signedHeaders,
+      payloadHash: "UNSIGNED-PAYLOAD",
+    });
+    const signature = signV4(
+      signingKey("DEMOSECRETKEY", "20261125", "us-east-1", "s3"),
+      stringToSignV4("20261125T100000Z", scope, canonical),
+    );
+    headers.set(
+      "authorization",
+      `AWS4-HMAC-SHA256 Credential=DEMOACCESSKEY/${scope}, SignedHeaders=${
+        signedHeaders.join(";")
+      }, Signature=${signature}`,
+    );
+    const auth = await authenticate(
+      request({ method: "GET", url: `${ENDPOINT}/a1-bucket/key.txt`, headers }),
+      options,
+    );
+    assert.equal(auth.principal.kind, "user");
+  });
+});
+
+Deno.test("authenticate() refuses an aws-chunked payload mode without a body or of an unknown kind", async (t) => {
+  await t.step("STREAMING-AWS4-HMAC-SHA256-PAYLOAD without a body: IncompleteBody", async () => {
+    const signed = await sign({ method: "PUT", payloadHash: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" });
+    await refused(authenticate(request(signed), options), "IncompleteBody");
+  });
+  await t.step("SigV4a streaming: NotImplemented", async () => {
+    const signed = await sign({
+      method: "PUT",
+      payloadHash: "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+    });
+    const error = await refused(authenticate(request(signed, "x"), options), "NotImplemented");
+    assert.equal(error.status, 501);
+  });
+});
