@@ -392,6 +392,18 @@ async function runCases(t: Deno.TestContext, endpoint: string) {
 Deno.test("the embedded server answers bad credentials with RGW's statuses and codes", async (t) => {
   await using server = await startServer({ port: 0, quiet: true });
   await runCases(t, server.url);
+  await t.step("SignatureDoesNotMatch carries what was signed, never the secret", async () => {
+    const raw = await signV4(server.url, { key: "k.txt", secret: "WRONGSECRET" });
+    const text = await (await fetch(raw.url, { headers: raw.headers })).text();
+    const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
+    assert.match(field("CanonicalRequest") ?? "", /^GET\n\/a1-authcmp\/k\.txt\n\nhost:/);
+    assert.match(
+      field("StringToSign") ?? "",
+      /^AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/us-east-1\/s3\//,
+    );
+    assert.equal(field("AWSAccessKeyId"), "DEMOACCESSKEY");
+    assert.ok(!text.includes("DEMOSECRETKEY") && !text.includes("WRONGSECRET"), text);
+  });
 });
 
 rgwTest(
