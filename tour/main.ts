@@ -121,7 +121,7 @@ function render(value: unknown, color: boolean): string {
 }
 
 async function waitForEnter(): Promise<void> {
-  await Deno.stdout.write(new TextEncoder().encode(paint("Press Enter to run it… ", "dim", true)));
+  await Deno.stdout.write(new TextEncoder().encode(paint("Press Enter to run it… ", "dim", useColor())));
   const buffer = new Uint8Array(1024);
   while (true) {
     const n = await Deno.stdin.read(buffer);
