@@ -9,160 +9,44 @@ import * as bucket from "./handlers/bucket.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
 import * as service from "./handlers/service.ts";
-import type { Route } from "./router.ts";
+import type { Handler } from "./context.ts";
+import type { Route, Shape } from "./router.ts";
 
-/** Every operation the server implements. */
+function row(
+  shape: Shape,
+  method: string,
+  sub: string | null,
+  operation: string,
+  handler: Handler,
+): Route {
+  return { shape, method, sub, operation, handler };
+}
+
+/** Every operation the server implements: (path shape, method, subresource) → handler. */
 export const ROUTES: readonly Route[] = [
-  {
-    shape: "service",
-    method: "GET",
-    sub: null,
-    operation: "ListBuckets",
-    handler: service.listBuckets,
-  },
+  row("service", "GET", null, "ListBuckets", service.listBuckets),
 
-  {
-    shape: "bucket",
-    method: "PUT",
-    sub: null,
-    operation: "CreateBucket",
-    handler: bucket.createBucket,
-  },
-  {
-    shape: "bucket",
-    method: "HEAD",
-    sub: null,
-    operation: "HeadBucket",
-    handler: bucket.headBucket,
-  },
-  {
-    shape: "bucket",
-    method: "DELETE",
-    sub: null,
-    operation: "DeleteBucket",
-    handler: bucket.deleteBucket,
-  },
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: "location",
-    operation: "GetBucketLocation",
-    handler: bucket.getBucketLocation,
-  },
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: "versioning",
-    operation: "GetBucketVersioning",
-    handler: bucket.getBucketVersioning,
-  },
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: "versions",
-    operation: "ListObjectVersions",
-    handler: bucket.listObjectVersions,
-  },
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: null,
-    operation: "ListObjects",
-    handler: bucket.listObjects,
-  },
-  {
-    shape: "bucket",
-    method: "POST",
-    sub: "delete",
-    operation: "DeleteObjects",
-    handler: bucket.deleteObjects,
-  },
+  row("bucket", "PUT", null, "CreateBucket", bucket.createBucket),
+  row("bucket", "HEAD", null, "HeadBucket", bucket.headBucket),
+  row("bucket", "DELETE", null, "DeleteBucket", bucket.deleteBucket),
+  row("bucket", "GET", "location", "GetBucketLocation", bucket.getBucketLocation),
+  row("bucket", "GET", "versioning", "GetBucketVersioning", bucket.getBucketVersioning),
+  row("bucket", "GET", "versions", "ListObjectVersions", bucket.listObjectVersions),
+  row("bucket", "GET", null, "ListObjects", bucket.listObjects),
+  row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
+  row("bucket", "GET", "acl", "GetBucketAcl", acl.getBucketAcl),
+  row("bucket", "PUT", "acl", "PutBucketAcl", acl.putBucketAcl),
+  row("bucket", "GET", "uploads", "ListMultipartUploads", multipart.listUploads),
 
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: "acl",
-    operation: "GetBucketAcl",
-    handler: acl.getBucketAcl,
-  },
-  {
-    shape: "bucket",
-    method: "PUT",
-    sub: "acl",
-    operation: "PutBucketAcl",
-    handler: acl.putBucketAcl,
-  },
-  {
-    shape: "bucket",
-    method: "GET",
-    sub: "uploads",
-    operation: "ListMultipartUploads",
-    handler: multipart.listUploads,
-  },
-
-  {
-    shape: "object",
-    method: "GET",
-    sub: "acl",
-    operation: "GetObjectAcl",
-    handler: acl.getObjectAcl,
-  },
-  {
-    shape: "object",
-    method: "PUT",
-    sub: "acl",
-    operation: "PutObjectAcl",
-    handler: acl.putObjectAcl,
-  },
-  {
-    shape: "object",
-    method: "POST",
-    sub: "uploads",
-    operation: "CreateMultipartUpload",
-    handler: multipart.createUpload,
-  },
-  {
-    shape: "object",
-    method: "PUT",
-    sub: "uploadId",
-    operation: "UploadPart",
-    handler: multipart.uploadPart,
-  },
-  {
-    shape: "object",
-    method: "POST",
-    sub: "uploadId",
-    operation: "CompleteMultipartUpload",
-    handler: multipart.completeUpload,
-  },
-  {
-    shape: "object",
-    method: "DELETE",
-    sub: "uploadId",
-    operation: "AbortMultipartUpload",
-    handler: multipart.abortUpload,
-  },
-  {
-    shape: "object",
-    method: "GET",
-    sub: "uploadId",
-    operation: "ListParts",
-    handler: multipart.listParts,
-  },
-  { shape: "object", method: "PUT", sub: null, operation: "PutObject", handler: object.putObject },
-  { shape: "object", method: "GET", sub: null, operation: "GetObject", handler: object.getObject },
-  {
-    shape: "object",
-    method: "HEAD",
-    sub: null,
-    operation: "HeadObject",
-    handler: object.getObject,
-  },
-  {
-    shape: "object",
-    method: "DELETE",
-    sub: null,
-    operation: "DeleteObject",
-    handler: object.deleteObject,
-  },
+  row("object", "GET", "acl", "GetObjectAcl", acl.getObjectAcl),
+  row("object", "PUT", "acl", "PutObjectAcl", acl.putObjectAcl),
+  row("object", "POST", "uploads", "CreateMultipartUpload", multipart.createUpload),
+  row("object", "PUT", "uploadId", "UploadPart", multipart.uploadPart),
+  row("object", "POST", "uploadId", "CompleteMultipartUpload", multipart.completeUpload),
+  row("object", "DELETE", "uploadId", "AbortMultipartUpload", multipart.abortUpload),
+  row("object", "GET", "uploadId", "ListParts", multipart.listParts),
+  row("object", "PUT", null, "PutObject", object.putObject),
+  row("object", "GET", null, "GetObject", object.getObject),
+  row("object", "HEAD", null, "HeadObject", object.getObject),
+  row("object", "DELETE", null, "DeleteObject", object.deleteObject),
 ];

@@ -109,9 +109,9 @@ export function parseRange(
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
-  const last = m[2] === "" ? size - 1 : Number(m[2]);
-  if (last < start) return undefined;
+  if (m[2] !== "" && Number(m[2]) < start) return undefined;
   if (start >= size) throw new S3Error("InvalidRange");
+  const last = m[2] === "" ? size - 1 : Number(m[2]);
   return { start, end: Math.min(last, size - 1) };
 }
 
