@@ -5,7 +5,7 @@
  * CONTRACT (shared by the auth and server modules; keep the shapes stable):
  * - `authenticate()` throws an {@linkcode S3Error} when the request must be refused
  *   (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied` for expired presigns,
- *   `RequestTimeTooSkewed`, `AuthorizationHeaderMalformed`, ...).
+ *   `RequestTimeTooSkewed`, `InvalidArgument` for an unreadable Authorization header as RGW, ...).
  * - The returned `body` must be read instead of the raw one: for `aws-chunked` uploads it is the
  *   decoded payload; for signed payloads it verifies the SHA-256 as it streams. When verification
  *   fails the stream errors with an `S3Error` (`XAmzContentSHA256Mismatch`,
@@ -14,7 +14,8 @@
  *
  * One module per scheme: `sigv4.ts` (Authorization header), `presigned_v4.ts` (query),
  * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
- * bodies); `canonical.ts` and `signing.ts` hold the shared maths.
+ * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs); `canonical.ts`,
+ * `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
  *
  * @module
  */
@@ -24,10 +25,8 @@ import type { Address, Principal, ServerUser } from "../types.ts";
 import { parseQuery, splitTarget } from "./canonical.ts";
 import { isPresignedV4, verifyPresignedV4 } from "./presigned_v4.ts";
 import { isQueryV2, verifyHeaderV2, verifyQueryV2 } from "./sigv2.ts";
-import { V4_ALGORITHM, type V4Verified, verifyHeaderV4 } from "./sigv4.ts";
-import { verifySha256 } from "./payload.ts";
-import { decodeAwsChunked } from "./chunked.ts";
-import { EMPTY_SHA256 } from "./signing.ts";
+import { V4_ALGORITHM, verifyHeaderV4 } from "./sigv4.ts";
+import { headerLength, v4Body } from "./v4_body.ts";
 
 /** A request as the server received it. */
 export interface AuthRequest {
@@ -69,88 +68,12 @@ export interface Authenticated {
 /** Default largest clock difference: 15 minutes, as S3 and RGW. */
 export const DEFAULT_MAX_SKEW_MS = 900_000;
 
-function headerLength(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
-  return Number(value);
-}
-
 function userBody(request: AuthRequest, user: ServerUser): Authenticated {
   return {
     principal: { kind: "user", user },
     body: request.body,
     contentLength: headerLength(request.headers, "content-length"),
   };
-}
-
-/** The aws-chunked payload modes: signed chunks and/or a trailer. */
-const STREAMING_MODES: Record<string, { signed: boolean; trailer: boolean }> = {
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD": { signed: true, trailer: false },
-  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER": { signed: true, trailer: true },
-  "STREAMING-UNSIGNED-PAYLOAD-TRAILER": { signed: false, trailer: true },
-};
-
-function chunkedBody(
-  request: AuthRequest,
-  verified: V4Verified,
-  principal: Principal,
-): Authenticated {
-  const mode = STREAMING_MODES[verified.payloadHash];
-  if (mode === undefined) {
-    throw new S3Error(
-      "NotImplemented",
-      `The payload mode "${verified.payloadHash}" is not supported: use ` +
-        Object.keys(STREAMING_MODES).map((m) => `"${m}"`).join(", "),
-    );
-  }
-  const decodedLength = headerLength(request.headers, "x-amz-decoded-content-length");
-  if (request.body === null) {
-    throw new S3Error(
-      "IncompleteBody",
-      `The payload mode "${verified.payloadHash}" announces an aws-chunked body, but the request has none`,
-    );
-  }
-  const body = decodeAwsChunked(request.body, {
-    signing: mode.signed
-      ? {
-        signingKey: verified.signingKey,
-        amzDate: verified.amzDate,
-        scope: verified.scope,
-        seedSignature: verified.signature,
-      }
-      : undefined,
-    trailer: mode.trailer,
-    checksumHeader: request.headers.get("x-amz-trailer")?.trim() || undefined,
-    decodedLength,
-  });
-  return { principal, body, contentLength: decodedLength };
-}
-
-function v4Body(request: AuthRequest, verified: V4Verified): Authenticated {
-  const principal: Principal = { kind: "user", user: verified.user };
-  const contentLength = headerLength(request.headers, "content-length");
-  const marker = verified.payloadHash;
-  if (marker === "UNSIGNED-PAYLOAD") {
-    return { principal, body: request.body, contentLength };
-  }
-  if (marker.startsWith("STREAMING-")) return chunkedBody(request, verified, principal);
-  if (!/^[0-9a-f]{64}$/i.test(marker)) {
-    // RGW accepts any value on requests without a body; with a body it cannot match.
-    if (request.body === null) return { principal, body: null, contentLength };
-    throw new S3Error(
-      "XAmzContentSHA256Mismatch",
-      `The x-amz-content-sha256 header "${marker}" is neither a hex SHA-256 nor a known ` +
-        `payload mode (UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, ` +
-        `STREAMING-UNSIGNED-PAYLOAD-TRAILER)`,
-    );
-  }
-  if (request.body === null) {
-    if (marker.toLowerCase() !== EMPTY_SHA256 && (contentLength ?? 0) > 0) {
-      throw new S3Error("IncompleteBody");
-    }
-    return { principal, body: null, contentLength };
-  }
-  return { principal, body: verifySha256(request.body, marker), contentLength };
 }
 
 /**
