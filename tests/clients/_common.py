@@ -20,8 +20,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-KEY = "notes/hello.txt"
+KEY = os.environ.get("S3_KEY", "notes/hello world+1&2 (ü).txt")
 BODY = b"Hello from the interop scenario.\n"
+BIG_KEY = "big/multipart.bin"
+PART_SIZE = 5 * 1024 * 1024
+"""Smallest part S3 accepts; clients are told to use it so 11 MiB makes three parts."""
 
 
 def settings():
@@ -38,6 +41,25 @@ def settings():
         os.environ["S3_ACCESS_KEY_ID"],
         os.environ["S3_SECRET_ACCESS_KEY"],
     )
+
+
+def big_file(directory):
+    """Writes 2 parts and a bit of random bytes to `directory`; returns the path."""
+    path = os.path.join(directory, "multipart.bin")
+    with open(path, "wb") as file:
+        file.write(os.urandom(2 * PART_SIZE + 1024 * 1024 + 7))
+    return path
+
+
+def same_file(a, b):
+    """`body-ok` when both files hold the same bytes, else `body-differs`."""
+    with open(a, "rb") as first, open(b, "rb") as second:
+        return "body-ok" if first.read() == second.read() else "body-differs"
+
+
+def listed(keys):
+    """`listed` when the scenario's key is among `keys`, else `missing`."""
+    return "listed" if KEY in keys else "missing"
 
 
 def bucket_name(client):

@@ -18,7 +18,13 @@
  */
 
 /** The object key every driver stores. */
-export const KEY = "notes/hello.txt";
+export const KEY: string = Deno.env.get("S3_KEY") ?? "notes/hello world+1&2 (ü).txt";
+
+/** The key of the object uploaded in parts. */
+export const BIG_KEY = "big/multipart.bin";
+
+/** Part size the clients are told to use, in MiB: the smallest part S3 accepts. */
+export const PART_MIB = 5;
 
 /** The bytes every driver stores and expects back. */
 export const BODY = "Hello from the interop scenario.\n";
@@ -50,6 +56,47 @@ export function settings(): Settings {
     accessKeyId: Deno.env.get("S3_ACCESS_KEY_ID")!,
     secretAccessKey: Deno.env.get("S3_SECRET_ACCESS_KEY")!,
   };
+}
+
+/**
+ * Writes two parts and a bit (11 MiB + 7 bytes) of random bytes, so a client set to
+ * {@linkcode PART_MIB} uploads three parts.
+ *
+ * @param path Where to write.
+ */
+export async function writeBigFile(path: string) {
+  const bytes = new Uint8Array((2 * PART_MIB + 1) * 1024 * 1024 + 7);
+  for (let at = 0; at < bytes.length; at += 65536) {
+    crypto.getRandomValues(bytes.subarray(at, Math.min(at + 65536, bytes.length)));
+  }
+  await Deno.writeFile(path, bytes);
+}
+
+/**
+ * Compares two files byte for byte.
+ *
+ * @param a A file.
+ * @param b Another file.
+ * @returns `body-ok` when they hold the same bytes, else `body-differs`.
+ */
+export async function sameFile(a: string, b: string): Promise<string> {
+  try {
+    const [first, second] = await Promise.all([Deno.readFile(a), Deno.readFile(b)]);
+    const same = first.length === second.length && first.every((byte, i) => byte === second[i]);
+    return same ? "body-ok" : "body-differs";
+  } catch {
+    return "body-missing";
+  }
+}
+
+/**
+ * Tells whether a listing shows the scenario's key.
+ *
+ * @param keys Keys a client listed.
+ * @returns `listed` or `missing`.
+ */
+export function listed(keys: string[]): string {
+  return keys.includes(KEY) ? "listed" : "missing";
 }
 
 /**

@@ -13,18 +13,23 @@
  */
 
 import {
+  BIG_KEY,
   BODY,
   bucketName,
   httpStep,
   KEY,
+  listed,
   objectUrl,
+  PART_MIB,
   redact,
   runTool,
+  sameFile,
   settings,
   step,
   tamperExpiry,
   tamperKey,
   type ToolOutput,
+  writeBigFile,
 } from "./_driver.ts";
 
 /** The AWS CLI v2 from Debian; the `aws` on some PATHs is the old v1. */
@@ -34,7 +39,21 @@ const { endpoint, accessKeyId, secretAccessKey } = settings();
 const home = await Deno.makeTempDir({ prefix: "interop-awscli-" });
 const file = `${home}/hello.txt`;
 await Deno.writeTextFile(file, BODY);
-await Deno.writeTextFile(`${home}/config`, "[default]\ns3 =\n  addressing_style = path\n");
+const big = `${home}/multipart.bin`;
+const copy = `${home}/copy.bin`;
+await writeBigFile(big);
+// `aws s3 cp` splits at the threshold: a multipart upload, and ranged GETs to download.
+await Deno.writeTextFile(
+  `${home}/config`,
+  [
+    "[default]",
+    "s3 =",
+    "  addressing_style = path",
+    `  multipart_threshold = ${PART_MIB}MB`,
+    `  multipart_chunksize = ${PART_MIB}MB`,
+    "",
+  ].join("\n"),
+);
 
 function env(secret = secretAccessKey, keyId = accessKeyId): Record<string, string> {
   return {
@@ -55,9 +74,17 @@ function aws(args: string[], environment = env()): Promise<ToolOutput> {
   return runTool(AWS, ["--endpoint-url", endpoint, "--debug", ...args], environment);
 }
 
-/** Runs one CLI command and prints its step line from the last `method` response it logged. */
-async function awsStep(name: string, method: string, args: string[], environment = env()) {
-  const output = await aws(args, environment);
+/**
+ * Runs one CLI command and prints its step line from the last `method` response it logged;
+ * `detail` adds a word when the command succeeded.
+ */
+async function awsStep(
+  name: string,
+  method: string,
+  args: string[],
+  options: { env?: Record<string, string>; detail?: (output: ToolOutput) => Promise<string> } = {},
+) {
+  const output = await aws(args, options.env ?? env());
   const statuses = [...output.stderr.matchAll(/"([A-Z]+) \S+ HTTP\/1\.1" ([0-9]{3})/g)]
     .filter((match) => match[1] === method);
   const status = statuses.length > 0 ? Number(statuses.at(-1)![2]) : 0;
@@ -65,7 +92,8 @@ async function awsStep(name: string, method: string, args: string[], environment
   // and then prints no code; the code is still in the response body it logged.
   const code = /An error occurred \(([^)]+)\)/.exec(output.stderr)?.[1] ??
     [...output.stderr.matchAll(/<Code>([^<]*)<\/Code>/g)].at(-1)?.[1];
-  step(name, status, code ?? (output.code === 0 ? undefined : `exit-${output.code}`));
+  const detail = output.code === 0 && options.detail ? await options.detail(output) : undefined;
+  step(name, status, code ?? (output.code === 0 ? undefined : `exit-${output.code}`), detail);
   return output;
 }
 
@@ -89,6 +117,22 @@ const url = objectUrl(endpoint, bucket, KEY);
 try {
   await awsStep("create_bucket", "PUT", ["s3", "mb", `s3://${bucket}`]);
   await awsStep("put_object", "PUT", ["s3", "cp", file, `s3://${bucket}/${KEY}`]);
+  await awsStep("list_objects", "GET", ["s3api", "list-objects-v2", "--bucket", bucket], {
+    detail: (output) => {
+      const listing = JSON.parse(output.stdout) as { Contents?: { Key: string }[] };
+      return Promise.resolve(listed((listing.Contents ?? []).map((o) => o.Key)));
+    },
+  });
+  await awsStep("put_multipart", "POST", ["s3", "cp", big, `s3://${bucket}/${BIG_KEY}`], {
+    detail: (output) => {
+      const parts = output.stderr.match(/"PUT \S+[?&]partNumber=[0-9]+\S* HTTP\/1\.1" 200/g);
+      return Promise.resolve(`parts-${parts?.length ?? 0}`);
+    },
+  });
+  await awsStep("get_multipart", "GET", ["s3", "cp", `s3://${bucket}/${BIG_KEY}`, copy], {
+    detail: () => sameFile(big, copy),
+  });
+  await awsStep("delete_multipart", "DELETE", ["s3", "rm", `s3://${bucket}/${BIG_KEY}`]);
   await httpStep("anonymous_get_private", "GET", url);
 
   const presigned = await presign(bucket, 300);
@@ -116,13 +160,12 @@ try {
   await awsStep("delete_bucket", "DELETE", ["s3", "rb", `s3://${bucket}`]);
   await httpStep("anonymous_get_deleted_bucket", "GET", url);
 
-  await awsStep("wrong_secret", "GET", ["s3api", "list-buckets"], env(`${secretAccessKey}-wrong`));
-  await awsStep(
-    "unknown_access_key",
-    "GET",
-    ["s3api", "list-buckets"],
-    env(secretAccessKey, "UNKNOWNACCESSKEY"),
-  );
+  await awsStep("wrong_secret", "GET", ["s3api", "list-buckets"], {
+    env: env(`${secretAccessKey}-wrong`),
+  });
+  await awsStep("unknown_access_key", "GET", ["s3api", "list-buckets"], {
+    env: env(secretAccessKey, "UNKNOWNACCESSKEY"),
+  });
 } finally {
   // Removes what a failed run left behind; "already gone" is fine.
   await aws(["s3", "rb", "--force", `s3://${bucket}`]);

@@ -9,7 +9,9 @@ uploads with `Expect: 100-Continue`, and refuses an upload whose ETag is not exa
 
 import http.client
 import os
+import shutil
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -20,11 +22,16 @@ from boto.exception import BotoClientError, S3ResponseError  # noqa: E402
 from boto.s3.connection import OrdinaryCallingFormat  # noqa: E402
 
 from _common import (  # noqa: E402
+    BIG_KEY,
     BODY,
     KEY,
+    PART_SIZE,
+    big_file,
     bucket_name,
     http_step,
+    listed,
     public_url,
+    same_file,
     settings,
     step,
     tamper_expiry,
@@ -56,7 +63,7 @@ def connect(endpoint, access_key, secret_key):
     return connection
 
 
-def call(name, connection, fn, *args, **kwargs):
+def call(name, connection, fn, *args, detail=None, **kwargs):
     """Calls one boto 2 method and prints its step line from the last HTTP status it received."""
     before = len(connection.statuses)
     try:
@@ -69,8 +76,20 @@ def call(name, connection, fn, *args, **kwargs):
         step(name, 0, type(error).__name__)
         return None
     received = connection.statuses[before:]
-    step(name, received[-1] if received else 0, None if received else "no-request-seen")
+    step(name, received[-1] if received else 0, None if received else "no-request-seen",
+         detail(result) if detail and received else None)
     return result
+
+
+def upload_in_parts(bucket, path):
+    """Uploads a file as a multipart upload of PART_SIZE parts (boto 2 has no managed transfer)."""
+    upload = bucket.initiate_multipart_upload(BIG_KEY)
+    size = os.path.getsize(path)
+    with open(path, "rb") as file:
+        for number, offset in enumerate(range(0, size, PART_SIZE), start=1):
+            upload.upload_part_from_file(file, number, size=min(PART_SIZE, size - offset))
+    upload.complete_upload()
+    return number
 
 
 def main():
@@ -78,6 +97,7 @@ def main():
     connection = connect(endpoint, access_key, secret_key)
     name = bucket_name("boto2")
     url = public_url(endpoint, name, KEY)
+    workdir = tempfile.mkdtemp(prefix="interop-boto2-")
     try:
         bucket = call("create_bucket", connection, connection.create_bucket, name)
         if bucket is None:
@@ -85,6 +105,15 @@ def main():
         key = bucket.new_key(KEY)
         call("put_object", connection, key.set_contents_from_string, BODY,
              headers={"Content-Type": "text/plain"})
+        call("list_objects", connection, lambda: [k.name for k in bucket.list()], detail=listed)
+        big = big_file(workdir)
+        copy = os.path.join(workdir, "copy.bin")
+        call("put_multipart", connection, upload_in_parts, bucket, big,
+             detail=lambda parts: f"parts-{parts}")
+        call("get_multipart", connection,
+             lambda: bucket.get_key(BIG_KEY).get_contents_to_filename(copy),
+             detail=lambda _: same_file(big, copy))
+        call("delete_multipart", connection, bucket.delete_key, BIG_KEY)
         http_step("anonymous_get_private", "GET", url)
 
         presigned = key.generate_url(300, method="GET")
@@ -110,6 +139,7 @@ def main():
         call("unknown_access_key", unknown, unknown.get_all_buckets)
     finally:
         cleanup(connection, name)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def cleanup(connection, name):

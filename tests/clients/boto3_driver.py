@@ -5,21 +5,29 @@ Prints one `STEP <name> <status> <code> [<detail>]` line per step (see _common.p
 """
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import boto3  # noqa: E402
+from boto3.s3.transfer import TransferConfig  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
 from _common import (  # noqa: E402
+    BIG_KEY,
     BODY,
     KEY,
+    PART_SIZE,
+    big_file,
     bucket_name,
     http_step,
+    listed,
     public_url,
+    same_file,
     settings,
     step,
     tamper_expiry,
@@ -41,7 +49,11 @@ def session(access_key, secret_key):
     )
 
 
-def call(name, fn, **kwargs):
+TRANSFER = TransferConfig(
+    multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, use_threads=False)
+
+
+def call(name, fn, detail=None, **kwargs):
     """Calls one client method and prints its step line from the HTTP status boto3 received."""
     try:
         response = fn(**kwargs)
@@ -53,8 +65,38 @@ def call(name, fn, **kwargs):
         # No HTTP answer boto3 could parse (connection refused or reset): status 0.
         step(name, 0, type(error).__name__)
         return None
-    step(name, response["ResponseMetadata"]["HTTPStatusCode"])
+    step(name, response["ResponseMetadata"]["HTTPStatusCode"], None,
+         detail(response) if detail else None)
     return response
+
+
+class Recorder:
+    """Records (operation, status, error code) of every call a client makes (after-call event)."""
+
+    def __init__(self, client):
+        self.calls = []
+        client.meta.events.register("after-call.s3", self._record)
+
+    def _record(self, http_response, parsed, model, **_):
+        code = (parsed or {}).get("Error", {}).get("Code")
+        self.calls.append((model.name, http_response.status_code, code))
+
+    def transfer_step(self, name, operation, fn, detail=None):
+        """Runs a managed transfer; its step line is the last `operation` response."""
+        before = len(self.calls)
+        failed = False
+        try:
+            fn()
+        except Exception:  # s3transfer wraps the ClientError; its status is in self.calls.
+            failed = True
+        calls = self.calls[before:]
+        mine = [c for c in calls if c[0] == operation]
+        _, status, code = (mine or calls or [(None, 0, None)])[-1]
+        if not mine and not code:
+            code = f"no-{operation}"
+        if failed and not code:
+            code = "transfer-failed"
+        step(name, status, code, None if failed else detail(calls) if detail else None)
 
 
 def main():
@@ -63,10 +105,26 @@ def main():
     s3 = owner.client("s3", endpoint_url=endpoint, config=CONFIG)
     bucket = bucket_name("boto3")
     url = public_url(endpoint, bucket, KEY)
+    recorder = Recorder(s3)
+    workdir = tempfile.mkdtemp(prefix="interop-boto3-")
     try:
         call("create_bucket", s3.create_bucket, Bucket=bucket)
         call("put_object", s3.put_object, Bucket=bucket, Key=KEY, Body=BODY,
              ContentType="text/plain")
+        call("list_objects", s3.list_objects_v2, Bucket=bucket,
+             detail=lambda r: listed([o["Key"] for o in r.get("Contents", [])]))
+        big = big_file(workdir)
+        copy = os.path.join(workdir, "copy.bin")
+        # upload_file and download_file split at PART_SIZE: multipart upload, ranged GETs.
+        recorder.transfer_step(
+            "put_multipart", "CompleteMultipartUpload",
+            lambda: s3.upload_file(big, bucket, BIG_KEY, Config=TRANSFER),
+            lambda calls: f"parts-{sum(1 for c in calls if c[:2] == ('UploadPart', 200))}")
+        recorder.transfer_step(
+            "get_multipart", "GetObject",
+            lambda: s3.download_file(bucket, BIG_KEY, copy, Config=TRANSFER),
+            lambda _: same_file(big, copy))
+        call("delete_multipart", s3.delete_object, Bucket=bucket, Key=BIG_KEY)
         http_step("anonymous_get_private", "GET", url)
 
         presigned = s3.generate_presigned_url(
@@ -98,6 +156,7 @@ def main():
         call("unknown_access_key", unknown.list_buckets)
     finally:
         cleanup(owner, endpoint, bucket)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def cleanup(owner, endpoint, bucket):

@@ -17,18 +17,23 @@
  */
 
 import {
+  BIG_KEY,
   BODY,
   bucketName,
   httpStep,
   KEY,
+  listed,
   objectUrl,
+  PART_MIB,
   redact,
   runTool,
+  sameFile,
   settings,
   step,
   tamperExpiry,
   tamperKey,
   type ToolOutput,
+  writeBigFile,
 } from "./_driver.ts";
 
 const { endpoint, accessKeyId, secretAccessKey } = settings();
@@ -36,6 +41,9 @@ const home = await Deno.makeTempDir({ prefix: "interop-rclone-" });
 const file = `${home}/hello.txt`;
 await Deno.writeTextFile(file, BODY);
 await Deno.writeTextFile(`${home}/rclone.conf`, "");
+const big = `${home}/multipart.bin`;
+const copy = `${home}/copy.bin`;
+await writeBigFile(big);
 
 function env(secret = secretAccessKey, keyId = accessKeyId): Record<string, string> {
   return {
@@ -62,29 +70,51 @@ function rclone(args: string[], environment = env()): Promise<ToolOutput> {
   );
 }
 
-/** The statuses of the logged responses to `method` requests, in order. */
-function statusesOf(log: string, method: string): number[] {
-  const pending = new Map<string, string>();
-  const statuses: number[] = [];
-  const events =
-    /HTTP (REQUEST|RESPONSE) \(req (0x[0-9a-f]+)\)\n[^\n]*? : (?:([A-Z]+) \S+ HTTP|HTTP\/[0-9.]+ ([0-9]{3}))/g;
-  for (const [, kind, id, requestMethod, status] of log.matchAll(events)) {
-    if (kind === "REQUEST") pending.set(id, requestMethod);
-    else if (pending.get(id) === method) statuses.push(Number(status));
-  }
-  return statuses;
+/** A request rclone logged and the status of its response. */
+interface Exchange {
+  method: string;
+  path: string;
+  status: number;
 }
 
-/** Runs one rclone command and prints its step line from the last `method` response. */
-async function rcloneStep(name: string, method: string, args: string[], environment = env()) {
-  const output = await rclone(args, environment);
-  const status = statusesOf(output.stderr, method).at(-1) ?? 0;
+/** The requests rclone logged with `--dump headers`, paired with their responses, in order. */
+function exchanges(log: string): Exchange[] {
+  const pending = new Map<string, { method: string; path: string }>();
+  const done: Exchange[] = [];
+  const events =
+    /HTTP (REQUEST|RESPONSE) \(req (0x[0-9a-f]+)\)\n[^\n]*? : (?:([A-Z]+) (\S+) HTTP|HTTP\/[0-9.]+ ([0-9]{3}))/g;
+  for (const [, kind, id, method, path, status] of log.matchAll(events)) {
+    if (kind === "REQUEST") pending.set(id, { method, path });
+    else if (pending.has(id)) done.push({ ...pending.get(id)!, status: Number(status) });
+  }
+  return done;
+}
+
+/**
+ * Runs one rclone command and prints its step line from the last `method` response;
+ * `detail` adds a word when the command succeeded.
+ */
+async function rcloneStep(
+  name: string,
+  method: string,
+  args: string[],
+  options: {
+    env?: Record<string, string>;
+    detail?: (output: ToolOutput, sent: Exchange[]) => Promise<string>;
+  } = {},
+) {
+  const output = await rclone(args, options.env ?? env());
+  const sent = exchanges(output.stderr);
+  const status = sent.filter((e) => e.method === method).at(-1)?.status ?? 0;
   // rclone reports S3 errors as "<Code>: <message>\n\tstatus code: <status>, ...".
   const code = [
     ...output.stderr.matchAll(/: ([A-Z][A-Za-z0-9]+): [^\n]*\n\s*status code: [0-9]{3}/g),
   ]
     .at(-1)?.[1];
-  step(name, status, code ?? (output.code === 0 ? undefined : `exit-${output.code}`));
+  const detail = output.code === 0 && options.detail
+    ? await options.detail(output, sent)
+    : undefined;
+  step(name, status, code ?? (output.code === 0 ? undefined : `exit-${output.code}`), detail);
 }
 
 async function link(bucket: string, expire: string): Promise<string> {
@@ -101,6 +131,22 @@ const url = objectUrl(endpoint, bucket, KEY);
 try {
   await rcloneStep("create_bucket", "PUT", ["mkdir", `s3:${bucket}`]);
   await rcloneStep("put_object", "PUT", ["copyto", file, `s3:${bucket}/${KEY}`]);
+  await rcloneStep("list_objects", "GET", ["lsf", "--recursive", "--files-only", `s3:${bucket}`], {
+    detail: (output) => Promise.resolve(listed(output.stdout.split("\n"))),
+  });
+  const chunks = ["--s3-upload-cutoff", `${PART_MIB}M`, "--s3-chunk-size", `${PART_MIB}M`];
+  await rcloneStep("put_multipart", "POST", ["copyto", ...chunks, big, `s3:${bucket}/${BIG_KEY}`], {
+    detail: (_, sent) => {
+      const parts = sent.filter((e) =>
+        e.method === "PUT" && /[?&]partNumber=/.test(e.path) && e.status === 200
+      );
+      return Promise.resolve(`parts-${parts.length}`);
+    },
+  });
+  await rcloneStep("get_multipart", "GET", ["copyto", `s3:${bucket}/${BIG_KEY}`, copy], {
+    detail: () => sameFile(big, copy),
+  });
+  await rcloneStep("delete_multipart", "DELETE", ["deletefile", `s3:${bucket}/${BIG_KEY}`]);
   await httpStep("anonymous_get_private", "GET", url);
 
   const presigned = await link(bucket, "5m");
@@ -127,13 +173,10 @@ try {
   await rcloneStep("delete_bucket", "DELETE", ["rmdir", `s3:${bucket}`]);
   await httpStep("anonymous_get_deleted_bucket", "GET", url);
 
-  await rcloneStep("wrong_secret", "GET", ["lsd", "s3:"], env(`${secretAccessKey}-wrong`));
-  await rcloneStep(
-    "unknown_access_key",
-    "GET",
-    ["lsd", "s3:"],
-    env(secretAccessKey, "UNKNOWNACCESSKEY"),
-  );
+  await rcloneStep("wrong_secret", "GET", ["lsd", "s3:"], { env: env(`${secretAccessKey}-wrong`) });
+  await rcloneStep("unknown_access_key", "GET", ["lsd", "s3:"], {
+    env: env(secretAccessKey, "UNKNOWNACCESSKEY"),
+  });
 } finally {
   // Removes what a failed run left behind; "already gone" is fine.
   await rclone(["purge", `s3:${bucket}`]);

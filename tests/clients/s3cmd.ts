@@ -15,18 +15,23 @@
  */
 
 import {
+  BIG_KEY,
   BODY,
   bucketName,
   httpStep,
   KEY,
+  listed,
   objectUrl,
+  PART_MIB,
   redact,
   runTool,
+  sameFile,
   settings,
   step,
   tamperExpiry,
   tamperKey,
   type ToolOutput,
+  writeBigFile,
 } from "./_driver.ts";
 
 const { endpoint, accessKeyId, secretAccessKey } = settings();
@@ -34,6 +39,9 @@ const signatureV2 = Deno.env.get("S3CMD_SIGNATURE") === "v2";
 const home = await Deno.makeTempDir({ prefix: "interop-s3cmd-" });
 const file = `${home}/hello.txt`;
 await Deno.writeTextFile(file, BODY);
+const big = `${home}/multipart.bin`;
+const copy = `${home}/copy.bin`;
+await writeBigFile(big);
 const host = new URL(endpoint).host;
 await Deno.writeTextFile(
   `${home}/s3cfg`,
@@ -58,9 +66,17 @@ function s3cmd(args: string[], environment = env()): Promise<ToolOutput> {
   return runTool("s3cmd", [...flags, ...args], environment);
 }
 
-/** Runs one s3cmd command and prints its step line from the last `method` response. */
-async function s3cmdStep(name: string, method: string, args: string[], environment = env()) {
-  const output = await s3cmd(["--debug", ...args], environment);
+/**
+ * Runs one s3cmd command and prints its step line from the last `method` response;
+ * `detail` adds a word when the command succeeded.
+ */
+async function s3cmdStep(
+  name: string,
+  method: string,
+  args: string[],
+  options: { env?: Record<string, string>; detail?: (output: ToolOutput) => Promise<string> } = {},
+) {
+  const output = await s3cmd(["--debug", ...args], options.env ?? env());
   let sent = "";
   const statuses: number[] = [];
   // A request shows as its signing input (V4 "Canonical Request:", V2 "SignHeaders:") or, for
@@ -72,10 +88,12 @@ async function s3cmdStep(name: string, method: string, args: string[], environme
     else if (sent === method) statuses.push(Number(status));
   }
   const code = [...output.stderr.matchAll(/S3 error: [0-9]{3} \(([A-Za-z0-9]+)\)/g)].at(-1)?.[1];
+  const detail = output.code === 0 && options.detail ? await options.detail(output) : undefined;
   step(
     name,
     statuses.at(-1) ?? 0,
     code ?? (output.code === 0 ? undefined : `exit-${output.code}`),
+    detail,
   );
 }
 
@@ -93,6 +111,31 @@ const url = objectUrl(endpoint, bucket, KEY);
 try {
   await s3cmdStep("create_bucket", "PUT", ["mb", `s3://${bucket}`]);
   await s3cmdStep("put_object", "PUT", ["put", file, `s3://${bucket}/${KEY}`]);
+  await s3cmdStep("list_objects", "GET", ["ls", "--recursive", `s3://${bucket}`], {
+    // Lines end with the object's URL: "<date> <time> <size> s3://<bucket>/<key>".
+    detail: (output) => {
+      const prefix = `s3://${bucket}/`;
+      const keys = output.stdout.split("\n").filter((line) => line.includes(prefix))
+        .map((line) => line.slice(line.indexOf(prefix) + prefix.length));
+      return Promise.resolve(listed(keys));
+    },
+  });
+  await s3cmdStep("put_multipart", "POST", [
+    "put",
+    `--multipart-chunk-size-mb=${PART_MIB}`,
+    big,
+    `s3://${bucket}/${BIG_KEY}`,
+  ], {
+    // s3cmd's debug log names each part it sends: "Uploading part 2 of '<upload id>'".
+    detail: (output) => {
+      const parts = new Set(output.stderr.match(/Uploading part [0-9]+ of /g) ?? []);
+      return Promise.resolve(`parts-${parts.size}`);
+    },
+  });
+  await s3cmdStep("get_multipart", "GET", ["get", "--force", `s3://${bucket}/${BIG_KEY}`, copy], {
+    detail: () => sameFile(big, copy),
+  });
+  await s3cmdStep("delete_multipart", "DELETE", ["del", `s3://${bucket}/${BIG_KEY}`]);
   await httpStep("anonymous_get_private", "GET", url);
 
   const presigned = await signurl(bucket, "+300");
@@ -111,8 +154,10 @@ try {
   await s3cmdStep("delete_bucket", "DELETE", ["rb", `s3://${bucket}`]);
   await httpStep("anonymous_get_deleted_bucket", "GET", url);
 
-  await s3cmdStep("wrong_secret", "GET", ["ls"], env(`${secretAccessKey}-wrong`));
-  await s3cmdStep("unknown_access_key", "GET", ["ls"], env(secretAccessKey, "UNKNOWNACCESSKEY"));
+  await s3cmdStep("wrong_secret", "GET", ["ls"], { env: env(`${secretAccessKey}-wrong`) });
+  await s3cmdStep("unknown_access_key", "GET", ["ls"], {
+    env: env(secretAccessKey, "UNKNOWNACCESSKEY"),
+  });
 } finally {
   // Removes what a failed run left behind; "already gone" is fine.
   await s3cmd(["rb", "--recursive", "--force", `s3://${bucket}`]);
