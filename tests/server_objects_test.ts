@@ -448,3 +448,45 @@ Deno.test("a PUT with Expect: 100-continue gets 100 Continue, then stores the bo
   assert.match(await listing.text(), /<Key>obj<\/Key>/);
   s3.destroy();
 });
+
+Deno.test("errors about a bucket name it in <BucketName>, as RGW does", async () => {
+  await withBucket(async (_s3, url, bucket) => {
+    const xml = await (await fetch(`${url}/${bucket}/private-key`)).text();
+    assert.match(xml, /<Code>AccessDenied<\/Code>/);
+    assert.match(xml, new RegExp(`<BucketName>${bucket}</BucketName>`));
+  });
+});
+
+Deno.test("a POST without a form upload is InvalidArgument, as RGW answers", async () => {
+  await withBucket(async (_s3, url, bucket) => {
+    for (const path of [`/${bucket}`, `/${bucket}/key`]) {
+      const response = await fetch(`${url}${path}`, { method: "POST", body: "x" });
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /<Code>InvalidArgument<\/Code>/);
+    }
+    const form = await fetch(`${url}/${bucket}`, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=x" },
+      body: "--x--",
+    });
+    assert.equal(form.status, 501);
+    await form.body?.cancel();
+  });
+});
+
+Deno.test("GetBucketVersioning and GetBucketLocation are for the owner only", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  const other = s3Client(server.url, OTHER_USER);
+  await s3.send(new CreateBucketCommand({ Bucket: "owned", ACL: "public-read" }));
+  for (
+    const call of [
+      other.send(new GetBucketVersioningCommand({ Bucket: "owned" })),
+      other.send(new GetBucketLocationCommand({ Bucket: "owned" })),
+    ]
+  ) {
+    assert.deepEqual(await s3Failure(call), { status: 403, code: "AccessDenied" });
+  }
+  s3.destroy();
+  other.destroy();
+});

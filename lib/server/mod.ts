@@ -101,10 +101,12 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
   const id = requestId();
   const method = request.method.toUpperCase();
   let resource = "/";
+  let bucketName: string | undefined;
   let body: ReadableStream<Uint8Array> | null = request.body;
   try {
     const target = parseTarget(request.url, request.headers.get("host"), settings.dnsName);
     resource = target.rawPath;
+    bucketName = target.address.bucket;
     const auth = await authenticate({
       method,
       url: request.url,
@@ -136,7 +138,11 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
     if (error instanceof S3Error) {
       const headers = new Headers();
       if (error.code === "InvalidRange") headers.set("accept-ranges", "bytes");
-      return errorResponse(error, method, resource, id, headers);
+      // RGW names the request's bucket in every error about one.
+      const named = bucketName === undefined || error.fields.bucketName !== undefined
+        ? error
+        : new S3Error(error.code, error.message, { ...error.fields, bucketName });
+      return errorResponse(named, method, resource, id, headers);
     }
     if (!settings.quiet) console.error(`Cannot answer ${method} ${resource}:`, error);
     return errorResponse(new S3Error("InternalError"), method, resource, id);

@@ -34,6 +34,7 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "GET", "versions", "ListObjectVersions", bucket.listObjectVersions),
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
+  row("bucket", "POST", null, "PostObject", bucket.postUpload),
   row("bucket", "GET", "acl", "GetBucketAcl", acl.getBucketAcl),
   row("bucket", "PUT", "acl", "PutBucketAcl", acl.putBucketAcl),
   row("bucket", "GET", "uploads", "ListMultipartUploads", multipart.listUploads),
@@ -49,4 +50,5 @@ export const ROUTES: readonly Route[] = [
   row("object", "GET", null, "GetObject", object.getObject),
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),
+  row("object", "POST", null, "PostObject", bucket.postUpload),
 ];

@@ -158,7 +158,12 @@ export function parseXml(
   errorCode: "MalformedXML" | "MalformedACLError" = "MalformedXML",
   trim = true,
 ): Record<string, unknown> {
-  if (text.trim() === "" || XMLValidator.validate(text) !== true) throw new S3Error(errorCode);
+  // XML 1.0 forbids C0 control characters other than tab, newline and carriage return.
+  // deno-lint-ignore no-control-regex
+  if (text.trim() === "" || /[\x00-\x08\x0B\x0C\x0E-\x1F]/.test(text)) {
+    throw new S3Error(errorCode);
+  }
+  if (XMLValidator.validate(text) !== true) throw new S3Error(errorCode);
   try {
     return (trim ? trimmingParser : exactParser).parse(text) as Record<string, unknown>;
   } catch {

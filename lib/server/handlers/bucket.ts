@@ -93,13 +93,14 @@ export function getBucketLocation(context: RequestContext): Promise<Response> {
 
 /**
  * GetBucketVersioning (`GET /bucket?versioning`): buckets here are never versioned, so the
- * configuration is empty, as for a bucket whose versioning was never set.
+ * configuration is empty, as for a bucket whose versioning was never set. Owner only, as in RGW.
  *
  * @param context The request.
  * @returns The `VersioningConfiguration` document.
  */
 export function getBucketVersioning(context: RequestContext): Promise<Response> {
-  loadBucket(context, "READ");
+  const bucket = loadBucket(context);
+  if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
   return Promise.resolve(xmlResponse(xmlDocument("VersioningConfiguration", {})));
 }
 
@@ -264,8 +265,9 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
   const deleted: Record<string, string>[] = [];
   const errors: Record<string, string>[] = [];
   const mayWrite = allows(bucket.acl, context.principal, "WRITE");
-  for (const item of objects) {
-    const key = typeof item.Key === "string" ? item.Key : String(item.Key ?? "");
+  const keys = objects.map((item) => typeof item.Key === "string" ? item.Key : "");
+  if (keys.includes("")) throw new S3Error("MalformedXML");
+  for (const key of keys) {
     if (!mayWrite) {
       errors.push({ Key: key, Code: "AccessDenied", Message: "Access Denied" });
       continue;
@@ -274,4 +276,20 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
     if (!quiet) deleted.push({ Key: key });
   }
   return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted, Error: errors }));
+}
+
+/**
+ * POST to a bucket or object without a subresource: S3's browser-based upload (an HTML form).
+ * RGW refuses other bodies with `InvalidArgument`; form uploads are not implemented here.
+ *
+ * @param context The request.
+ * @returns Never: always throws.
+ */
+export function postUpload(context: RequestContext): Promise<Response> {
+  loadBucket(context);
+  const type = context.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+    throw new S3Error("InvalidArgument", "Request Content-Type is not multipart/form-data");
+  }
+  throw new S3Error("NotImplemented", "Cannot accept a browser-based POST upload: use PUT");
 }

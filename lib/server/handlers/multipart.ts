@@ -24,8 +24,8 @@ import {
 } from "./common.ts";
 import { checkKey, loadCopySource } from "./object.ts";
 
-function loadUpload(context: RequestContext): UploadRecord {
-  const bucket = loadBucket(context, "WRITE");
+function loadUpload(context: RequestContext, permission: "READ" | "WRITE" = "WRITE"): UploadRecord {
+  const bucket = loadBucket(context, permission);
   const id = context.query.get("uploadId") ?? "";
   const upload = context.storage.getUpload(id);
   if (!upload || upload.bucket !== bucket.name || upload.key !== context.address.key) {
@@ -186,7 +186,7 @@ export async function abortUpload(context: RequestContext): Promise<Response> {
  * @returns `ListPartsResult`.
  */
 export function listParts(context: RequestContext): Promise<Response> {
-  const upload = loadUpload(context);
+  const upload = loadUpload(context, "READ");
   const marker = Number(context.query.get("part-number-marker") ?? 0) || 0;
   const maxParts = pageSize(context.query, "max-parts");
   const all = Object.values(upload.parts).filter((p) => p.number > marker)
