@@ -1,0 +1,537 @@
+/**
+ * `deno task bench`: measures the library against the AWS CLI, boto3 and rclone on the same
+ * server (the embedded one in `--data` mode, in its own process, and Ceph RGW when `RGW_ENDPOINT`
+ * is set): a large upload and download (MB/s, peak RSS of each client and of the server), many
+ * small PUTs then GETs (ops/s), the traffic trace on and off, and the headless tour's wall time.
+ * Prints markdown tables and writes the figures as JSON under `bench/results/`.
+ *
+ * @example Usage
+ * ```sh
+ * deno task bench --quick
+ * RGW_ENDPOINT=http://127.0.0.1:7480 deno task bench --size 1GiB --small-count 1000
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { connect, type Connection } from "../lib/connect.ts";
+import { createBucket, deleteBucket, emptyBucket } from "../lib/buckets.ts";
+import {
+  awsCliClient,
+  boto3Client,
+  type Client,
+  type Command,
+  type Endpoint,
+  libClient,
+  libTraceCommand,
+  rcloneClient,
+  type SmallJob,
+} from "./_clients.ts";
+import { measure } from "./_proc.ts";
+import { cell, markdownTable, median, parseSize, sizeLabel } from "./_report.ts";
+import { type ServerProcess, startServerProcess } from "./_server.ts";
+
+const HELP = `Usage: deno task bench [options]
+
+Compares the library with the AWS CLI, boto3 and rclone on the embedded server (--data mode, own
+process) and, when RGW_ENDPOINT is set, on Ceph RGW (keys: RGW_ACCESS_KEY/RGW_SECRET_KEY, default
+the demo user's). Prints markdown tables; writes JSON to bench/results/.
+
+Options:
+  --size SIZE          Large transfer size (default 1GiB; e.g. 256MiB)
+  --small-count N      Small objects PUT then GET per client (default 1000)
+  --small-size SIZE    Size of each small object (default 4KiB)
+  --concurrency N      Requests in flight for small objects, every client (default 10)
+  --clients LIST       Comma-separated: lib,lib-semi,aws,boto3,rclone (default all)
+  --trace-rounds N     Rounds of the trace on/off comparison (default 3)
+  --tour-runs N        Runs of the headless tour (default 3; 0 to skip)
+  --no-rgw             Ignore RGW_ENDPOINT
+  --quick              Small sizes for a fast check: 64MiB, 200 small objects, 1 tour run
+  --out FILE           Where to write the JSON (default bench/results/bench-<time>.json)
+  -h, --help           Show this help
+
+"lib-semi" is the library run with --v8-flags=--max-semi-space-size=1 (a smaller young
+generation, so V8 frees transfer buffers sooner).`;
+
+const LIB_SEMI_FLAGS = "--max-semi-space-size=1";
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** One transfer of the large file by one client. */
+interface Transfer {
+  ms?: number;
+  mbPerSecond?: number;
+  clientPeakRss?: number;
+  serverPeakRss?: number;
+  error?: string;
+}
+
+/** One client's figures on one endpoint. */
+interface ClientFigures {
+  client: string;
+  upload: Transfer;
+  download: Transfer;
+  smallPut: { ms?: number; opsPerSecond?: number; error?: string };
+  smallGet: { ms?: number; opsPerSecond?: number; error?: string };
+}
+
+/** Figures for one endpoint. */
+interface EndpointFigures {
+  endpoint: string;
+  url: string;
+  clients: ClientFigures[];
+}
+
+const MB = 1e6;
+
+function failure(run: { code: number; stderr: string; stdout: string }): string {
+  const text = (run.stderr.trim() || run.stdout.trim()).split("\n").slice(-3).join(" ");
+  return `exit ${run.code}: ${text.slice(0, 300)}`;
+}
+
+async function makeRandomFile(path: string, size: number): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const chunk = new Uint8Array(1024 * 1024);
+    for (let written = 0; written < size; written += chunk.length) {
+      for (let i = 0; i < chunk.length; i += 65536) {
+        crypto.getRandomValues(chunk.subarray(i, i + 65536));
+      }
+      const part = chunk.subarray(0, Math.min(chunk.length, size - written));
+      let offset = 0;
+      while (offset < part.length) offset += await file.write(part.subarray(offset));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+async function makeSmallFiles(dir: string, count: number, size: number): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const body = new Uint8Array(size).fill(120);
+  for (let i = 0; i < count; i++) {
+    await Deno.writeFile(`${dir}/${String(i).padStart(6, "0")}`, body);
+  }
+}
+
+function run(command: Command) {
+  return measure(command.command, command.args, { env: command.env, cwd: ROOT });
+}
+
+async function transfer(
+  command: Command,
+  bytes: number,
+  server: ServerProcess | undefined,
+  check?: () => Promise<string | undefined>,
+): Promise<Transfer> {
+  await server?.resetPeak();
+  const result = await run(command);
+  const serverPeakRss = await server?.peakRss();
+  if (result.code !== 0) return { error: failure(result), serverPeakRss };
+  const problem = await check?.();
+  if (problem) return { error: problem, serverPeakRss };
+  return {
+    ms: result.ms,
+    mbPerSecond: bytes / MB / (result.ms / 1000),
+    clientPeakRss: result.peakRss,
+    serverPeakRss,
+  };
+}
+
+async function fileSizeProblem(path: string, expected: number): Promise<string | undefined> {
+  try {
+    const size = (await Deno.stat(path)).size;
+    return size === expected ? undefined : `downloaded ${size} bytes, expected ${expected}`;
+  } catch {
+    return "no file was written";
+  }
+}
+
+async function benchEndpoint(
+  to: Endpoint,
+  clients: Client[],
+  options: {
+    work: string;
+    bigFile: string;
+    size: number;
+    small: Omit<SmallJob, "bucket" | "prefix" | "targetDir">;
+    server?: ServerProcess;
+  },
+): Promise<EndpointFigures> {
+  const s3 = await connect({
+    endpoint: to.url,
+    accessKeyId: to.accessKey,
+    secretAccessKey: to.secretKey,
+    trace: false,
+  });
+  const bucket = await createBucket(s3, { prefix: "e-bench" });
+  const figures: ClientFigures[] = [];
+  try {
+    for (const client of clients) {
+      const tag = client.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+      console.error(`[${to.name}] ${client.name}: ${sizeLabel(options.size)} up and down`);
+      const key = `big-${tag}`;
+      const upload = await transfer(
+        client.upload(to, bucket, key, options.bigFile),
+        options.size,
+        options.server,
+      );
+      const source = upload.error ? figures.find((f) => !f.upload.error)?.client : client.name;
+      const sourceKey = source === undefined
+        ? undefined
+        : `big-${source.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
+      const target = `${options.work}/download.bin`;
+      const download: Transfer = sourceKey === undefined
+        ? { error: "nothing to download: every upload failed" }
+        : await transfer(
+          client.download(to, bucket, sourceKey, target),
+          options.size,
+          options.server,
+          () => fileSizeProblem(target, options.size),
+        );
+      await Deno.remove(target).catch(() => {});
+      console.error(`[${to.name}] ${client.name}: ${options.small.count} small PUT then GET`);
+      const targetDir = `${options.work}/small-get-${tag}`;
+      await Deno.mkdir(targetDir, { recursive: true });
+      const job: SmallJob = { ...options.small, bucket, prefix: `small-${tag}/`, targetDir };
+      const smallFigures = async (command: Command) => {
+        const result = await run(command);
+        if (result.code !== 0) return { error: failure(result) };
+        return { ms: result.ms, opsPerSecond: job.count / (result.ms / 1000) };
+      };
+      const smallPut = await smallFigures(client.smallPut(to, job));
+      const smallGet = await smallFigures(client.smallGet(to, job));
+      await Deno.remove(targetDir, { recursive: true }).catch(() => {});
+      figures.push({ client: client.name, upload, download, smallPut, smallGet });
+      for (const [name, t] of [["upload", upload], ["download", download]] as const) {
+        if (t.error) console.error(`  ${name} failed: ${t.error}`);
+      }
+      for (const [name, t] of [["small PUT", smallPut], ["small GET", smallGet]] as const) {
+        if (t.error) console.error(`  ${name} failed: ${t.error}`);
+      }
+    }
+  } finally {
+    await cleanup(s3, bucket);
+  }
+  return { endpoint: to.name, url: to.url, clients: figures };
+}
+
+async function cleanup(s3: Connection, bucket: string): Promise<void> {
+  try {
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  } catch (error) {
+    console.error(`Cannot remove bucket "${bucket}": ${(error as Error).message}`);
+  } finally {
+    await s3.close();
+  }
+}
+
+async function traceOverhead(to: Endpoint, small: SmallJob, rounds: number) {
+  const s3 = await connect({
+    endpoint: to.url,
+    accessKeyId: to.accessKey,
+    secretAccessKey: to.secretKey,
+    trace: false,
+  });
+  const bucket = await createBucket(s3, { prefix: "e-bench" });
+  try {
+    const command = libTraceCommand(to, { ...small, bucket, prefix: "trace/" }, rounds);
+    const result = await run(command);
+    if (result.code !== 0) return { error: failure(result) };
+    const { onMs, offMs } = JSON.parse(result.stdout.trim().split("\n").pop()!);
+    return { onMs, offMs, overheadPercent: (onMs / offMs - 1) * 100 };
+  } finally {
+    await cleanup(s3, bucket);
+  }
+}
+
+async function tourTime(runs: number) {
+  try {
+    await Deno.stat(`${ROOT}/tour/main.ts`);
+  } catch {
+    return { error: "tour/main.ts does not exist yet" };
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const result = await measure(Deno.execPath(), ["task", "tour"], { cwd: ROOT });
+    if (result.code !== 0) return { error: failure(result), times };
+    times.push(result.ms);
+  }
+  return { medianMs: median(times), times };
+}
+
+function mb(bytes: number | undefined): number | undefined {
+  return bytes === undefined ? undefined : bytes / MB;
+}
+
+function endpointTable(figures: EndpointFigures): string {
+  return markdownTable(
+    [
+      "client",
+      "upload MB/s",
+      "download MB/s",
+      "client RSS up / down (MB)",
+      "server RSS up / down (MB)",
+      "small PUT ops/s",
+      "small GET ops/s",
+    ],
+    figures.clients.map((c) => [
+      c.client,
+      c.upload.error ? "failed" : cell(c.upload.mbPerSecond, 1),
+      c.download.error ? "failed" : cell(c.download.mbPerSecond, 1),
+      `${cell(mb(c.upload.clientPeakRss))} / ${cell(mb(c.download.clientPeakRss))}`,
+      `${cell(mb(c.upload.serverPeakRss))} / ${cell(mb(c.download.serverPeakRss))}`,
+      c.smallPut.error ? "failed" : cell(c.smallPut.opsPerSecond),
+      c.smallGet.error ? "failed" : cell(c.smallGet.opsPerSecond),
+    ]),
+  );
+}
+
+function best(values: (number | undefined)[]): number | undefined {
+  const present = values.filter((v): v is number => v !== undefined);
+  return present.length ? Math.max(...present) : undefined;
+}
+
+/**
+ * Runs the benchmark.
+ *
+ * @param args Command-line arguments.
+ * @returns The process exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        size: { type: "string" },
+        "small-count": { type: "string" },
+        "small-size": { type: "string", default: "4KiB" },
+        concurrency: { type: "string", default: "10" },
+        clients: { type: "string", default: "lib,lib-semi,aws,boto3,rclone" },
+        "trace-rounds": { type: "string", default: "3" },
+        "tour-runs": { type: "string" },
+        "no-rgw": { type: "boolean", default: false },
+        quick: { type: "boolean", default: false },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}; see --help`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const size = parseSize(values.size ?? (values.quick ? "64MiB" : "1GiB"));
+  const count = Number(values["small-count"] ?? (values.quick ? 200 : 1000));
+  const smallSize = parseSize(values["small-size"]);
+  const concurrency = Number(values.concurrency);
+  const tourRuns = Number(values["tour-runs"] ?? (values.quick ? 1 : 3));
+  const work = await Deno.makeTempDir({ prefix: "s3-bench-" });
+  const all: Record<string, Client> = {
+    lib: libClient("lib"),
+    "lib-semi": libClient("lib (semi-space 1 MiB)", LIB_SEMI_FLAGS),
+    aws: awsCliClient(`${work}/aws-config`),
+    boto3: boto3Client(),
+    rclone: rcloneClient(`${work}/rclone.conf`),
+  };
+  const clients: Client[] = [];
+  for (const name of values.clients.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!all[name]) {
+      console.error(`Unknown client "${name}": use ${Object.keys(all).join(", ")}`);
+      return 2;
+    }
+    clients.push(all[name]);
+  }
+  await Deno.writeTextFile(`${work}/rclone.conf`, "");
+  const demo = { accessKey: "DEMOACCESSKEY", secretKey: "DEMOSECRETKEY" };
+  let server: ServerProcess | undefined;
+  const started = new Date();
+  try {
+    console.error(
+      `Preparing ${sizeLabel(size)} of random bytes and ${count} small files in ${work}`,
+    );
+    const bigFile = `${work}/big.bin`;
+    await makeRandomFile(bigFile, size);
+    const sourceDir = `${work}/small`;
+    await makeSmallFiles(sourceDir, count, smallSize);
+    const small = { sourceDir, count, size: smallSize, concurrency };
+
+    server = await startServerProcess(`${work}/data`);
+    const embedded: Endpoint = { name: "embedded", url: server.url, ...demo };
+    const endpoints: EndpointFigures[] = [
+      await benchEndpoint(embedded, clients, { work, bigFile, size, small, server }),
+    ];
+    const rgwUrl = Deno.env.get("RGW_ENDPOINT");
+    if (rgwUrl && !values["no-rgw"]) {
+      const rgw: Endpoint = {
+        name: "rgw",
+        url: rgwUrl,
+        accessKey: Deno.env.get("RGW_ACCESS_KEY") ?? demo.accessKey,
+        secretKey: Deno.env.get("RGW_SECRET_KEY") ?? demo.secretKey,
+      };
+      endpoints.push(await benchEndpoint(rgw, clients, { work, bigFile, size, small }));
+    }
+    console.error(`Tracer on vs off (${values["trace-rounds"]} rounds of ${count} PUT+GET)`);
+    const trace = await traceOverhead(
+      embedded,
+      { ...small, bucket: "", prefix: "", targetDir: "" },
+      Number(values["trace-rounds"]),
+    );
+    await server.stop();
+    server = undefined;
+    console.error(`Headless tour (${tourRuns} runs)`);
+    const tour = tourRuns > 0 ? await tourTime(tourRuns) : { error: "skipped" };
+
+    const report = buildReport({ endpoints, trace, tour, size, count, smallSize, concurrency });
+    console.log(report.markdown);
+    const out = values.out ??
+      `${ROOT}/bench/results/bench-${started.toISOString().replace(/[:.]/g, "-")}.json`;
+    await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
+    await Deno.writeTextFile(
+      out,
+      JSON.stringify(
+        {
+          started: started.toISOString(),
+          machine: { cpus: navigator.hardwareConcurrency, deno: Deno.version.deno },
+          settings: { size, smallCount: count, smallSize, concurrency },
+          endpoints,
+          trace,
+          tour,
+          targets: report.targets,
+        },
+        null,
+        2,
+      ),
+    );
+    console.error(`Wrote ${out}`);
+    return 0;
+  } finally {
+    await server?.stop();
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+interface ReportInput {
+  endpoints: EndpointFigures[];
+  trace: { overheadPercent?: number; onMs?: number; offMs?: number; error?: string };
+  tour: { medianMs?: number; error?: string };
+  size: number;
+  count: number;
+  smallSize: number;
+  concurrency: number;
+}
+
+interface Target {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function buildReport(input: ReportInput): { markdown: string; targets: Target[] } {
+  const parts: string[] = [];
+  const targets: Target[] = [];
+  for (const e of input.endpoints) {
+    parts.push(
+      `### ${e.endpoint} (${e.url}): ${sizeLabel(input.size)} transfers, ` +
+        `${input.count} × ${sizeLabel(input.smallSize)} objects, ${input.concurrency} in flight`,
+      "",
+      endpointTable(e),
+      "",
+    );
+  }
+  const embedded = input.endpoints[0];
+  const lib = embedded.clients.filter((c) => c.client.startsWith("lib"));
+  const others = embedded.clients.filter((c) => !c.client.startsWith("lib"));
+  for (const direction of ["upload", "download"] as const) {
+    const ours = best(lib.map((c) => c[direction].mbPerSecond));
+    const theirs = best(others.map((c) => c[direction].mbPerSecond));
+    const ratio = ours !== undefined && theirs ? ours / theirs : undefined;
+    const bestName = others.find((c) => c[direction].mbPerSecond === theirs)?.client ?? "–";
+    targets.push({
+      target: `lib ${direction} ≥ 1.0× best other (embedded)`,
+      measured: `${cell(ratio, 2)}× (lib ${cell(ours, 1)} MB/s vs ${bestName} ${
+        cell(theirs, 1)
+      } MB/s)`,
+      met: ratio === undefined ? undefined : ratio >= 1,
+    });
+  }
+  for (const c of lib) {
+    const peak = best([c.upload.clientPeakRss, c.download.clientPeakRss]);
+    targets.push({
+      target: `${c.client} peak RSS < 150 MB (${sizeLabel(input.size)})`,
+      measured: `${cell(mb(peak))} MB`,
+      met: peak === undefined ? undefined : peak < 150 * MB,
+    });
+  }
+  const serverPeak = best(
+    embedded.clients.flatMap((c) => [c.upload.serverPeakRss, c.download.serverPeakRss]),
+  );
+  const serverLibPeak = best(
+    lib.flatMap((c) => [c.upload.serverPeakRss, c.download.serverPeakRss]),
+  );
+  targets.push({
+    target: "embedded server (--data) peak RSS < 150 MB",
+    measured: `${cell(mb(serverLibPeak))} MB serving the lib, ${
+      cell(mb(serverPeak))
+    } MB serving any client`,
+    met: serverPeak === undefined ? undefined : serverPeak < 150 * MB,
+  });
+  const rgw = input.endpoints.find((e) => e.endpoint === "rgw");
+  if (rgw) {
+    for (const phase of ["smallPut", "smallGet"] as const) {
+      const pairs = embedded.clients.map((c) => ({
+        client: c.client,
+        ours: c[phase].opsPerSecond,
+        theirs: rgw.clients.find((r) => r.client === c.client)?.[phase].opsPerSecond,
+      })).filter((p) => p.ours !== undefined && p.theirs !== undefined);
+      const ratios = pairs.map((p) => `${p.client} ${cell(p.ours! / p.theirs!, 2)}×`);
+      targets.push({
+        target: `embedded ${phase === "smallPut" ? "PUT" : "GET"} ops/s ≥ RGW's`,
+        measured: ratios.join(", ") || "–",
+        met: pairs.length ? pairs.every((p) => p.ours! >= p.theirs!) : undefined,
+      });
+    }
+  } else {
+    targets.push({
+      target: "embedded small-object ops/s ≥ RGW's",
+      measured: "RGW not measured (set RGW_ENDPOINT)",
+      met: undefined,
+    });
+  }
+  targets.push({
+    target: "tracer overhead < 5 % (lib, small PUT+GET)",
+    measured: input.trace.error ??
+      `${cell(input.trace.overheadPercent, 1)} % (on ${cell(input.trace.onMs)} ms vs off ${
+        cell(input.trace.offMs)
+      } ms)`,
+    met: input.trace.overheadPercent === undefined ? undefined : input.trace.overheadPercent < 5,
+  });
+  targets.push({
+    target: "headless tour < 2 s incl. start-up (`deno task tour`)",
+    measured: input.tour.error ?? `${cell(input.tour.medianMs)} ms (median)`,
+    met: input.tour.medianMs === undefined ? undefined : input.tour.medianMs < 2000,
+  });
+  parts.push(
+    "### Targets",
+    "",
+    markdownTable(
+      ["target", "measured", "met"],
+      targets.map((t) => [t.target, t.measured, t.met === undefined ? "?" : t.met ? "yes" : "NO"]),
+    ),
+    "",
+    "MB = 10^6 bytes. Times are wall times of each client process, start-up included. Client " +
+      "RSS: peak of the client process (ru_maxrss); server RSS: the server process's VmHWM, " +
+      "reset before each transfer.",
+  );
+  return { markdown: parts.join("\n"), targets };
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
