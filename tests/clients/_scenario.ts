@@ -59,6 +59,7 @@ const HERE = new URL(".", import.meta.url).pathname;
 const DENO_DRIVER = [
   "deno",
   "run",
+  "--no-config",
   "--allow-net",
   "--allow-read",
   "--allow-write",
