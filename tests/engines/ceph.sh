@@ -59,6 +59,21 @@ http_up() {
   curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/"
 }
 
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_busy() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Prints the names of the daemons of DIR that are not running (a daemon removes its pid file
+# when it exits).
+dead_daemons() {
+  local name pidfile
+  for name in mon.a osd.0 client.rgw; do
+    pidfile="$1/run/$name.pid"
+    if [ ! -f "$pidfile" ] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "$name"; fi
+  done
+}
+
 # Prints the last lines of each daemon log, to explain a failed start.
 show_logs() {
   local f
@@ -69,19 +84,35 @@ show_logs() {
   done
 }
 
+# Starts the cluster, retrying once from scratch: a start can fail when the machine is busy.
 cmd_start() {
   local dir=${1:?Usage: ceph.sh start DIR PORT} port=${2:?Usage: ceph.sh start DIR PORT}
-  local monport=$((port + 10000)) timeout=${RGW_START_TIMEOUT:-180} started=$SECONDS
-  local conf="$dir/ceph.conf" fsid i
-
-  local tool
+  local tool p
   for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph curl; do
     command -v "$tool" >/dev/null ||
       die "Cannot start Ceph: \"$tool\" is not installed; run \"tests/engines/ceph.sh install\""
   done
-  if http_up "$port"; then
-    die "Cannot start RGW on port \"$port\": something already answers there; pick another port"
-  fi
+  for p in "$port" $((port + 10000)); do
+    if port_busy "$p"; then
+      die "Cannot start Ceph on port \"$p\": something already listens there; pick another port"
+    fi
+  done
+  # Pacific's memstore OSD sometimes dies at its first boot ("wrong fsid"); a fresh start works.
+  local attempt
+  for attempt in 1 2 3; do
+    if start_once "$dir" "$port"; then return 0; fi
+    cmd_stop "$dir"
+    [ "$attempt" -lt 3 ] && log "start attempt $attempt failed; starting again from scratch"
+  done
+  show_logs "$dir"
+  die "Cannot start RGW on port \"$port\" after 3 attempts; see the logs above"
+}
+
+# One attempt at starting the cluster; returns non-zero (after showing logs) when it fails.
+start_once() {
+  local dir=$1 port=$2
+  local monport=$((port + 10000)) timeout=${RGW_START_TIMEOUT:-180} started=$SECONDS
+  local conf="$dir/ceph.conf" fsid i dead
 
   # Stop a previous cluster left in DIR before wiping it.
   [ -d "$dir/run" ] && cmd_stop "$dir" 2>/dev/null
@@ -132,17 +163,22 @@ CONF
     ceph-osd -i 0 -c "$conf"
     radosgw -n client.rgw -c "$conf"
   } >>"$dir/log/setup.log" 2>&1 || {
-    show_logs "$dir"
-    die "Cannot start Ceph in \"$dir\": a daemon failed to start; see the logs above"
+    log "Cannot start Ceph in \"$dir\": a daemon failed to start; see the logs above"
+    return 1
   }
 
   for ((i = 0; i < timeout; i++)); do
     http_up "$port" && break
+    dead=$( ((i >= 5)) && dead_daemons "$dir")
+    if [ -n "$dead" ]; then
+      log "Cannot start RGW on port \"$port\": daemon(s) exited:" $dead
+      return 1
+    fi
     sleep 1
   done
   if ! http_up "$port"; then
-    show_logs "$dir"
-    die "Cannot start RGW on port \"$port\": no answer after ${timeout}s; see the logs above"
+    log "Cannot start RGW on port \"$port\": no answer after ${timeout}s; see the logs above"
+    return 1
   fi
 
   radosgw-admin -c "$conf" user create --uid=demo --display-name="Demo User" \
