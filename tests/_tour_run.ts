@@ -48,11 +48,17 @@ export async function runTour(args: string[], timeoutMs = 180_000): Promise<Tour
  * non-empty bucket refused, and NoSuchBucket at the end.
  */
 export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
-  { what: "403 AccessDenied for the public link", pattern: /\b403\b[^\n]*AccessDenied/ },
-  { what: "200 for the presigned link", pattern: /\b200\b/ },
-  { what: "200 for the public link after public-read", pattern: /\b200\b/ },
-  { what: "409 BucketNotEmpty", pattern: /\b409\b[^\n]*BucketNotEmpty/ },
-  { what: "404 NoSuchBucket at the end", pattern: /\b404\b[^\n]*NoSuchBucket/ },
+  {
+    what: "403 AccessDenied for the public link",
+    pattern: /Anonymous GET → 403\b[^\n]*AccessDenied/,
+  },
+  { what: "200 for the presigned link", pattern: /Anonymous GET → 200\b/ },
+  { what: "200 for the public link after public-read", pattern: /Anonymous GET → 200\b/ },
+  { what: "409 BucketNotEmpty", pattern: /→ 409\b[^\n]*BucketNotEmpty/ },
+  {
+    what: "404 NoSuchBucket at the end",
+    pattern: /Anonymous GET → 404\b[^\n]*NoSuchBucket/,
+  },
 ];
 
 /**
@@ -71,6 +77,24 @@ export function assertTourOutput(output: string, label: string): void {
     );
     at += match.index + match[0].length;
   }
+}
+
+/**
+ * The HTTP exchanges a tour run printed, one `status reason operation` line each (sizes, times
+ * and URLs left out), and its anonymous probe results: what must be the same on every engine.
+ *
+ * @param output The tour's output.
+ * @returns One line per exchange or probe, in order.
+ */
+export function trafficOf(output: string): string[] {
+  const lines: string[] = [];
+  for (const line of output.split("\n")) {
+    const exchange = /^\s*→ (\d{3}) (.*?)\s+↑.*\s(\S+)\s*$/.exec(line);
+    if (exchange) lines.push(`${exchange[1]} ${exchange[2]} ${exchange[3]}`);
+    const probe = /^Anonymous GET → (.*?) \(/.exec(line);
+    if (probe) lines.push(`probe: ${probe[1]}`);
+  }
+  return lines;
 }
 
 /**

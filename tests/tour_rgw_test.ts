@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { rgwTest } from "./_engines.ts";
-import { assertNoSecrets, assertTourOutput, bucketNames, runTour } from "./_tour_run.ts";
+import { assertNoSecrets, assertTourOutput, bucketNames, runTour, trafficOf } from "./_tour_run.ts";
 
 const SECRETS = DEMO_USERS.map((user) => user.secretAccessKey);
 
@@ -47,9 +47,12 @@ rgwTest("the tour runs end to end on Ceph RGW as on the embedded server", async 
     const left = (await bucketNames(endpoint)).filter((name) => !before.has(name));
     assert.deepEqual(left, [], `The tour left buckets on RGW: ${left.join(", ")}`);
   });
-  await t.step("the embedded server's run prints the same milestones", async () => {
+  await t.step("its HTTP exchanges and probe results are the embedded server's", async () => {
     const onEmbedded = await runTour([]);
     assert.equal(onEmbedded.code, 0, `The tour exited ${onEmbedded.code}:\n${onEmbedded.output}`);
     assertTourOutput(onEmbedded.output, "the embedded server");
+    const rgwTraffic = trafficOf(onRgw.output);
+    assert.ok(rgwTraffic.length >= 10, `Only ${rgwTraffic.length} exchanges found on RGW`);
+    assert.deepEqual(rgwTraffic, trafficOf(onEmbedded.output));
   });
 });
