@@ -160,3 +160,17 @@ Deno.test("compareKeys() sorts in UTF-8 byte order, as S3 does", () => {
   sorted.delete("a");
   assert.equal(sorted.lowerBound("a"), 1);
 });
+
+Deno.test("a negative max-keys lists nothing and an unknown encoding-type is ignored, as RGW", async () => {
+  await withKeys(async (_s3, url) => {
+    const negative = await (await fetch(`${url}/list?max-keys=-1`)).text();
+    assert.match(negative, /<MaxKeys>0<\/MaxKeys>/);
+    assert.doesNotMatch(negative, /<Contents>/);
+    const unknown = await fetch(`${url}/list?encoding-type=foo&prefix=e`);
+    assert.equal(unknown.status, 200);
+    assert.match(await unknown.text(), /<Key>e e<\/Key>/);
+    const bad = await fetch(`${url}/list?max-keys=abc`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /<Code>InvalidArgument<\/Code>/);
+  });
+});

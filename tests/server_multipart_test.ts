@@ -206,3 +206,29 @@ Deno.test("UploadPartCopy copies a byte range of another object into a part", as
     assert.equal(await got.Body?.transformToString(), "2345");
   });
 });
+
+Deno.test("ListMultipartUploads rolls keys up to common prefixes with a delimiter", async () => {
+  await withUpload(async (s3) => {
+    for (const key of ["dir/a", "dir/b", "top"]) {
+      await s3.send(new CreateMultipartUploadCommand({ Bucket: "mp-bucket", Key: key }));
+    }
+    const listed = await s3.send(
+      new ListMultipartUploadsCommand({ Bucket: "mp-bucket", Delimiter: "/" }),
+    );
+    assert.deepEqual(listed.Uploads?.map((u) => u.Key), ["big.bin", "top"]);
+    assert.deepEqual(listed.CommonPrefixes?.map((p) => p.Prefix), ["dir/"]);
+    const page = await s3.send(
+      new ListMultipartUploadsCommand({ Bucket: "mp-bucket", MaxUploads: 2 }),
+    );
+    assert.equal(page.IsTruncated, true);
+    assert.deepEqual(page.Uploads?.map((u) => u.Key), ["big.bin", "dir/a"]);
+    const next = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: "mp-bucket",
+        KeyMarker: page.NextKeyMarker,
+        UploadIdMarker: page.NextUploadIdMarker,
+      }),
+    );
+    assert.deepEqual(next.Uploads?.map((u) => u.Key), ["dir/b", "top"]);
+  });
+});

@@ -490,3 +490,32 @@ Deno.test("GetBucketVersioning and GetBucketLocation are for the owner only", as
   s3.destroy();
   other.destroy();
 });
+
+Deno.test("a PUT without Content-Length is 411 MissingContentLength, as RGW answers", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  await s3.send(new CreateBucketCommand({ Bucket: "chunked", ACL: "public-read-write" }));
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("abc"));
+      controller.close();
+    },
+  });
+  const response = await fetch(`${server.url}/chunked/k`, { method: "PUT", body });
+  assert.equal(response.status, 411);
+  assert.match(await response.text(), /<Code>MissingContentLength<\/Code>/);
+  s3.destroy();
+});
+
+Deno.test("an unreadable If-Modified-Since is InvalidArgument, as RGW answers", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  await s3.send(new CreateBucketCommand({ Bucket: "dates", ACL: "public-read" }));
+  await s3.send(new PutObjectCommand({ Bucket: "dates", Key: "d", Body: "x", ACL: "public-read" }));
+  const response = await fetch(`${server.url}/dates/d`, {
+    headers: { "if-modified-since": "garbage" },
+  });
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /<Code>InvalidArgument<\/Code>/);
+  s3.destroy();
+});

@@ -85,17 +85,18 @@ export function listPage(index: KeyIndex, options: PageOptions = {}): Page {
  * @param name The parameter name.
  * @param limit The largest page served.
  * @returns The page size.
- * @throws {S3Error} `InvalidArgument` when it is not a non-negative integer.
+ * @throws {S3Error} `InvalidArgument` when it is not an integer.
  */
 export function pageSize(query: URLSearchParams, name = "max-keys", limit = 1000): number {
   const value = query.get(name);
   if (value === null || value === "") return limit;
-  if (!/^\d+$/.test(value)) {
+  if (!/^-?\d+$/.test(value)) {
     throw new S3Error("InvalidArgument", `Cannot read "${name}": "${value}" is not a number`, {
       extra: { ArgumentName: name, ArgumentValue: value },
     });
   }
-  return Math.min(Number(value), limit);
+  // RGW reads a negative size as 0.
+  return Math.max(0, Math.min(Number(value), limit));
 }
 
 /**

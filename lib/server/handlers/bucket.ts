@@ -106,32 +106,14 @@ export function getBucketVersioning(context: RequestContext): Promise<Response> 
 
 function listingBasics(context: RequestContext) {
   const q = context.query;
+  // Like RGW, any encoding type but "url" is ignored.
   const encodingType = q.get("encoding-type");
-  if (encodingType !== null && encodingType !== "url") {
-    throw new S3Error("InvalidArgument", `Cannot use encoding-type "${encodingType}": use "url"`, {
-      extra: { ArgumentName: "encoding-type", ArgumentValue: encodingType },
-    });
-  }
   return {
     prefix: q.get("prefix") ?? "",
     delimiter: q.get("delimiter") ?? "",
     maxKeys: pageSize(q),
     url: encodingType === "url",
   };
-}
-
-function decodeToken(token: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(token), (c) => c.charCodeAt(0)));
-  } catch {
-    throw new S3Error("InvalidArgument", "Cannot read the continuation token: it is malformed", {
-      extra: { ArgumentName: "continuation-token", ArgumentValue: token },
-    });
-  }
-}
-
-function encodeToken(key: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(key)));
 }
 
 /**
@@ -148,7 +130,8 @@ export function listObjects(context: RequestContext): Promise<Response> {
   const token = q.get("continuation-token");
   const startAfter = q.get("start-after") ?? "";
   const marker = q.get("marker") ?? "";
-  const after = v2 ? (token !== null ? decodeToken(token) : startAfter) : marker;
+  // Continuation tokens are the last key or prefix of the page, as RGW makes them.
+  const after = v2 ? (token ?? startAfter) : marker;
   const page = listPage(context.storage.keys(bucket.name), { prefix, delimiter, after, maxKeys });
   const withOwner = !v2 || q.get("fetch-owner") === "true";
   const contents = page.keys.map((key) => {
@@ -180,7 +163,7 @@ export function listObjects(context: RequestContext): Promise<Response> {
       StartAfter: startAfter === "" ? undefined : encodeListValue(startAfter, url),
       KeyCount: page.keys.length + page.commonPrefixes.length,
       MaxKeys: maxKeys,
-      NextContinuationToken: page.isTruncated && page.last ? encodeToken(page.last) : undefined,
+      NextContinuationToken: page.isTruncated ? page.last : undefined,
       ...tail,
     })
     : xmlDocument("ListBucketResult", {

@@ -188,18 +188,16 @@ export function contentMd5(headers: Headers): Uint8Array | undefined {
 }
 
 /**
- * The length of the body a write request announces.
+ * The length of the body a write request announces (for `aws-chunked` uploads, the decoded
+ * length).
  *
  * @param context The request.
- * @returns The length, or `undefined` for a chunked body.
- * @throws {S3Error} `MissingContentLength` when neither a length nor chunked encoding is sent.
+ * @returns The length.
+ * @throws {S3Error} `MissingContentLength` without one, as RGW answers a plain chunked upload.
  */
-export function announcedLength(context: RequestContext): number | undefined {
+export function announcedLength(context: RequestContext): number {
   if (context.contentLength !== undefined && !Number.isNaN(context.contentLength)) {
     return context.contentLength;
-  }
-  if (context.headers.get("transfer-encoding")?.toLowerCase().includes("chunked")) {
-    return undefined;
   }
   throw new S3Error("MissingContentLength");
 }

@@ -214,7 +214,8 @@ export function listParts(context: RequestContext): Promise<Response> {
 }
 
 /**
- * ListMultipartUploads (`GET /bucket?uploads`): uploads in progress, by key then start time.
+ * ListMultipartUploads (`GET /bucket?uploads`): uploads in progress, by key then start time,
+ * with prefix, delimiter (common prefixes), markers and page size.
  *
  * @param context The request.
  * @returns `ListMultipartUploadsResult`.
@@ -232,16 +233,38 @@ export function listUploads(context: RequestContext): Promise<Response> {
     (keyMarker === "" || u.key > keyMarker || (u.key === keyMarker && idMarker !== "" &&
       u.id > idMarker))
   );
-  const page = all.slice(0, maxUploads);
-  const truncated = all.length > page.length;
-  const last = page[page.length - 1];
+  const delimiter = q.get("delimiter") ?? "";
+  const page: UploadRecord[] = [];
+  const prefixes: string[] = [];
+  let truncated = false;
+  let lastKey = "";
+  let lastId = "";
+  for (const upload of all) {
+    const cut = delimiter === "" ? -1 : upload.key.indexOf(delimiter, prefix.length);
+    const common = cut < 0 ? undefined : upload.key.slice(0, cut + delimiter.length);
+    if (common !== undefined && (common === prefixes.at(-1) || common <= keyMarker)) continue;
+    if (page.length + prefixes.length >= maxUploads) {
+      truncated = true;
+      break;
+    }
+    if (common !== undefined) {
+      prefixes.push(common);
+      lastKey = common;
+      lastId = "";
+    } else {
+      page.push(upload);
+      lastKey = upload.key;
+      lastId = upload.id;
+    }
+  }
   return Promise.resolve(xmlResponse(xmlDocument("ListMultipartUploadsResult", {
     Bucket: bucket.name,
     KeyMarker: encodeListValue(keyMarker, url),
     UploadIdMarker: idMarker,
-    NextKeyMarker: truncated && last ? encodeListValue(last.key, url) : undefined,
-    NextUploadIdMarker: truncated && last ? last.id : undefined,
+    NextKeyMarker: truncated ? encodeListValue(lastKey, url) : undefined,
+    NextUploadIdMarker: truncated ? lastId : undefined,
     Prefix: encodeListValue(prefix, url),
+    Delimiter: delimiter === "" ? undefined : encodeListValue(delimiter, url),
     EncodingType: url ? "url" : undefined,
     MaxUploads: maxUploads,
     IsTruncated: truncated,
@@ -253,5 +276,6 @@ export function listUploads(context: RequestContext): Promise<Response> {
       StorageClass: "STANDARD",
       Initiated: xmlDate(u.initiated),
     })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
   })));
 }

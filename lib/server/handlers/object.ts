@@ -49,10 +49,16 @@ export function etagMatches(header: string, etag: string): boolean {
   });
 }
 
-function parseHttpDate(value: string | null): number | undefined {
+function parseHttpDate(value: string | null, name: string): number | undefined {
   if (value === null) return undefined;
   const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
+  if (Number.isNaN(time)) {
+    // RGW refuses a date it cannot read (AWS would ignore the header).
+    throw new S3Error("InvalidArgument", `Cannot read "${name}": "${value}" is not an HTTP date`, {
+      extra: { ArgumentName: name, ArgumentValue: value },
+    });
+  }
+  return time;
 }
 
 /**
@@ -68,26 +74,33 @@ export function checkConditions(headers: Headers, object: ObjectRecord, prefix =
   const modified = Math.floor(Date.parse(object.lastModified) / 1000) * 1000;
   const match = headers.get(`${prefix}match`);
   if (match !== null && !etagMatches(match, object.etag)) throw new S3Error("PreconditionFailed");
-  const unmodifiedSince = parseHttpDate(headers.get(`${prefix}unmodified-since`));
+  const unmodifiedSince = parseHttpDate(
+    headers.get(`${prefix}unmodified-since`),
+    `${prefix}unmodified-since`,
+  );
   if (match === null && unmodifiedSince !== undefined && modified > unmodifiedSince) {
     throw new S3Error("PreconditionFailed");
   }
   const notModified = prefix === "if-" ? "NotModified" : "PreconditionFailed";
   const noneMatch = headers.get(`${prefix}none-match`);
   if (noneMatch !== null && etagMatches(noneMatch, object.etag)) throw new S3Error(notModified);
-  const modifiedSince = parseHttpDate(headers.get(`${prefix}modified-since`));
+  const modifiedSince = parseHttpDate(
+    headers.get(`${prefix}modified-since`),
+    `${prefix}modified-since`,
+  );
   if (noneMatch === null && modifiedSince !== undefined && modified <= modifiedSince) {
     throw new S3Error(notModified);
   }
 }
 
 /**
- * Reads a single `Range: bytes=...` header against an object's size.
+ * Reads a `Range: bytes=...` header against an object's size. As RGW does, only the first range
+ * of a list is served, and a range that ends before it starts is unsatisfiable.
  *
  * @param header The header value, or `null`.
  * @param size The object's size.
- * @returns The inclusive range, or `undefined` to send the whole object (no header, several
- *   ranges, or a syntax S3 ignores).
+ * @returns The inclusive range, or `undefined` to send the whole object (no header, or a syntax
+ *   S3 ignores).
  * @throws {S3Error} `InvalidRange` when the range cannot be satisfied.
  *
  * @example Usage
@@ -101,7 +114,7 @@ export function parseRange(
   size: number,
 ): { start: number; end: number } | undefined {
   if (header === null) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/.exec(header);
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*(?:,.*)?$/.exec(header);
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {
     const suffix = Number(m[2]);
@@ -109,7 +122,7 @@ export function parseRange(
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
-  if (m[2] !== "" && Number(m[2]) < start) return undefined;
+  if (m[2] !== "" && Number(m[2]) < start) throw new S3Error("InvalidRange");
   if (start >= size) throw new S3Error("InvalidRange");
   const last = m[2] === "" ? size - 1 : Number(m[2]);
   return { start, end: Math.min(last, size - 1) };
