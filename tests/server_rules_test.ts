@@ -186,3 +186,9 @@ Deno.test("xmlDocument() escapes text, repeats arrays and skips absent values", 
   assert.deepEqual(parseXml("<a><b> k </b></a>", "MalformedXML", false), { a: { b: " k " } });
   assert.throws(() => parseXml("<a><b></a>"), code("MalformedXML"));
 });
+
+Deno.test("parseXml() decodes character references, as Go clients write quotes", () => {
+  assert.deepEqual(parseXml("<P><ETag>&#34;abc&#34;</ETag><K>&#x41;&amp;</K></P>"), {
+    P: { ETag: '"abc"', K: "A&" },
+  });
+});

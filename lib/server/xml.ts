@@ -140,6 +140,8 @@ const PARSER_OPTIONS = {
   parseTagValue: false,
   parseAttributeValue: false,
   processEntities: true,
+  // Character references (`&#34;`) are XML too: Go clients (rclone) escape quotes that way.
+  htmlEntities: true,
 };
 const trimmingParser = new XMLParser({ ...PARSER_OPTIONS, trimValues: true });
 const exactParser = new XMLParser({ ...PARSER_OPTIONS, trimValues: false });
