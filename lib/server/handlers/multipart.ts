@@ -155,10 +155,7 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     acl: upload.acl,
     segments: parts.map((p) => p.segment),
   };
-  const kept = new Set(parts.map((p) => p.segment.ref));
-  // Forget the upload first so a concurrent abort cannot free the parts the object now holds.
-  await context.storage.deleteUpload(upload.id, kept);
-  await context.storage.putObject(upload.bucket, record);
+  await context.storage.completeUpload(upload.id, record);
   return xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
     Location: `/${upload.bucket}/${encodeURIComponent(upload.key).replace(/%2F/g, "/")}`,
     Bucket: upload.bucket,

@@ -1,6 +1,6 @@
 /**
- * On-disk storage (`--data DIR`): every write goes to a temporary file first and is renamed into
- * place, metadata lives in JSON sidecars, and a restart reloads every bucket, object, ACL and
+ * On-disk storage (`--data DIR`): every write goes to a temporary file first, is flushed to disk
+ * and renamed into place; metadata lives in JSON sidecars, and a restart reloads every bucket, object, ACL and
  * upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
  * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
  *
@@ -119,6 +119,7 @@ export class DiskStorage extends IndexedStorage {
     return {
       write: (chunk) => writeAll(file, chunk),
       finish: async () => {
+        await file.sync();
         closeFile();
         await Deno.rename(temp, this.#blobPath(ref));
         return ref;
@@ -185,7 +186,13 @@ export class DiskStorage extends IndexedStorage {
       }
       if (makeDir) await Deno.mkdir(makeDir, { recursive: true });
       const temp = `${this.#dir}/tmp/${crypto.randomUUID()}.json`;
-      await Deno.writeTextFile(temp, JSON.stringify(value));
+      const file = await Deno.open(temp, { write: true, createNew: true });
+      try {
+        await writeAll(file, new TextEncoder().encode(JSON.stringify(value)));
+        await file.sync();
+      } finally {
+        file.close();
+      }
       await Deno.rename(temp, path);
     });
     this.#queues.set(path, next);

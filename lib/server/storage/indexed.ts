@@ -261,10 +261,32 @@ export abstract class IndexedStorage implements Storage {
     if (old) await this.removeBlob(old.segment.ref);
   }
 
-  async deleteUpload(id: string, kept: Set<string> = new Set()): Promise<void> {
+  async deleteUpload(id: string): Promise<void> {
     const upload = this.uploads.get(id);
     if (!upload) return;
     this.uploads.delete(id);
+    await this.saveUpload(id, null);
+    for (const part of Object.values(upload.parts)) await this.removeBlob(part.segment.ref);
+  }
+
+  async completeUpload(id: string, record: ObjectRecord): Promise<void> {
+    const upload = this.uploads.get(id);
+    if (!upload) throw new S3Error("NoSuchUpload");
+    const current = new Set(Object.values(upload.parts).map((p) => p.segment.ref));
+    // A part replaced since the caller chose it is no longer the part listed.
+    if (!record.segments.every((s) => current.has(s.ref))) throw new S3Error("InvalidPart");
+    // Leave the index at once, so a concurrent abort cannot free the parts the object takes.
+    this.uploads.delete(id);
+    const kept = new Set(record.segments.map((s) => s.ref));
+    try {
+      await this.putObject(upload.bucket, record);
+    } catch (error) {
+      for (const part of Object.values(upload.parts)) {
+        if (!kept.has(part.segment.ref)) await this.removeBlob(part.segment.ref);
+      }
+      await this.saveUpload(id, null);
+      throw error;
+    }
     await this.saveUpload(id, null);
     for (const part of Object.values(upload.parts)) {
       if (!kept.has(part.segment.ref)) await this.removeBlob(part.segment.ref);

@@ -189,8 +189,14 @@ export interface Storage {
   getUpload(id: string): UploadRecord | undefined;
   /** Records a part, replacing (and freeing) a part of the same number. */
   putPart(id: string, part: PartRecord): Promise<void>;
-  /** Forgets an upload; frees the blobs of its parts unless they are `kept`. */
-  deleteUpload(id: string, kept?: Set<string>): Promise<void>;
+  /** Forgets an upload (AbortMultipartUpload) and frees the blobs of its parts. */
+  deleteUpload(id: string): Promise<void>;
+  /**
+   * Turns an upload into an object made of (some of) its parts: the object is stored before the
+   * upload is forgotten, and parts it does not use are freed. A concurrent abort or completion of
+   * the same upload finds no upload.
+   */
+  completeUpload(id: string, record: ObjectRecord): Promise<void>;
 
   /** Releases resources (open files); the storage is unusable afterwards. */
   close(): Promise<void>;
