@@ -111,11 +111,47 @@ function notebookTest(
   }
 }
 
-/** Executes the notebook into a temporary directory and returns the executed notebook. */
-async function execute(env: Record<string, string>): Promise<Notebook> {
+/**
+ * Indexes of the code cells that end with an expression (no final `;`) but have no output.
+ * Deno's kernel sometimes publishes a cell's result after its `idle` status (measured: 21 of 60
+ * `execute_result`s with Deno 2.9.6 on a busy machine), and nbclient drops what comes after
+ * `idle`; JupyterLab shows such late outputs, headless execution loses them.
+ */
+function lostOutputs(notebook: Notebook): number[] {
+  return notebook.cells.flatMap((cell, index) => {
+    if (cell.cell_type !== "code") return [];
+    const last = joined(cell.source).trim().split("\n").at(-1)?.replace(/\/\/.*$/, "").trim();
+    return last && !last.endsWith(";") && (cell.outputs ?? []).length === 0 ? [index] : [];
+  });
+}
+
+/** How many times to execute when a kernel race loses an output (see `lostOutputs`). */
+const ATTEMPTS = 4;
+
+/**
+ * Executes the notebook with `nbconvert --to notebook --execute` into a temporary directory and
+ * returns the executed notebook. Runs it again (visibly) only when the kernel race lost an
+ * output; any other failure is reported at once.
+ */
+async function execute(env: Record<string, string>, label: string): Promise<Notebook> {
   await Deno.stat(NOTEBOOK).catch(() => {
     throw new Error(`Cannot execute "notebooks/tour.ipynb": the notebook does not exist yet`);
   });
+  for (let attempt = 1;; attempt++) {
+    const notebook = await executeOnce(env);
+    const lost = lostOutputs(notebook);
+    if (lost.length === 0 || attempt === ATTEMPTS) {
+      printNotebook(notebook, label);
+      return notebook;
+    }
+    console.warn(
+      `The Deno kernel published the output of cell(s) ${lost.join(", ")} after "idle" and ` +
+        `nbclient dropped it; executing again (attempt ${attempt + 1} of ${ATTEMPTS})`,
+    );
+  }
+}
+
+async function executeOnce(env: Record<string, string>): Promise<Notebook> {
   const outDir = await Deno.makeTempDir({ prefix: "notebook-exec-" });
   try {
     const started = Date.now();
@@ -150,24 +186,45 @@ async function execute(env: Record<string, string>): Promise<Notebook> {
   }
 }
 
+/** Prints the executed notebook for the log: each code cell's source and its outputs as text. */
+function printNotebook(notebook: Notebook, label: string) {
+  const lines = [`--- executed notebook on ${label} ---`];
+  for (const cell of notebook.cells) {
+    if (cell.cell_type !== "code") continue;
+    lines.push(...joined(cell.source).split("\n").map((line) => `In  │ ${line}`));
+    for (const output of cell.outputs ?? []) {
+      const kinds = Object.keys(output.data ?? {}).join(", ");
+      lines.push(`Out │ [${output.output_type}${kinds ? `: ${kinds}` : ""}]`);
+      if (output.output_type === "error") lines.push(`Out │ ${output.ename}: ${output.evalue}`);
+      else lines.push(...textOf(output).trimEnd().split("\n").map((line) => `Out │ ${line}`));
+    }
+  }
+  lines.push(`--- end of executed notebook on ${label} ---`);
+  console.log(lines.join("\n"));
+}
+
 /** Every output of every code cell, in order. */
 function outputsOf(notebook: Notebook): Output[] {
   return notebook.cells.flatMap((cell) => cell.cell_type === "code" ? cell.outputs ?? [] : []);
 }
 
-/** The text of an output, as a reader would see it (HTML tags removed). */
+/** The text of an output: its plain-text form, else its HTML with the tags removed. */
 function textOf(output: Output): string {
   if (output.text !== undefined) return joined(output.text);
   const data = output.data ?? {};
-  const html = joined(data["text/html"]);
-  if (html) return html.replace(/<[^>]+>/g, " ").replace(/&nbsp;/g, " ");
-  return joined(data["text/markdown"]) || joined(data["text/plain"]);
+  const plain = joined(data["text/plain"]);
+  if (plain) return plain;
+  return joined(data["text/html"]).replace(/<[^>]+>/g, " ").replace(/[ \t]+/g, " ");
 }
 
 /** Asserts everything an executed notebook must show. */
 async function assertExecuted(t: Deno.TestContext, notebook: Notebook, label: string) {
   const outputs = outputsOf(notebook);
   const text = outputs.map(textOf).join("\n");
+  await t.step("every cell that ends with an expression shows its output", () => {
+    const lost = lostOutputs(notebook);
+    assert.deepEqual(lost, [], `Cells ${lost.join(", ")} on ${label} have no output`);
+  });
   await t.step("no cell has an error output", () => {
     const errors = outputs.filter((o) => o.output_type === "error");
     assert.deepEqual(
@@ -217,7 +274,7 @@ notebookTest(
   "the notebook executes in Jupyter on the embedded server",
   { rgw: false },
   async (t) => {
-    const notebook = await execute({});
+    const notebook = await execute({}, "the embedded server");
     await assertExecuted(t, notebook, "the embedded server");
   },
 );
@@ -230,7 +287,7 @@ notebookTest("the notebook executes in Jupyter on Ceph RGW", { rgw: true }, asyn
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: demo.accessKeyId,
     AWS_SECRET_ACCESS_KEY: demo.secretAccessKey,
-  });
+  }, "RGW");
   await t.step("its traffic went to RGW", () => {
     const host = new URL(endpoint).host;
     const text = outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n");
