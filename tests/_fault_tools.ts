@@ -621,3 +621,197 @@ export async function waitForLine(
     clearTimeout(timer);
   }
 }
+
+/** Words that say what to do (or the rule to follow). */
+const ADVICE =
+  /\b(check|use|give|choose|pick|set|pass|create|delete|start|see|retry|try|name|must|only|empty|wait|ask|allowed|lower case|expected|run)\b|\d+ to \d+/i;
+
+/** Secrets that must never show in a message: the demo users' and the tests' wrong one. */
+export const TEST_SECRETS: readonly string[] = [
+  "DEMOSECRETKEY",
+  "OTHERSECRETKEY",
+  "WRONGSECRETKEY123",
+];
+
+/**
+ * Asserts a message is one line, starts with a capital letter, has no final period, says what
+ * to do, and holds no secret and no stack trace.
+ *
+ * @param message The message.
+ * @param what The case, for the assertion message.
+ */
+export function assertGoodMessage(message: string, what: string): void {
+  if (message.trim().length === 0) throw new Error(`${what}: empty message`);
+  const fail = (why: string) => {
+    throw new Error(`${what}: ${why}: ${message}`);
+  };
+  if (message.trim().includes("\n")) fail("the message spans lines");
+  if (!/^[A-Z"]/.test(message.trim())) fail("starts in lower case");
+  if (/[^.]\.$/.test(message.trim())) fail("ends with a period");
+  if (!ADVICE.test(message)) fail("does not say what to do");
+  if (/\n\s+at /.test(message)) fail("holds a stack trace");
+  for (const secret of TEST_SECRETS) {
+    if (message.includes(secret)) throw new Error(`${what}: the message shows a secret key`);
+  }
+}
+
+/** A TCP proxy in front of a server, to delay traffic or cut connections. */
+export interface Proxy {
+  /** The port it listens on (127.0.0.1). */
+  port: number;
+  /** Bytes forwarded from clients to the server so far. */
+  readonly bytesUp: number;
+  /** Closes every open connection (clients see a reset), new ones still pass. */
+  dropAll(): void;
+  /** Stops the proxy. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a TCP proxy on 127.0.0.1 in front of `127.0.0.1:targetPort`.
+ *
+ * @param targetPort The server's port.
+ * @param options `delayMs` delays each chunk a client sends; `onUp` sees the running byte count.
+ * @returns The proxy.
+ */
+export function startProxy(
+  targetPort: number,
+  options: { delayMs?: number; onUp?: (total: number) => void } = {},
+): Proxy {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Set<Deno.Conn>();
+  const tasks = new Set<Promise<void>>();
+  let bytesUp = 0;
+  const closeQuietly = (c: Deno.Conn) => {
+    try {
+      c.close();
+    } catch {
+      // already closed
+    }
+    open.delete(c);
+  };
+  const pump = async (from: Deno.Conn, to: Deno.Conn, up: boolean) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        if (up && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+        await writeAll(to, buffer.slice(0, n));
+        if (up) {
+          bytesUp += n;
+          options.onUp?.(bytesUp);
+        }
+      }
+    } catch {
+      // a side closed
+    } finally {
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  };
+  const accepting = (async () => {
+    try {
+      for await (const client of listener) {
+        open.add(client);
+        const task = (async () => {
+          let server: Deno.Conn;
+          try {
+            server = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
+          } catch {
+            closeQuietly(client);
+            return;
+          }
+          open.add(server);
+          await Promise.all([pump(client, server, true), pump(server, client, false)]);
+        })();
+        tasks.add(task);
+        task.finally(() => tasks.delete(task));
+      }
+    } catch {
+      // listener closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    get bytesUp() {
+      return bytesUp;
+    },
+    dropAll() {
+      for (const c of [...open]) closeQuietly(c);
+    },
+    async close() {
+      listener.close();
+      for (const c of [...open]) closeQuietly(c);
+      await accepting;
+      await Promise.allSettled([...tasks]);
+    },
+  };
+}
+
+/** A `deno task server` process. */
+export interface ServerProcess {
+  /** Its endpoint. */
+  url: string;
+  /** Its port. */
+  port: number;
+  /** The child process. */
+  child: Deno.ChildProcess;
+  /** Everything it printed so far. */
+  output: () => string;
+  /** Kills it (SIGKILL by default) and waits for it to exit. */
+  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts `deno task server` (with the task's own permissions) and waits for its endpoint line.
+ *
+ * @param args Extra arguments, e.g. `["--data", dir]`.
+ * @returns The running process.
+ */
+export async function spawnServer(args: string[]): Promise<ServerProcess> {
+  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
+  const words = (config.tasks.server as string).split(/\s+/).slice(1);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...words, "--port", "0", "--quiet", ...args],
+    cwd: REPO_ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let errors = "";
+  const stderrDone = (async () => {
+    for await (const chunk of child.stderr) errors += decoder.decode(chunk);
+  })();
+  let line;
+  try {
+    line = await waitForLine(child.stdout, /S3 endpoint:\s+(http:\/\/\S+)/, 30_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    await stderrDone;
+    throw new Error(`deno task server did not start: ${(error as Error).message} ${errors}`);
+  }
+  const url = line.match[1];
+  let status: Deno.CommandStatus | undefined;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    child,
+    output: () => line.output() + errors,
+    async kill(signal: Deno.Signal = "SIGKILL") {
+      if (!status) {
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+        status = await child.status;
+        await line.done;
+        await stderrDone;
+      }
+      return status;
+    },
+  };
+}

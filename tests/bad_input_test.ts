@@ -39,7 +39,7 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { OTHER_USER, s3Client, testServer } from "./_server.ts";
-import { type CommandResult, REPO_ROOT, runDeno } from "./_fault_tools.ts";
+import { assertGoodMessage, type CommandResult, REPO_ROOT, runDeno } from "./_fault_tools.ts";
 
 const DEMO = DEMO_USERS[0];
 const WRONG_SECRET = "WRONGSECRETKEY123";
@@ -47,26 +47,6 @@ const MINE = "bad-input-mine";
 const THEIRS = "bad-input-theirs";
 const PRESENT = "present.txt";
 const NO_ENV = { get: (_: string) => undefined };
-
-/** Words that say what to do (or the rule to follow). */
-const ADVICE =
-  /\b(check|use|give|choose|pick|set|pass|create|delete|start|see|retry|try|name|must|only|empty|wait|ask|allowed|lower case|expected|run)\b|\d+ to \d+/i;
-
-/**
- * Asserts a message is one line, starts with a capital letter, has no final period, says what
- * to do, and holds no secret and no stack trace.
- */
-function assertGoodMessage(message: string, what: string): void {
-  assert.ok(message.trim().length > 0, `${what}: empty message`);
-  assert.ok(!message.trim().includes("\n"), `${what}: the message spans lines:\n${message}`);
-  assert.match(message.trim(), /^[A-Z"]/, `${what}: starts in lower case: ${message}`);
-  assert.doesNotMatch(message.trim(), /[^.]\.$/, `${what}: ends with a period: ${message}`);
-  assert.match(message, ADVICE, `${what}: does not say what to do: ${message}`);
-  assert.doesNotMatch(message, /\n\s+at /, `${what}: holds a stack trace`);
-  for (const secret of [DEMO.secretAccessKey, OTHER_USER.secretAccessKey, WRONG_SECRET]) {
-    assert.ok(!message.includes(secret), `${what}: the message shows a secret key`);
-  }
-}
 
 /** What the two users own on the server before any case runs. */
 interface Baseline {
