@@ -159,7 +159,8 @@ export function renderProgressLine(
   const width = options.width ?? 80;
   const figures = progressFigures(state, options.finished);
   const label = options.label ? `${options.label} ` : "";
-  const room = width - label.length - figures.length - 4;
+  // Room left for the bar, keeping space for the longest figures so the bar does not jump.
+  const room = width - label.length - Math.max(figures.length, 52) - 4;
   if (state.total === undefined || room < 10) {
     return `${label}${figures}`.slice(0, width);
   }
@@ -219,7 +220,8 @@ function defaultMode(): ProgressMode {
 
 function terminalWidth(): number {
   try {
-    return Math.min(100, Deno.consoleSize().columns);
+    const columns = Deno.consoleSize().columns;
+    return columns >= 20 ? Math.min(100, columns) : 80;
   } catch {
     return 80;
   }

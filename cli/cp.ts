@@ -1,0 +1,321 @@
+/**
+ * `deno task cp SRC DEST`: copies a local file to `s3://bucket/key` or an object to a local file,
+ * streamed (multipart above 16 MiB), with a progress bar on a terminal for transfers above a few
+ * MB. Connection flags are the tour's (`--endpoint`, `--dreamobjects`, `--use-s3`, keys...).
+ *
+ * @example Usage
+ * ```sh
+ * deno task cp --endpoint http://127.0.0.1:9000 big.iso s3://my-bucket/isos/big.iso
+ * deno task cp --endpoint http://127.0.0.1:9000 s3://my-bucket/isos/big.iso ./copy.iso
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { basename } from "node:path";
+import { stat } from "node:fs/promises";
+import { connect, type ConnectOptions } from "../lib/connect.ts";
+import { formatBytes } from "../lib/display.ts";
+import { getFile, type Progress, putFile } from "../lib/objects.ts";
+import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
+import { parseTourArgs } from "../tour/main.ts";
+
+const HELP = `Usage: deno task cp [options] SRC DEST
+
+Copies a local file to S3 or an S3 object to a local file, streamed, with a progress bar on a
+terminal. One of SRC and DEST is s3://BUCKET/KEY; a DEST of s3://BUCKET/ keeps the file's name,
+a local DEST that is a directory keeps the key's last part.
+
+Connection (as for deno task tour; one of the first three is required):
+  --endpoint URL         Any S3-compatible endpoint, e.g. http://127.0.0.1:7480
+  --dreamobjects         DreamObjects (https://objects-us-west-1.dream.io)
+  --use-s3               AWS S3
+  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
+  --path-style           Put the bucket in the URL path, not the host name
+  --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
+  --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
+  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)
+
+Transfer:
+  --content-type TYPE    Content type of an upload (default: from the file's extension)
+  --part-size SIZE       Multipart part size in MiB (default 8; at least 5)
+  --concurrency N        Parts in flight (default 4)
+  --quiet                No progress bar and no summary line
+  -h, --help             Show this help
+
+Examples:
+  deno task cp --endpoint http://127.0.0.1:9000 photo.png s3://my-bucket/
+  deno task cp --dreamobjects s3://my-bucket/photo.png ./downloads/`;
+
+/** The connection flags, parsed here and handed to the tour's parser for their meaning. */
+const CONNECTION_FLAGS = {
+  "dreamobjects": { type: "boolean" },
+  "use-s3": { type: "boolean" },
+  "endpoint": { type: "string" },
+  "region": { type: "string" },
+  "path-style": { type: "boolean" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  "profile": { type: "string" },
+} as const;
+
+const CP_FLAGS = {
+  ...CONNECTION_FLAGS,
+  "content-type": { type: "string" },
+  "part-size": { type: "string" },
+  "concurrency": { type: "string" },
+  "quiet": { type: "boolean" },
+  "help": { type: "boolean", short: "h" },
+} as const;
+
+/** An S3 location. */
+export interface S3Location {
+  /** Bucket name. */
+  bucket: string;
+  /** Object key; empty when the URL names only the bucket. */
+  key: string;
+}
+
+/**
+ * Reads an `s3://bucket/key` URL.
+ *
+ * @param text The argument.
+ * @returns The bucket and key, or `undefined` when it is not an `s3://` URL (a local path).
+ * @throws {TypeError} When it starts with `s3://` but names no bucket.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseS3Url } from "./cp.ts";
+ *
+ * console.log(parseS3Url("s3://photos/2026/cloud.png")); // { bucket: "photos", key: "2026/cloud.png" }
+ * ```
+ */
+export function parseS3Url(text: string): S3Location | undefined {
+  if (!/^s3:\/\//i.test(text)) return undefined;
+  const rest = text.slice(5);
+  const slash = rest.indexOf("/");
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const key = slash === -1 ? "" : rest.slice(slash + 1);
+  if (bucket === "") {
+    throw new TypeError(`Invalid S3 URL "${text}": it names no bucket; use s3://BUCKET/KEY`);
+  }
+  return { bucket, key };
+}
+
+/** A copy to run, as parsed from the command line. */
+export interface CopyPlan {
+  /** `upload` (local to S3) or `download` (S3 to local). */
+  direction: "upload" | "download";
+  /** The local file. */
+  path: string;
+  /** The S3 side. */
+  remote: S3Location;
+  /** Where to connect. */
+  connect: ConnectOptions;
+  /** Content type for an upload. */
+  contentType?: string;
+  /** Part size in bytes. */
+  partSize?: number;
+  /** Parts in flight. */
+  concurrency?: number;
+  /** No progress or summary. */
+  quiet: boolean;
+}
+
+/** A command-line mistake: the message is shown with a hint to `--help`, exit code 2. */
+export class UsageError extends Error {
+  /**
+   * Builds the error.
+   *
+   * @param message What is wrong.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * Parses `cp`'s command line into a plan (without touching the file system or the network).
+ *
+ * @param args The arguments.
+ * @returns The plan, or `"help"` when help was asked for.
+ * @throws {UsageError} When the arguments do not describe one copy.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseCpArgs } from "./cp.ts";
+ *
+ * const plan = parseCpArgs(["--endpoint", "http://127.0.0.1:9000", "a.txt", "s3://b1/a.txt"]);
+ * console.log(plan !== "help" && plan.direction); // upload
+ * ```
+ */
+export function parseCpArgs(args: string[]): CopyPlan | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: CP_FLAGS, strict: true, allowPositionals: true });
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]
+      .replace(/\. To specify a positional argument.*$/, "")
+      .replace(/'/g, '"')
+      .replace(/\.$/, "");
+    throw new UsageError(message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  if (positionals.length !== 2) {
+    throw new UsageError(`Expected SRC and DEST, got ${positionals.length} argument(s)`);
+  }
+  const connectionArgs = Object.entries(values).flatMap(([name, value]) =>
+    !(name in CONNECTION_FLAGS) || value === undefined || value === false
+      ? []
+      : value === true
+      ? [`--${name}`]
+      : [`--${name}`, String(value)]
+  );
+  const options = parseTourArgs(connectionArgs).connect;
+  if (!options.endpoint && !options.dreamobjects && !options.aws) {
+    throw new UsageError(
+      "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +
+        "(an embedded server would vanish with the command)",
+    );
+  }
+  const [source, dest] = positionals;
+  let from: S3Location | undefined;
+  let to: S3Location | undefined;
+  try {
+    from = parseS3Url(source);
+    to = parseS3Url(dest);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (from && to) {
+    throw new UsageError("Cannot copy from S3 to S3: one of SRC and DEST must be a local file");
+  }
+  if (!from && !to) {
+    throw new UsageError(
+      `Cannot copy "${source}" to "${dest}": one of them must be an s3://BUCKET/KEY URL`,
+    );
+  }
+  if (from && from.key === "") {
+    throw new UsageError(`Cannot download "${source}": name an object, s3://BUCKET/KEY`);
+  }
+  const number = (name: string, text: string | undefined, min: number) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) {
+      throw new UsageError(`Invalid --${name} "${text}": use a whole number of at least ${min}`);
+    }
+    return n;
+  };
+  const partMiB = number("part-size", values["part-size"], 5);
+  return {
+    direction: to ? "upload" : "download",
+    path: to ? source : dest,
+    remote: to ?? from!,
+    connect: options,
+    contentType: values["content-type"],
+    partSize: partMiB === undefined ? undefined : partMiB * 1024 * 1024,
+    concurrency: number("concurrency", values.concurrency, 1),
+    quiet: values.quiet ?? false,
+  };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs one copy.
+ *
+ * @param plan What to copy, from {@linkcode parseCpArgs}.
+ * @returns A summary line, e.g. `upload: big.bin to s3://b/big.bin (1.1 GB in 0:05, 210 MB/s)`.
+ * @throws {S3RequestError} When the server refuses; file errors as `Deno.errors.*`.
+ */
+export async function copy(plan: CopyPlan): Promise<string> {
+  await using s3 = await connect({ ...plan.connect, trace: false });
+  const remote = { ...plan.remote };
+  let path = plan.path;
+  if (plan.direction === "upload" && (remote.key === "" || remote.key.endsWith("/"))) {
+    remote.key += basename(path);
+  }
+  if (plan.direction === "download" && (path.endsWith("/") || await isDirectory(path))) {
+    path = `${path.replace(/\/+$/, "")}/${basename(remote.key)}`;
+  }
+  const url = `s3://${remote.bucket}/${remote.key}`;
+  const bar = new ProgressBar({
+    label: basename(plan.direction === "upload" ? path : remote.key),
+    mode: plan.quiet ? "silent" : undefined,
+  });
+  const onProgress = (p: Progress) => bar.update(p);
+  const started = performance.now();
+  let bytes: number;
+  try {
+    if (plan.direction === "upload") {
+      const out = await putFile(s3, remote.bucket, remote.key, path, {
+        contentType: plan.contentType,
+        partSize: plan.partSize,
+        concurrency: plan.concurrency,
+        onProgress,
+      });
+      bytes = out.size;
+    } else {
+      bytes = await getFile(s3, remote.bucket, remote.key, path, { onProgress });
+    }
+  } catch (error) {
+    bar.fail();
+    throw error;
+  }
+  bar.done();
+  const seconds = (performance.now() - started) / 1000;
+  const what = plan.direction === "upload" ? `${path} to ${url}` : `${url} to ${path}`;
+  return `${plan.direction}: ${what} (${formatBytes(bytes)} in ${formatDuration(seconds)}, ` +
+    `${formatRate(bytes / seconds)})`;
+}
+
+/**
+ * Runs the command.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code: 0 on success, 1 when the copy failed, 2 for a usage mistake.
+ */
+export async function main(args: string[]): Promise<number> {
+  let plan;
+  try {
+    plan = parseCpArgs(args);
+  } catch (error) {
+    const message = error instanceof UsageError || error instanceof TypeError
+      ? (error as Error).message.replace(/; see "deno task tour --help"$/, "")
+      : String(error);
+    console.error(`${message}; see "deno task cp --help"`);
+    return 2;
+  }
+  if (plan === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  try {
+    const summary = await copy(plan);
+    if (!plan.quiet) console.log(summary);
+    return 0;
+  } catch (error) {
+    const [source, dest] = plan.direction === "upload"
+      ? [plan.path, `s3://${plan.remote.bucket}/${plan.remote.key}`]
+      : [`s3://${plan.remote.bucket}/${plan.remote.key}`, plan.path];
+    // The library's errors already say what failed and why: "Cannot upload ...: 404 ...".
+    const message = (error as Error).message;
+    console.error(
+      message.startsWith("Cannot ") ? message : `Cannot copy "${source}" to "${dest}": ${message}`,
+    );
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
