@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { connect } from "node:net";
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetBucketAclCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -249,3 +251,67 @@ Deno.test("a 32 MiB object streams in and out of --data storage intact", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+for (const mode of ["memory", "disk"] as const) {
+  Deno.test(`a GET in progress keeps its bytes when the object is deleted meanwhile (${mode})`, async () => {
+    const dir = mode === "disk" ? await Deno.makeTempDir({ prefix: "s3-data-" }) : undefined;
+    try {
+      await using server = await testServer({ dataDir: dir });
+      const s3 = s3Client(server.url);
+      await s3.send(new CreateBucketCommand({ Bucket: "race" }));
+      const body = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 31) % 256);
+      // Two parts, so the second blob is opened only after the delete below.
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: "race", Key: "k" }),
+      );
+      const parts = [];
+      for (
+        const [n, piece] of [[1, body.subarray(0, 5 * 1024 * 1024)], [
+          2,
+          body.subarray(5 * 1024 * 1024),
+        ]] as const
+      ) {
+        const { ETag } = await s3.send(
+          new UploadPartCommand({ Bucket: "race", Key: "k", UploadId, PartNumber: n, Body: piece }),
+        );
+        parts.push({ PartNumber: n, ETag });
+      }
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: "race",
+          Key: "k",
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: "race", Key: "k" }));
+      const stream = got.Body as AsyncIterable<Uint8Array>;
+      const iterator = stream[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      const pieces: Uint8Array[] = [first.value];
+      await s3.send(new DeleteObjectCommand({ Bucket: "race", Key: "k" }));
+      await s3.send(new PutObjectCommand({ Bucket: "race", Key: "k", Body: "replaced" }));
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        pieces.push(next.value);
+      }
+      const received = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      let offset = 0;
+      for (const piece of pieces) {
+        received.set(piece, offset);
+        offset += piece.length;
+      }
+      assert.equal(received.length, body.length);
+      assert.ok(received.every((b, i) => b === body[i]), "the bytes changed under the reader");
+      const now = await s3.send(new GetObjectCommand({ Bucket: "race", Key: "k" }));
+      assert.equal(await now.Body?.transformToString(), "replaced");
+      if (dir) {
+        await new Promise((r) => setTimeout(r, 50));
+        const blobs = (await filesUnder(`${dir}/blobs`)).length;
+        assert.equal(blobs, 1, "the old blob is freed once its reader is done");
+      }
+      s3.destroy();
+    } finally {
+      if (dir) await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -168,40 +168,91 @@ export abstract class IndexedStorage implements Storage {
     start: number,
     end: number,
   ): Promise<ReadableStream<Uint8Array>> {
-    // Open every blob now, so a concurrent overwrite cannot remove one under the reader.
-    const parts: ReadableStream<Uint8Array>[] = [];
+    const ranges: { ref: string; from: number; to: number }[] = [];
     let offset = 0;
     for (const segment of segments) {
       const from = Math.max(start, offset);
       const to = Math.min(end, offset + segment.size - 1);
-      if (from <= to) parts.push(await this.openBlob(segment.ref, from - offset, to - offset));
+      if (from <= to) ranges.push({ ref: segment.ref, from: from - offset, to: to - offset });
       offset += segment.size;
     }
+    // Pin the blobs so a concurrent overwrite or delete frees them only after this read; open
+    // them one at a time (an object of 10,000 parts must not need 10,000 open files).
+    const refs = ranges.map((r) => r.ref);
+    this.#pin(refs);
+    let released = false;
+    const release = () => {
+      if (!released) this.#unpin(refs);
+      released = true;
+    };
     let index = 0;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    try {
+      if (ranges.length > 0) {
+        const first = ranges[0];
+        reader = (await this.openBlob(first.ref, first.from, first.to)).getReader();
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
     return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        while (index < parts.length) {
-          reader ??= parts[index].getReader();
-          const { done, value } = await reader.read();
-          if (!done) {
-            controller.enqueue(value);
-            return;
+      pull: async (controller) => {
+        try {
+          while (index < ranges.length) {
+            if (!reader) {
+              const range = ranges[index];
+              reader = (await this.openBlob(range.ref, range.from, range.to)).getReader();
+            }
+            const { done, value } = await reader.read();
+            if (!done) {
+              controller.enqueue(value);
+              return;
+            }
+            reader = undefined;
+            index++;
           }
-          reader = undefined;
-          index++;
+          release();
+          controller.close();
+        } catch (error) {
+          release();
+          controller.error(error);
         }
-        controller.close();
       },
-      async cancel(reason) {
+      cancel: async (reason) => {
+        release();
         await reader?.cancel(reason);
-        for (const part of parts.slice(index + (reader ? 1 : 0))) await part.cancel(reason);
       },
     });
   }
 
+  #readers = new Map<string, number>();
+  #doomed = new Set<string>();
+
+  #pin(refs: string[]): void {
+    for (const ref of refs) this.#readers.set(ref, (this.#readers.get(ref) ?? 0) + 1);
+  }
+
+  #unpin(refs: string[]): void {
+    for (const ref of refs) {
+      const count = (this.#readers.get(ref) ?? 1) - 1;
+      if (count > 0) {
+        this.#readers.set(ref, count);
+        continue;
+      }
+      this.#readers.delete(ref);
+      if (this.#doomed.delete(ref)) this.removeBlob(ref).catch(() => {});
+    }
+  }
+
+  /** Frees a blob now, or when the last reader of it is done. */
+  async #free(ref: string): Promise<void> {
+    if (this.#readers.has(ref)) this.#doomed.add(ref);
+    else await this.removeBlob(ref);
+  }
+
   async removeSegments(segments: Segment[]): Promise<void> {
-    for (const segment of segments) await this.removeBlob(segment.ref);
+    for (const segment of segments) await this.#free(segment.ref);
   }
 
   getObject(bucket: string, key: string): ObjectRecord | undefined {
@@ -252,13 +303,13 @@ export abstract class IndexedStorage implements Storage {
   async putPart(id: string, part: PartRecord): Promise<void> {
     const upload = this.uploads.get(id);
     if (!upload) {
-      await this.removeBlob(part.segment.ref);
+      await this.#free(part.segment.ref);
       throw new S3Error("NoSuchUpload");
     }
     const old = upload.parts[part.number];
     upload.parts[part.number] = part;
     await this.saveUpload(id, upload);
-    if (old) await this.removeBlob(old.segment.ref);
+    if (old) await this.#free(old.segment.ref);
   }
 
   async deleteUpload(id: string): Promise<void> {
@@ -266,7 +317,7 @@ export abstract class IndexedStorage implements Storage {
     if (!upload) return;
     this.uploads.delete(id);
     await this.saveUpload(id, null);
-    for (const part of Object.values(upload.parts)) await this.removeBlob(part.segment.ref);
+    for (const part of Object.values(upload.parts)) await this.#free(part.segment.ref);
   }
 
   async completeUpload(id: string, record: ObjectRecord): Promise<void> {
@@ -282,14 +333,14 @@ export abstract class IndexedStorage implements Storage {
       await this.putObject(upload.bucket, record);
     } catch (error) {
       for (const part of Object.values(upload.parts)) {
-        if (!kept.has(part.segment.ref)) await this.removeBlob(part.segment.ref);
+        if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
       }
       await this.saveUpload(id, null);
       throw error;
     }
     await this.saveUpload(id, null);
     for (const part of Object.values(upload.parts)) {
-      if (!kept.has(part.segment.ref)) await this.removeBlob(part.segment.ref);
+      if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
     }
   }
 
