@@ -671,12 +671,17 @@ export interface Proxy {
  * Starts a TCP proxy on 127.0.0.1 in front of `127.0.0.1:targetPort`.
  *
  * @param targetPort The server's port.
- * @param options `delayMs` delays each chunk a client sends; `onUp` sees the running byte count.
+ * @param options `delayMs` delays each chunk a client sends; `onUp` sees the running byte count;
+ *   `onUpData` sees each chunk a client sends.
  * @returns The proxy.
  */
 export function startProxy(
   targetPort: number,
-  options: { delayMs?: number; onUp?: (total: number) => void } = {},
+  options: {
+    delayMs?: number;
+    onUp?: (total: number) => void;
+    onUpData?: (chunk: Uint8Array) => void;
+  } = {},
 ): Proxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
@@ -697,7 +702,9 @@ export function startProxy(
         const n = await from.read(buffer);
         if (n === null) break;
         if (up && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
-        await writeAll(to, buffer.slice(0, n));
+        const chunk = buffer.slice(0, n);
+        if (up) options.onUpData?.(chunk);
+        await writeAll(to, chunk);
         if (up) {
           bytesUp += n;
           options.onUp?.(bytesUp);
