@@ -519,3 +519,25 @@ Deno.test("an unreadable If-Modified-Since is InvalidArgument, as RGW answers", 
   assert.match(await response.text(), /<Code>InvalidArgument<\/Code>/);
   s3.destroy();
 });
+
+Deno.test("HEAD / is 200, service subresources list buckets, OPTIONS is refused as RGW", async () => {
+  await withBucket(async (_s3, url, bucket) => {
+    const head = await fetch(url, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    const acl = await fetch(`${url}/?acl`);
+    assert.equal(acl.status, 200);
+    assert.match(await acl.text(), /<ListAllMyBucketsResult/);
+    const bare = await fetch(`${url}/${bucket}/k`, { method: "OPTIONS" });
+    assert.equal(bare.status, 400);
+    assert.match(await bare.text(), /<Code>InvalidArgument<\/Code>/);
+    const preflight = await fetch(`${url}/${bucket}/k`, {
+      method: "OPTIONS",
+      headers: { origin: "http://example.test", "access-control-request-method": "GET" },
+    });
+    assert.equal(preflight.status, 403);
+    assert.match(await preflight.text(), /<Code>AccessDenied<\/Code>/);
+    const missing = await fetch(`${url}/no-such-bucket/k`, { method: "OPTIONS" });
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  });
+});

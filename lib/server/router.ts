@@ -100,7 +100,10 @@ export function route(
   const candidates = table.filter((r) => r.shape === shape && r.method === method);
   const withSub = candidates.find((r) => r.sub !== null && query.has(r.sub));
   if (withSub) return withSub;
-  const unsupported = KNOWN_SUBRESOURCES.find((s) => query.has(s));
+  // RGW answers service-level requests whatever subresource they name.
+  const unsupported = shape === "service"
+    ? undefined
+    : KNOWN_SUBRESOURCES.find((s) => query.has(s));
   if (unsupported !== undefined) {
     throw new S3Error(
       "NotImplemented",

@@ -25,6 +25,7 @@ function row(
 /** Every operation the server implements: (path shape, method, subresource) → handler. */
 export const ROUTES: readonly Route[] = [
   row("service", "GET", null, "ListBuckets", service.listBuckets),
+  row("service", "HEAD", null, "HeadService", service.headService),
 
   row("bucket", "PUT", null, "CreateBucket", bucket.createBucket),
   row("bucket", "HEAD", null, "HeadBucket", bucket.headBucket),
@@ -35,6 +36,7 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
   row("bucket", "POST", null, "PostObject", bucket.postUpload),
+  row("bucket", "OPTIONS", null, "PreflightRequest", bucket.preflight),
   row("bucket", "GET", "acl", "GetBucketAcl", acl.getBucketAcl),
   row("bucket", "PUT", "acl", "PutBucketAcl", acl.putBucketAcl),
   row("bucket", "GET", "uploads", "ListMultipartUploads", multipart.listUploads),
@@ -51,4 +53,5 @@ export const ROUTES: readonly Route[] = [
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),
   row("object", "POST", null, "PostObject", bucket.postUpload),
+  row("object", "OPTIONS", null, "PreflightRequest", bucket.preflight),
 ];

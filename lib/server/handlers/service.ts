@@ -26,3 +26,15 @@ export function listBuckets(context: RequestContext): Promise<Response> {
   });
   return Promise.resolve(xmlResponse(xml));
 }
+
+/**
+ * HEAD on the service (`HEAD /`): 200 without a body, as RGW answers.
+ *
+ * @param _context The request.
+ * @returns 200.
+ */
+export function headService(_context: RequestContext): Promise<Response> {
+  return Promise.resolve(
+    new Response(null, { status: 200, headers: { "content-type": "application/xml" } }),
+  );
+}
