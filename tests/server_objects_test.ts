@@ -541,3 +541,12 @@ Deno.test("HEAD / is 200, service subresources list buckets, OPTIONS is refused 
     await missing.body?.cancel();
   });
 });
+
+Deno.test("a server bound to all interfaces gives a loopback URL clients can use", async () => {
+  await using server = await testServer({ hostname: "0.0.0.0" });
+  assert.equal(server.hostname, "0.0.0.0");
+  assert.equal(server.url, `http://127.0.0.1:${server.port}`);
+  const response = await fetch(server.url);
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+});

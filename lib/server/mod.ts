@@ -47,7 +47,7 @@ export interface ServerOptions {
 
 /** A running server. */
 export interface RunningServer {
-  /** Endpoint, e.g. `http://127.0.0.1:9000`. */
+  /** Endpoint, e.g. `http://127.0.0.1:9000` (loopback when bound to all interfaces). */
   readonly url: string;
   /** The port it listens on. */
   readonly port: number;
@@ -187,7 +187,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const { port, hostname } = server.addr;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  // A wildcard address is not one a client can connect to: point the URL at loopback instead.
+  const reachable = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
