@@ -550,3 +550,28 @@ Deno.test("a server bound to all interfaces gives a loopback URL clients can use
   assert.equal(response.status, 200);
   await response.body?.cancel();
 });
+
+Deno.test("standard headers stored with an object come back on GET", async () => {
+  await withBucket(async (s3, _url, bucket) => {
+    const expires = new Date("2030-01-01T00:00:00Z");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "h",
+        Body: "x",
+        CacheControl: "max-age=60",
+        ContentDisposition: 'attachment; filename="h.txt"',
+        ContentEncoding: "identity",
+        ContentLanguage: "en",
+        Expires: expires,
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "h" }));
+    await got.Body?.transformToString();
+    assert.equal(got.CacheControl, "max-age=60");
+    assert.equal(got.ContentDisposition, 'attachment; filename="h.txt"');
+    assert.equal(got.ContentEncoding, "identity");
+    assert.equal(got.ContentLanguage, "en");
+    assert.equal(got.Expires?.toISOString(), expires.toISOString());
+  });
+});
