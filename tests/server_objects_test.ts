@@ -575,3 +575,38 @@ Deno.test("standard headers stored with an object come back on GET", async () =>
     assert.equal(got.Expires?.toISOString(), expires.toISOString());
   });
 });
+
+Deno.test("DeleteObjects without WRITE on the bucket is refused whole, as RGW does", async () => {
+  await withBucket(async (s3, url, bucket) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x" }));
+    const other = s3Client(url, OTHER_USER);
+    const failure = await s3Failure(
+      other.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: "k" }] } })),
+    );
+    assert.deepEqual(failure, { status: 403, code: "AccessDenied" });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "k" }));
+    assert.equal(head.ContentLength, 1);
+    other.destroy();
+  });
+});
+
+Deno.test("CreateBucket accepts only this server's region as LocationConstraint", async () => {
+  await using server = await testServer({ region: "eu-west-1" });
+  const s3 = s3Client(server.url);
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: "here",
+      CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+    }),
+  );
+  const failure = await s3Failure(
+    s3.send(
+      new CreateBucketCommand({
+        Bucket: "elsewhere",
+        CreateBucketConfiguration: { LocationConstraint: "ap-south-1" },
+      }),
+    ),
+  );
+  assert.deepEqual(failure, { status: 400, code: "InvalidLocationConstraint" });
+  s3.destroy();
+});

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { aclFromHeaders, allows, cannedAcl } from "../acl.ts";
+import { aclFromHeaders, cannedAcl } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { encodeListValue, listPage, pageSize } from "../listing.ts";
@@ -37,7 +37,7 @@ export async function createBucket(context: RequestContext): Promise<Response> {
     });
   }
   const body = await readSmallBody(context.body);
-  if (body.trim() !== "") parseXml(body);
+  if (body.trim() !== "") checkLocation(parseXml(body), context.region);
   const id = principalId(context.principal);
   const existing = context.storage.getBucket(name);
   if (existing) {
@@ -49,6 +49,27 @@ export async function createBucket(context: RequestContext): Promise<Response> {
     await context.storage.createBucket({ name, created: new Date().toISOString(), acl });
   }
   return new Response(null, { status: 200, headers: { location: `/${name}` } });
+}
+
+/**
+ * Checks a `CreateBucketConfiguration`: its `LocationConstraint` must be empty or this server's
+ * region, as RGW accepts only its own zone group.
+ *
+ * @param tree The parsed body.
+ * @param region The server's region.
+ * @throws {S3Error} `MalformedXML` or `InvalidLocationConstraint`.
+ */
+function checkLocation(tree: Record<string, unknown>, region: string): void {
+  const config = tree.CreateBucketConfiguration;
+  if (config === undefined) throw new S3Error("MalformedXML");
+  const location = typeof config === "object" && config !== null
+    ? (config as Record<string, unknown>).LocationConstraint
+    : undefined;
+  if (location === undefined || location === "" || location === region) return;
+  throw new S3Error(
+    "InvalidLocationConstraint",
+    `Cannot create a bucket in "${String(location)}": this server's region is "${region}"`,
+  );
 }
 
 /**
@@ -234,7 +255,8 @@ const MAX_DELETE_KEYS = 1000;
  * @returns `DeleteResult`.
  */
 export async function deleteObjects(context: RequestContext): Promise<Response> {
-  const bucket = loadBucket(context);
+  // RGW refuses the whole request, not each key, to a requester without WRITE.
+  const bucket = loadBucket(context, "WRITE");
   const text = await readSmallBody(context.body);
   const md5 = contentMd5(context.headers);
   if (md5 && !createHash("md5").update(text).digest().equals(md5)) {
@@ -246,19 +268,13 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
   if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error("MalformedXML");
   const quiet = String(root.Quiet).trim().toLowerCase() === "true";
   const deleted: Record<string, string>[] = [];
-  const errors: Record<string, string>[] = [];
-  const mayWrite = allows(bucket.acl, context.principal, "WRITE");
   const keys = objects.map((item) => typeof item.Key === "string" ? item.Key : "");
   if (keys.includes("")) throw new S3Error("MalformedXML");
   for (const key of keys) {
-    if (!mayWrite) {
-      errors.push({ Key: key, Code: "AccessDenied", Message: "Access Denied" });
-      continue;
-    }
     await context.storage.deleteObject(bucket.name, key);
     if (!quiet) deleted.push({ Key: key });
   }
-  return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted, Error: errors }));
+  return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted }));
 }
 
 /**
