@@ -21,6 +21,22 @@ import type {
   WrittenBlob,
 } from "./types.ts";
 
+/**
+ * Reads one chunk of a request body. A verifier's refusal (an `S3Error`) stands; any other
+ * failure means the client stopped sending: `IncompleteBody`.
+ */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array | undefined> {
+  try {
+    const { done, value } = await reader.read();
+    return done ? undefined : value;
+  } catch (error) {
+    if (error instanceof S3Error) throw error;
+    throw new S3Error("IncompleteBody");
+  }
+}
+
 /** Receives the chunks of one new blob; nothing is visible until `finish()`. */
 export interface BlobWriter {
   /** Appends bytes. */
@@ -137,17 +153,18 @@ export abstract class IndexedStorage implements Storage {
     const hash = createHash("md5");
     let size = 0;
     const writer = await this.blobWriter();
+    const reader = body?.getReader();
     try {
-      if (body) {
-        for await (const chunk of body) {
-          size += chunk.byteLength;
-          if (maxLength !== undefined && size > maxLength) throw new S3Error("EntityTooLarge");
-          if (expectedLength !== undefined && size > expectedLength) {
-            throw new S3Error("IncompleteBody");
-          }
-          hash.update(chunk);
-          await writer.write(chunk);
+      while (reader) {
+        const chunk = await readChunk(reader);
+        if (chunk === undefined) break;
+        size += chunk.byteLength;
+        if (maxLength !== undefined && size > maxLength) throw new S3Error("EntityTooLarge");
+        if (expectedLength !== undefined && size > expectedLength) {
+          throw new S3Error("IncompleteBody");
         }
+        hash.update(chunk);
+        await writer.write(chunk);
       }
       if (expectedLength !== undefined && size !== expectedLength) {
         throw new S3Error("IncompleteBody");
@@ -158,7 +175,7 @@ export abstract class IndexedStorage implements Storage {
       return { segment: { ref, size }, md5: md5.toString("hex") };
     } catch (error) {
       await writer.abort();
-      await body?.cancel().catch(() => {});
+      await reader?.cancel().catch(() => {});
       throw error;
     }
   }
