@@ -247,6 +247,66 @@ Deno.test("faults: Ctrl-C during the tour runs the cleanup and exits 130", async
   }
 });
 
+Deno.test("faults: Ctrl-C during deno task cp aborts the multipart upload and exits 130", async () => {
+  await using server = await testServer();
+  const sdk = s3Client(server.url);
+  const proxy = startProxy(server.port, { delayMs: 20 });
+  const dir = await Deno.makeTempDir({ prefix: "faults-cp-" });
+  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
+  try {
+    await sdk.send(new CreateBucketCommand({ Bucket: "cp-interrupted" }));
+    const file = `${dir}/big.bin`;
+    await Deno.writeFile(file, new Uint8Array(64 * MiB).fill(4));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        ...(config.tasks.cp as string).split(/\s+/).slice(1),
+        "--endpoint",
+        `http://127.0.0.1:${proxy.port}`,
+        "--access-key",
+        DEMO.accessKeyId,
+        "--secret-key",
+        DEMO.secretAccessKey,
+        "--part-size",
+        "5",
+        "--quiet",
+        file,
+        "s3://cp-interrupted/big.bin",
+      ],
+      cwd: REPO_ROOT,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = child.output();
+    // Wait until the multipart upload exists and parts are flowing, then press Ctrl-C.
+    const deadline = Date.now() + 30_000;
+    while ((await uploads(sdk, "cp-interrupted")).length === 0 || proxy.bytesUp < 12 * MiB) {
+      assert.ok(Date.now() < deadline, "deno task cp never started its multipart upload");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGINT");
+    const result = await output;
+    const stderr = decoder.decode(result.stderr);
+    assert.equal(result.code, 130, `Exit code ${result.code}: ${stderr}`);
+    assert.deepEqual(
+      await uploads(sdk, "cp-interrupted"),
+      [],
+      "The interrupted multipart upload was left on the server",
+    );
+    assert.equal(
+      await status(sdk.send(new HeadObjectCommand({ Bucket: "cp-interrupted", Key: "big.bin" }))),
+      404,
+    );
+    const line = stderr.split("\n").find((l) => l.trim() !== "") ?? "";
+    assertGoodMessage(line, "interrupted cp");
+  } finally {
+    await proxy.close();
+    sdk.destroy();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /**
  * A front server that answers the first `failures` requests with an error, then forwards to the
  * real server over a raw connection (keeping the Host header the client signed).
