@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { connect } from "node:net";
 import {
   CompleteMultipartUploadCommand,
@@ -20,6 +21,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { s3Client, s3Failure, testServer } from "./_server.ts";
+import { DEMO_USERS } from "../lib/server/types.ts";
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -315,3 +317,66 @@ for (const mode of ["memory", "disk"] as const) {
     }
   });
 }
+
+class Sha256 {
+  #hash;
+  constructor(key?: string | ArrayBuffer | ArrayBufferView) {
+    const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
+      typeof data === "string"
+        ? data
+        : data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.#hash = key === undefined ? createHash("sha256") : createHmac("sha256", bytes(key));
+    this.update = (data) => void this.#hash.update(bytes(data));
+  }
+  update: (data: string | ArrayBuffer | ArrayBufferView) => void;
+  digest() {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+}
+
+Deno.test("a signed body that does not match its x-amz-content-sha256 is never stored", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "s3-data-" });
+  try {
+    await using server = await testServer({ dataDir: dir });
+    const s3 = s3Client(server.url);
+    await s3.send(new CreateBucketCommand({ Bucket: "signed" }));
+    const body = "the bytes actually sent";
+    const signer = new SignatureV4({
+      credentials: DEMO_USERS[0],
+      region: "us-east-1",
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const host = `127.0.0.1:${server.port}`;
+    const signed = await signer.sign({
+      method: "PUT",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port: server.port,
+      path: "/signed/k",
+      query: {},
+      headers: {
+        host,
+        "content-length": String(body.length),
+        "x-amz-content-sha256": createHash("sha256").update("other bytes").digest("hex"),
+      },
+    });
+    const response = await fetch(`${server.url}/signed/k`, {
+      method: "PUT",
+      headers: signed.headers,
+      body,
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /<Code>XAmzContentSHA256Mismatch<\/Code>/);
+    const head = await s3Failure(s3.send(new HeadObjectCommand({ Bucket: "signed", Key: "k" })));
+    assert.equal(head.status, 404);
+    const files = (await filesUnder(dir)).map((f) => f.slice(dir.length + 1));
+    assert.deepEqual(files.filter((f) => !f.startsWith("buckets/")), []);
+    s3.destroy();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
