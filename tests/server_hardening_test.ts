@@ -5,7 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
 import {
@@ -131,6 +135,10 @@ Deno.test("server hardening: malformed and hostile XML bodies get clean 4xx answ
       ["PutObjectAcl", "PUT", `/${BUCKET}/k`, { acl: "" }],
       ["CreateBucket", "PUT", "/hardening-new", {}],
     ];
+    const upload = await sdk.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "mp" }));
+    targets.push(["CompleteMultipartUpload", "POST", `/${BUCKET}/mp`, {
+      uploadId: upload.UploadId!,
+    }]);
     for (const [name, body, expect] of BAD_XML) {
       await t.step(`${name} is answered cleanly by every XML operation`, async () => {
         for (const [operation, method, path, query] of targets) {
@@ -172,6 +180,13 @@ Deno.test("server hardening: malformed and hostile XML bodies get clean 4xx answ
         assert.equal(decoder.decode(response.body), "keep me");
       },
     );
+    await t.step("no hostile CompleteMultipartUpload made an object", async () => {
+      const response = await once(
+        server.port,
+        await signedRaw(server.port, "HEAD", `/${BUCKET}/mp`, {}, new Uint8Array()),
+      );
+      assert.equal(response.status, 404);
+    });
     await t.step("no bucket was created by a malformed CreateBucket", async () => {
       const response = await once(
         server.port,
