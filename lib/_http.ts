@@ -1,0 +1,73 @@
+/**
+ * The HTTP handler `connect()` gives its `S3Client` under Deno: downloads (GET, HEAD) go through
+ * Deno's own `fetch`, everything else through the SDK's Node handler. Internal.
+ *
+ * Why: with the Node handler, a response body arrives as many small buffers that the garbage
+ * collector frees late: a streamed 1 GiB download peaked at 318 MB RSS. Deno's `fetch` gives a
+ * byte stream that can be read into one reused buffer (76-90 MB, and faster). Uploads stay on
+ * the Node handler, which accepts the Node file streams `putFile` sends and used less memory for
+ * part buffers (119 MB vs 289 MB for 1 GiB through `fetch`).
+ *
+ * @module
+ */
+
+import { FetchHttpHandler } from "@smithy/fetch-http-handler";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+/**
+ * Sends GET and HEAD requests with `fetch` and the rest with Node's `http`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { SplitHttpHandler } from "./_http.ts";
+ *
+ * const client = new S3Client({ requestHandler: new SplitHttpHandler() });
+ * ```
+ */
+export class SplitHttpHandler {
+  #fetch = new FetchHttpHandler();
+  #node = new NodeHttpHandler();
+
+  /**
+   * Sends one request.
+   *
+   * @param request The signed request.
+   * @param options Abort signal and timeout.
+   * @returns The response.
+   */
+  handle(
+    request: Parameters<NodeHttpHandler["handle"]>[0],
+    options?: Parameters<NodeHttpHandler["handle"]>[1],
+  ): ReturnType<NodeHttpHandler["handle"]> {
+    const method = request.method.toUpperCase();
+    const handler = method === "GET" || method === "HEAD" ? this.#fetch : this.#node;
+    return handler.handle(request, options);
+  }
+
+  /**
+   * Passes a setting to both handlers.
+   *
+   * @param key The setting.
+   * @param value Its value.
+   */
+  updateHttpClientConfig(key: never, value: never): void {
+    this.#fetch.updateHttpClientConfig(key, value);
+    this.#node.updateHttpClientConfig(key, value);
+  }
+
+  /**
+   * The Node handler's settings.
+   *
+   * @returns The settings.
+   */
+  httpHandlerConfigs(): Record<string, unknown> {
+    return this.#node.httpHandlerConfigs() as Record<string, unknown>;
+  }
+
+  /** Closes both handlers' connections. */
+  destroy(): void {
+    this.#fetch.destroy();
+    this.#node.destroy();
+  }
+}
