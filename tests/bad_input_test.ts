@@ -320,6 +320,24 @@ Deno.test("bad input: the lib, the tour and the server command answer each mista
       await assertNothingLeft(clients, baseline, "unreadable file");
     });
 
+    await lib(
+      "getFile() into a folder that does not exist reports it and writes nothing",
+      () => getFile(conn, MINE, PRESENT, `${work}/no-such-folder/out.txt`),
+      { type: Deno.errors.NotFound },
+    );
+    const big = `${work}/big.bin`;
+    await Deno.writeFile(big, new Uint8Array(6 * 1024 * 1024).fill(9));
+    await lib(
+      "putFile() as multipart into a missing bucket is NoSuchBucket and leaves no upload",
+      () => putFile(conn, "no-such-bucket-here", "big.bin", big, { multipartThreshold: 5 << 20 }),
+      { type: S3RequestError, code: "NoSuchBucket", status: 404 },
+    );
+    await lib(
+      "putFile() as multipart into another user's bucket is AccessDenied and leaves no upload",
+      () => putFile(conn, THEIRS, "big.bin", big, { multipartThreshold: 5 << 20 }),
+      { type: S3RequestError, code: "AccessDenied", status: 403 },
+    );
+
     // ── Endpoints and keys ───────────────────────────────────────────────────────────────
     await lib(
       "connect() refuses a malformed endpoint URL",
