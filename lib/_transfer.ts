@@ -242,7 +242,7 @@ export async function downloadInRanges(
   const file = await open(path, "w");
   try {
     let loaded = 0;
-    let total: number | undefined;
+    let total: number | undefined = undefined; // known after the first response
     const writeAt = (position: number) => async (chunk: Uint8Array) => {
       let done = 0;
       while (done < chunk.byteLength) {
