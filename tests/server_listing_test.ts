@@ -174,3 +174,41 @@ Deno.test("a negative max-keys lists nothing and an unknown encoding-type is ign
     assert.match(await bad.text(), /<Code>InvalidArgument<\/Code>/);
   });
 });
+
+Deno.test("SortedKeys agrees with a sorted array through 20,000 random inserts and deletes", () => {
+  const keys = new SortedKeys();
+  const reference = new Set<string>();
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20_000; i++) {
+    const key = `k/${Math.floor(random() * 5000)}/${random() < 0.5 ? "a" : "b"}`;
+    if (random() < 0.3) {
+      keys.delete(key);
+      reference.delete(key);
+    } else {
+      keys.insert(key);
+      reference.add(key);
+    }
+  }
+  const sorted = [...reference].sort(compareKeys);
+  assert.equal(keys.length, sorted.length);
+  for (let i = 0; i < sorted.length; i += 97) assert.equal(keys.at(i), sorted[i]);
+  for (const probe of ["k/1", "k/2500/a", "k/4999/b", "k/9", "a", "z"]) {
+    const lower = sorted.findIndex((k) => compareKeys(k, probe) >= 0);
+    assert.equal(keys.lowerBound(probe), lower < 0 ? sorted.length : lower, probe);
+    const upper = sorted.findIndex((k) => compareKeys(k, probe) > 0);
+    assert.equal(keys.upperBound(probe), upper < 0 ? sorted.length : upper, probe);
+  }
+  const start = keys.lowerBound("k/3");
+  const end = sorted.findIndex((k, i) => i >= start && !k.startsWith("k/3"));
+  assert.equal(keys.endOfPrefix("k/3", start), end);
+});
+
+Deno.test("SortedKeys takes 100,000 keys in random order in well under a few seconds", () => {
+  const keys = new SortedKeys();
+  const started = performance.now();
+  for (let i = 0; i < 100_000; i++) keys.insert(`obj/${(i * 7919) % 100_003}`);
+  const ms = performance.now() - started;
+  assert.equal(keys.length, 100_000);
+  assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
+});

@@ -1,6 +1,6 @@
 /**
- * A sorted list of keys in S3 order (UTF-8 byte order), with binary-search insert and removal,
- * so that a listing page costs O(page + log n).
+ * A sorted set of keys in S3 order (UTF-8 byte order), with binary-search lookups, so that a
+ * listing page costs O(page + log n).
  *
  * @module
  */
@@ -37,8 +37,13 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Keys per block before a block is split in two. */
+const MAX_BLOCK = 1024;
+
 /**
- * A set of keys kept sorted in S3 order.
+ * A set of keys kept sorted in S3 order: blocks of at most 1024 sorted keys, so an insert or a
+ * delete moves at most a block's worth of entries (a single sorted array of 200,000 keys takes
+ * tens of seconds to fill in random order; blocks take well under one).
  *
  * @example Usage
  * ```ts
@@ -50,11 +55,55 @@ export function compareKeys(a: string, b: string): number {
  * ```
  */
 export class SortedKeys implements KeyIndex {
-  #keys: string[] = [];
+  #blocks: string[][] = [];
+  #starts: number[] | undefined;
+  #length = 0;
 
   /** Number of keys. */
   get length(): number {
-    return this.#keys.length;
+    return this.#length;
+  }
+
+  /** Index of each block's first key, recomputed after a change. */
+  #blockStarts(): number[] {
+    if (!this.#starts) {
+      let total = 0;
+      this.#starts = this.#blocks.map((block) => {
+        const start = total;
+        total += block.length;
+        return start;
+      });
+    }
+    return this.#starts;
+  }
+
+  /** The first block whose last key is not less than (or, `strict`, greater than) `key`. */
+  #findBlock(key: string, strict: boolean): number {
+    let lo = 0;
+    let hi = this.#blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const block = this.#blocks[mid];
+      const c = compareKeys(block[block.length - 1], key);
+      if (c < 0 || (strict && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #bound(key: string, strict: boolean): number {
+    const b = this.#findBlock(key, strict);
+    if (b === this.#blocks.length) return this.#length;
+    const block = this.#blocks[b];
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareKeys(block[mid], key);
+      if (c < 0 || (strict && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.#blockStarts()[b] + lo;
   }
 
   /**
@@ -64,7 +113,15 @@ export class SortedKeys implements KeyIndex {
    * @returns The key.
    */
   at(index: number): string {
-    return this.#keys[index];
+    const starts = this.#blockStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.#blocks[lo]?.[index - starts[lo]];
   }
 
   /**
@@ -74,14 +131,7 @@ export class SortedKeys implements KeyIndex {
    * @returns A position in 0..length.
    */
   lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.#keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.#keys[mid], key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.#bound(key, false);
   }
 
   /**
@@ -91,8 +141,7 @@ export class SortedKeys implements KeyIndex {
    * @returns A position in 0..length.
    */
   upperBound(key: string): number {
-    const i = this.lowerBound(key);
-    return this.#keys[i] === key ? i + 1 : i;
+    return this.#bound(key, true);
   }
 
   /**
@@ -105,10 +154,10 @@ export class SortedKeys implements KeyIndex {
    */
   endOfPrefix(prefix: string, from: number): number {
     let lo = from;
-    let hi = this.#keys.length;
+    let hi = this.#length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#keys[mid].startsWith(prefix)) lo = mid + 1;
+      if (this.at(mid).startsWith(prefix)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -120,8 +169,26 @@ export class SortedKeys implements KeyIndex {
    * @param key The key.
    */
   insert(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.#keys[i] !== key) this.#keys.splice(i, 0, key);
+    if (this.#blocks.length === 0) {
+      this.#blocks.push([key]);
+      this.#length = 1;
+      this.#starts = undefined;
+      return;
+    }
+    const b = Math.min(this.#findBlock(key, false), this.#blocks.length - 1);
+    const block = this.#blocks[b];
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(block[mid], key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (block[lo] === key) return;
+    block.splice(lo, 0, key);
+    this.#length++;
+    if (block.length > MAX_BLOCK) this.#blocks.splice(b + 1, 0, block.splice(block.length >>> 1));
+    this.#starts = undefined;
   }
 
   /**
@@ -130,7 +197,20 @@ export class SortedKeys implements KeyIndex {
    * @param key The key.
    */
   delete(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.#keys[i] === key) this.#keys.splice(i, 1);
+    const b = this.#findBlock(key, false);
+    const block = this.#blocks[b];
+    if (!block) return;
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(block[mid], key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (block[lo] !== key) return;
+    block.splice(lo, 1);
+    if (block.length === 0) this.#blocks.splice(b, 1);
+    this.#length--;
+    this.#starts = undefined;
   }
 }
