@@ -483,3 +483,65 @@ Deno.test("server hardening: keys with .., /, NUL or unicode stay inside the --d
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("server hardening: malformed aws-chunked framing is refused and stores nothing", async (t) => {
+  await using server = await testServer();
+  const sdk = s3Client(server.url);
+  try {
+    await sdk.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const cases: Array<[string, string, number, boolean]> = [
+      ["well-formed (control)", "5\r\nhello\r\n0\r\n\r\n", 5, true],
+      ["a chunk size of 2^40", "10000000000\r\nhello\r\n0\r\n\r\n", 5, false],
+      ["a chunk size that is not hex", "zz\r\nhello\r\n0\r\n\r\n", 5, false],
+      ["a negative chunk size", "-5\r\nhello\r\n0\r\n\r\n", 5, false],
+      ["more data than the chunk size", "3\r\nhello\r\n0\r\n\r\n", 5, false],
+      ["no final chunk", "5\r\nhello\r\n", 5, false],
+      [
+        "a 10,000-byte chunk header line",
+        `5;${"a".repeat(10_000)}\r\nhello\r\n0\r\n\r\n`,
+        5,
+        false,
+      ],
+      ["a decoded length that does not match", "5\r\nhello\r\n0\r\n\r\n", 10, false],
+      ["no CRLF after the data", "5\r\nhelloX0\r\n\r\n", 5, false],
+    ];
+    for (const [i, [name, body, decoded, good]] of cases.entries()) {
+      await t.step(`${name}: ${good ? "stored" : "refused, nothing stored"}`, async () => {
+        const key = `chunked-${i}`;
+        const request = await signedRaw(
+          server.port,
+          "PUT",
+          `/${BUCKET}/${key}`,
+          {},
+          encoder.encode(body),
+          {
+            "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            "content-encoding": "aws-chunked",
+            "x-amz-decoded-content-length": String(decoded),
+          },
+        );
+        let response: RawResponse | undefined;
+        try {
+          response = await once(server.port, request);
+        } catch (error) {
+          assert.ok(!good, `${name}: ${error}`);
+        }
+        if (good) assert.equal(response?.status, 200, decoder.decode(response?.body));
+        else if (response) {
+          assert.ok(
+            response.status >= 400 && response.status < 500,
+            `${name}: got ${response.status} ${decoder.decode(response.body).slice(0, 200)}`,
+          );
+        }
+        const head = await once(
+          server.port,
+          await signedRaw(server.port, "HEAD", `/${BUCKET}/${key}`, {}, new Uint8Array()),
+        );
+        assert.equal(head.status, good ? 200 : 404, `${name}: HEAD after the PUT`);
+        await assertAlive(server.port, name);
+      });
+    }
+  } finally {
+    sdk.destroy();
+  }
+});
