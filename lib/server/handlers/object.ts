@@ -307,13 +307,7 @@ export async function getObject(context: RequestContext): Promise<Response> {
     throw error;
   }
   const headers = objectResponseHeaders(context, object);
-  let range: { start: number; end: number } | undefined;
-  try {
-    range = parseRange(context.headers.get("range"), object.size);
-  } catch (error) {
-    if (error instanceof S3Error) headers.set("content-range", `bytes */${object.size}`);
-    throw error;
-  }
+  const range = parseRange(context.headers.get("range"), object.size);
   const start = range?.start ?? 0;
   const end = range?.end ?? object.size - 1;
   headers.set("content-length", String(end - start + 1));
