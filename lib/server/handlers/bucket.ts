@@ -288,7 +288,10 @@ export function postUpload(context: RequestContext): Promise<Response> {
   loadBucket(context);
   const type = context.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("multipart/form-data")) {
-    throw new S3Error("InvalidArgument", "Request Content-Type is not multipart/form-data");
+    throw new S3Error(
+      "InvalidArgument",
+      "Cannot accept a POST that is not a form upload: the Content-Type must be multipart/form-data",
+    );
   }
   throw new S3Error("NotImplemented", "Cannot accept a browser-based POST upload: use PUT");
 }

@@ -216,9 +216,13 @@ async function copyObject(context: RequestContext): Promise<Response> {
   const source = loadCopySource(context);
   const directive = (context.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
   if (directive !== "COPY" && directive !== "REPLACE") {
-    throw new S3Error("InvalidArgument", `Cannot use metadata directive "${directive}"`, {
-      extra: { ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive },
-    });
+    throw new S3Error(
+      "InvalidArgument",
+      `Cannot use metadata directive "${directive}": use COPY or REPLACE`,
+      {
+        extra: { ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive },
+      },
+    );
   }
   const owner = objectOwner(context, bucket.acl.owner);
   const requestedAcl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
