@@ -43,22 +43,18 @@ export async function runTour(args: string[], timeoutMs = 180_000): Promise<Tour
 }
 
 /**
- * The milestones the tour must print, in this order (issue 4): the public link refused before
- * the ACL, the presigned link working, the public link working after `public-read`, the
- * non-empty bucket refused, and NoSuchBucket at the end.
+ * The milestones the tour must print, in this order (issue 4), read from its traffic lines
+ * (`→ STATUS Reason [Code] … operation`, where anonymous probes show as `anonymous`): the public
+ * link refused before the ACL, the presigned link working, the public link working after
+ * `public-read`, the non-empty bucket refused, and NoSuchBucket at the end.
  */
 export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
-  {
-    what: "403 AccessDenied for the public link",
-    pattern: /Anonymous GET → 403\b[^\n]*AccessDenied/,
-  },
-  { what: "200 for the presigned link", pattern: /Anonymous GET → 200\b/ },
-  { what: "200 for the public link after public-read", pattern: /Anonymous GET → 200\b/ },
+  { what: "403 AccessDenied for the public link", pattern: /→ 403\b[^\n]*AccessDenied/ },
+  { what: "200 for the presigned link", pattern: /→ 200\b[^\n]*anonymous/ },
+  { what: "200 for PutObjectAcl public-read", pattern: /→ 200\b[^\n]*PutObjectAcl/ },
+  { what: "200 for the public link after public-read", pattern: /→ 200\b[^\n]*anonymous/ },
   { what: "409 BucketNotEmpty", pattern: /→ 409\b[^\n]*BucketNotEmpty/ },
-  {
-    what: "404 NoSuchBucket at the end",
-    pattern: /Anonymous GET → 404\b[^\n]*NoSuchBucket/,
-  },
+  { what: "404 NoSuchBucket at the end", pattern: /→ 404\b[^\n]*NoSuchBucket/ },
 ];
 
 /**
