@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { startServer } from "../lib/server/mod.ts";
 import { rgwTest } from "./_engines.ts";
 import { ALLOWLIST } from "./conformance/allowlist.ts";
-import { CASES, FIXTURE } from "./conformance/cases.ts";
+import { CASES, FIXTURE, newRunPrefix, RUN_LENGTH } from "./conformance/cases.ts";
 import {
   cleanup,
   differences,
@@ -75,7 +75,8 @@ rgwTest("the embedded server answers every conformance case as Ceph RGW does", a
   const rgw: Engine = { name: "rgw", port: Number(new URL(url).port) };
   const server = await startServer({ port: 0 });
   const embedded: Engine = { name: "embedded", port: server.port };
-  const run = `cf${Date.now().toString(36)}`;
+  const run = newRunPrefix();
+  assert.equal(run.length, RUN_LENGTH);
   const engines = [rgw, embedded];
   const rows: Row[] = [];
   try {

@@ -20,6 +20,20 @@ export const CANNED_ACLS = [
 ] as const;
 type Canned = typeof CANNED_ACLS[number];
 
+/** Length of a run prefix (`{run}`), so cases can build names of an exact length. */
+export const RUN_LENGTH = 10;
+
+/**
+ * A new run prefix: `cf` and 8 base-36 characters, unique per run, the same on every engine.
+ *
+ * @returns The prefix, {@linkcode RUN_LENGTH} characters long.
+ */
+export function newRunPrefix(): string {
+  const stamp = Date.now().toString(36).slice(-6).padStart(6, "0");
+  const random = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, "0");
+  return `cf${stamp}${random}`;
+}
+
 /** The body of `{run}-data/data.txt`, the object ranges and conditionals read. */
 export const DATA_BODY = "0123456789abcdefghij";
 const DATA = "{run}-data";
@@ -302,6 +316,27 @@ const BUCKETS: Case[] = [
     name: "CreateBucket with an unknown canned ACL is refused",
     request: { method: "PUT", bucket: "{b}", headers: { "x-amz-acl": "bogus-acl" } },
     expect: { status: 400, code: "InvalidArgument" },
+  },
+  {
+    name: "CreateBucket with dots in the name",
+    request: { method: "PUT", bucket: "{b}.with.dots" },
+    expect: { status: 200 },
+  },
+  {
+    name: "CreateBucket with a 63-character name",
+    request: { method: "PUT", bucket: `{run}-${"x".repeat(63 - RUN_LENGTH - 1)}` },
+    expect: { status: 200 },
+  },
+  {
+    name: "CreateBucket with a 64-character name is refused",
+    request: { method: "PUT", bucket: `{run}-${"x".repeat(64 - RUN_LENGTH - 1)}` },
+    expect: { status: 400, code: "InvalidBucketName" },
+  },
+  {
+    name: "DeleteBucket with an open multipart upload",
+    setup: [bucket(), createUpload()],
+    request: { method: "DELETE", bucket: "{b}" },
+    expect: { status: 204 },
   },
   {
     name: "HeadBucket on an existing bucket",
@@ -790,6 +825,68 @@ const OBJECTS: Case[] = [
       auth: OTHER,
     },
     expect: { status: 403, code: "AccessDenied" },
+  },
+];
+
+const MORE_OBJECTS: Case[] = [
+  {
+    name: "PutObject without Content-Length (chunked transfer) is refused",
+    setup: [bucket()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "chunked.txt",
+      body: "sent in chunks",
+      headers: { "transfer-encoding": "chunked" },
+      auth: { scheme: "v4-unsigned-payload" },
+    },
+    expect: { status: 411, code: "MissingContentLength" },
+  },
+  {
+    name: "CopyObject onto itself without new metadata is refused",
+    setup: [bucket(), put("self.txt")],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "self.txt",
+      headers: { "x-amz-copy-source": "/{b}/self.txt" },
+    },
+    expect: { status: 400, code: "InvalidRequest" },
+  },
+  {
+    name: "CopyObject from a URL-encoded source key",
+    setup: [bucket(), put("src dir/ä b.txt", "encoded source"), {
+      method: "PUT",
+      bucket: "{b}",
+      key: "copy.txt",
+      headers: { "x-amz-copy-source": "/{b}/src%20dir/%C3%A4%20b.txt" },
+    }],
+    request: { method: "GET", bucket: "{b}", key: "copy.txt" },
+    expect: { status: 200 },
+    compare: ["body", "header:etag"],
+  },
+  {
+    name: "ListMultipartUploads with a prefix",
+    setup: [bucket(), createUpload("a/one.bin"), createUpload("b/two.bin", "upload2")],
+    request: { method: "GET", bucket: "{b}", query: { uploads: "", prefix: "b/" } },
+    expect: { status: 200 },
+    compare: ["xml:ListMultipartUploadsResult.Upload.Key"],
+  },
+  {
+    name: "A malformed SigV4 Authorization header is refused",
+    request: {
+      method: "GET",
+      bucket: DATA,
+      key: "data.txt",
+      headers: { authorization: "AWS4-HMAC-SHA256 garbage", "x-amz-date": "20200101T000000Z" },
+      auth: ANON,
+    },
+    expect: { status: 400, code: "InvalidArgument" },
+  },
+  {
+    name: "SigV4 signed for another region",
+    request: { method: "GET", bucket: DATA, key: "data.txt", auth: { region: "eu-west-1" } },
+    expect: { status: 200 },
   },
 ];
 
@@ -1502,6 +1599,7 @@ export const CASES: readonly Case[] = [
   ...BUCKETS,
   ...LISTING,
   ...OBJECTS,
+  ...MORE_OBJECTS,
   ...RANGES,
   ...MULTIPART,
   ...ACL_DETAILS,

@@ -47,7 +47,8 @@ export function requestTarget(request: RawRequest): string {
 export function send(port: number, request: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...request.headers, host: request.host };
-    if (request.body.length > 0 || ["PUT", "POST"].includes(request.method)) {
+    const chunked = headers["transfer-encoding"] === "chunked";
+    if (!chunked && (request.body.length > 0 || ["PUT", "POST"].includes(request.method))) {
       headers["content-length"] = String(request.body.length);
     }
     const req = http.request(

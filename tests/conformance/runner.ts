@@ -36,6 +36,8 @@ export interface AuthSpec {
   wrongSecret?: boolean;
   /** Sign with an access key no engine knows. */
   unknownKey?: boolean;
+  /** Signing region (SigV4). @default "us-east-1" */
+  region?: string;
   /**
    * Change the request after signing: `key` appends to the path, `expires` raises the expiry,
    * `method` signs GET but sends the request's method, `payload-hash` signs the hash of other
@@ -203,7 +205,7 @@ async function authorize(
   switch (auth.scheme ?? "v4") {
     case "v4":
     case "v4-unsigned-payload":
-      signed = await signV4(toSign, credentials, date);
+      signed = await signV4(toSign, credentials, date, auth.region);
       break;
     case "presign":
       signed = await presignV4(toSign, credentials, date, expiresIn);
