@@ -7,7 +7,6 @@
 
 import {
   AbortMultipartUploadCommand,
-  type BucketCannedACL,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -16,6 +15,7 @@ import {
   ListMultipartUploadsCommand,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
+import type { CannedAcl } from "./acl.ts";
 import type { Connection } from "./connect.ts";
 import { request, S3RequestError } from "./errors.ts";
 
@@ -97,7 +97,7 @@ export interface CreateBucketOptions {
   /** Start of a generated name. @default "demo" */
   prefix?: string;
   /** Canned ACL for the new bucket. @default "private" */
-  acl?: BucketCannedACL;
+  acl?: CannedAcl;
   /** Generated names to try when one is taken (`BucketAlreadyExists`). @default 5 */
   attempts?: number;
 }

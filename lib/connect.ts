@@ -68,7 +68,14 @@ export interface ConnectOptions {
  * ```
  */
 export class Connection extends View {
-  /** The AWS SDK client; send it any command. */
+  /**
+   * The AWS SDK's `S3Client`; send it any command.
+   *
+   * Hidden from `deno doc` only because its linter flags every npm type as private
+   * (denoland/deno#27364); it is public API.
+   *
+   * @ignore
+   */
   readonly client: S3Client;
   /** Where the connection goes. */
   readonly target: Target;

@@ -94,7 +94,7 @@ export function useColor(): boolean {
   }
 }
 
-const CODES = {
+const CODES: Record<Style, readonly [number, number]> = {
   bold: [1, 22],
   dim: [2, 22],
   red: [31, 39],
@@ -103,10 +103,10 @@ const CODES = {
   blue: [34, 39],
   magenta: [35, 39],
   cyan: [36, 39],
-} as const;
+};
 
 /** A colour or emphasis {@linkcode paint} knows. */
-export type Style = keyof typeof CODES;
+export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "blue" | "magenta" | "cyan";
 
 /**
  * Wraps text in an ANSI style when `color` is true.

@@ -13,12 +13,12 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  type ObjectCannedACL,
   paginateListObjectsV2,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { validateBucketName } from "./buckets.ts";
+import type { CannedAcl } from "./acl.ts";
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
@@ -68,7 +68,7 @@ export interface PutOptions {
   /** Content type. @default guessed from the key's (or file's) extension */
   contentType?: string;
   /** Canned ACL for the object. @default "private" */
-  acl?: ObjectCannedACL;
+  acl?: CannedAcl;
   /** User metadata, sent as `x-amz-meta-*` headers. */
   metadata?: Record<string, string>;
 }

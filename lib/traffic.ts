@@ -245,10 +245,12 @@ export class Traffic {
 
   /**
    * Adds a middleware to the client that records every HTTP attempt it makes (retries
-   * included). Attaching twice to the same client replaces the first one.
+   * included). Attaching twice to the same client replaces the first one. `connect()` does this.
+   * (Hidden from `deno doc`, whose linter flags npm types as private: denoland/deno#27364.)
    *
-   * @param client The SDK client.
+   * @param client The SDK's `S3Client`.
    * @returns The same client.
+   * @ignore
    */
   attach(client: S3Client): S3Client {
     client.middlewareStack.add(
