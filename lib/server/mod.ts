@@ -3,6 +3,17 @@
  * `deno task server`. It behaves like Ceph RGW (what DreamObjects runs) for the operations the
  * tour and tests use.
  *
+ * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
+ *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
+ *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+ *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
+ *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
+ * - Requests are authenticated first (`auth/`), then routed by path shape, method and
+ *   subresource; ACLs decide what users and anonymous requests may do.
+ * - Storage is in memory, or in `dataDir` (atomic writes, survives restarts). Bodies stream.
+ * - Addressing: path style (`/bucket/key`, read from the raw URL so `..` stays in keys) and
+ *   virtual-host style (`Host: bucket.localhost:PORT`).
+ *
  * @example Usage
  * ```ts ignore
  * import { startServer } from "./mod.ts";
