@@ -45,7 +45,7 @@ Deno.test("an unknown flag is a one-line error", async () => {
   assert.equal(new TextDecoder().decode(stderr).trim().split("\n").length, 1);
 });
 
-Deno.test("the server prints its endpoint and demo users, serves, and stops on SIGINT", async () => {
+Deno.test("the server prints its endpoint and demo users, logs requests, and stops on SIGINT", async () => {
   const child = serverCommand(["--port", "0"]).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -61,6 +61,8 @@ Deno.test("the server prints its endpoint and demo users, serves, and stops on S
   const response = await fetch(endpoint);
   assert.equal(response.status, 200);
   await response.body?.cancel();
+  const presigned = await fetch(`${endpoint}/b/k?X-Amz-Signature=deadbeefcafe&X-Amz-Credential=x`);
+  await presigned.body?.cancel();
   child.kill("SIGINT");
   while (true) {
     const { done, value } = await reader.read();
@@ -71,4 +73,8 @@ Deno.test("the server prints its endpoint and demo users, serves, and stops on S
   await child.stderr.cancel();
   assert.equal(status.code, 0);
   assert.match(text, /Stopped\./);
+  // One log line per request, without the query (a presigned URL's signature stays out).
+  assert.match(text, /\d\d:\d\d:\d\d GET \/ 200 ListBuckets \d+ms anonymous/);
+  assert.match(text, /GET \/b\/k 4\d\d \w+ \d+ms/);
+  assert.doesNotMatch(text, /deadbeefcafe/);
 });

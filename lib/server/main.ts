@@ -25,7 +25,7 @@ Options:
   --host ADDR    Interface to bind (default 127.0.0.1)
   --data DIR     Keep buckets and objects in DIR, surviving restarts (default: in memory)
   --region NAME  Region reported by GetBucketLocation (default us-east-1)
-  --quiet        Do not log failed requests
+  --quiet        Do not log requests
   -h, --help     Show this help
 
 Virtual-host addressing works with Host: <bucket>.localhost:<port>.`;
@@ -71,6 +71,7 @@ export async function main(args: string[]): Promise<number> {
       dataDir: values.data,
       region: values.region,
       quiet: values.quiet,
+      logRequests: !values.quiet,
     });
   } catch (error) {
     const where = `${values.host ?? "127.0.0.1"}:${port}`;

@@ -52,8 +52,13 @@ export interface ServerOptions {
   region?: string;
   /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
   dnsName?: string;
-  /** Log nothing (not even failed requests). @default false */
+  /** Log nothing (not even internal errors). @default false */
   quiet?: boolean;
+  /**
+   * Log one line per request: time, method, path (never the query, which may hold a
+   * signature), status, operation or error code, duration, who. @default false
+   */
+  logRequests?: boolean;
 }
 
 /** A running server. */
@@ -79,6 +84,20 @@ interface HandlerSettings {
   region: string;
   dnsName: string;
   quiet: boolean;
+  logRequests: boolean;
+}
+
+function logLine(
+  method: string,
+  path: string,
+  status: number,
+  what: string,
+  started: number,
+  who: string,
+): void {
+  const time = new Date().toISOString().slice(11, 19);
+  const ms = (performance.now() - started).toFixed(0);
+  console.log(`${time} ${method} ${path} ${status} ${what} ${ms}ms ${who}`);
 }
 
 function requestId(): string {
@@ -110,6 +129,8 @@ function errorResponse(
  */
 async function handle(request: Request, settings: HandlerSettings): Promise<Response> {
   const id = requestId();
+  const started = performance.now();
+  let who = "-";
   const method = request.method.toUpperCase();
   let resource = "/";
   let bucketName: string | undefined;
@@ -126,6 +147,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       body: request.body,
     }, { users: settings.users });
     body = auth.body;
+    who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
     const found = route(ROUTES, method, shapeOf(target.address), target.query);
     const context: RequestContext = {
       method,
@@ -143,6 +165,9 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
     };
     const response = await found.handler(context);
     response.headers.set("x-amz-request-id", id);
+    if (settings.logRequests) {
+      logLine(method, resource, response.status, found.operation, started, who);
+    }
     return response;
   } catch (error) {
     await body?.cancel().catch(() => {});
@@ -153,8 +178,10 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       const named = bucketName === undefined || error.fields.bucketName !== undefined
         ? error
         : new S3Error(error.code, error.message, { ...error.fields, bucketName });
+      if (settings.logRequests) logLine(method, resource, error.status, error.code, started, who);
       return errorResponse(named, method, resource, id, headers);
     }
+    if (settings.logRequests) logLine(method, resource, 500, "InternalError", started, who);
     if (!settings.quiet) console.error(`Cannot answer ${method} ${resource}:`, error);
     return errorResponse(new S3Error("InternalError"), method, resource, id);
   }
@@ -185,6 +212,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     region: options.region ?? "us-east-1",
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
+    logRequests: options.logRequests ?? false,
   };
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
