@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Connection, type ConnectOptions, deleteBucket, emptyBucket } from "../lib/mod.ts";
-import { paint, toView, useColor, View } from "../lib/display.ts";
+import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
 import { STEPS } from "./steps.ts";
 
@@ -115,13 +115,15 @@ export function parseTourArgs(args: string[]): TourArgs {
   };
 }
 
+/** A cell's value as the terminal shows it (the notebook shows its HTML instead). */
 function render(value: unknown, color: boolean): string {
-  if (value === undefined) return "";
-  return toView(value instanceof View ? value : value).toText(color);
+  return value === undefined ? "" : toView(value).toText(color);
 }
 
 async function waitForEnter(): Promise<void> {
-  await Deno.stdout.write(new TextEncoder().encode(paint("Press Enter to run it… ", "dim", useColor())));
+  await Deno.stdout.write(
+    new TextEncoder().encode(paint("Press Enter to run it… ", "dim", useColor())),
+  );
   const buffer = new Uint8Array(1024);
   while (true) {
     const n = await Deno.stdin.read(buffer);
