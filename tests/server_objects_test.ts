@@ -21,6 +21,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { DEMO_USERS } from "../lib/server/types.ts";
 import { OTHER_USER, s3Client, s3Failure, testServer } from "./_server.ts";
 
 function md5Base64(data: string | Uint8Array): string {
@@ -609,4 +610,33 @@ Deno.test("CreateBucket accepts only this server's region as LocationConstraint"
   );
   assert.deepEqual(failure, { status: 400, code: "InvalidLocationConstraint" });
   s3.destroy();
+});
+
+Deno.test("startServer() refuses a bad port and users that share a key", async () => {
+  await assert.rejects(testServer({ port: 70000 }), RangeError);
+  const [demo] = DEMO_USERS;
+  await assert.rejects(
+    testServer({ users: [demo, { ...demo, id: "twin" }] }),
+    (e: Error) => e instanceof TypeError && /repeats user "demo"/.test(e.message),
+  );
+});
+
+Deno.test("custom users sign in with their own keys and own their buckets", async () => {
+  const alice = {
+    id: "alice",
+    displayName: "Alice",
+    accessKeyId: "ALICEKEY",
+    secretAccessKey: "ALICESECRET",
+  };
+  await using server = await testServer({ users: [alice] });
+  const s3 = s3Client(server.url, alice);
+  await s3.send(new CreateBucketCommand({ Bucket: "alices" }));
+  const listed = await s3.send(new ListBucketsCommand({}));
+  assert.deepEqual(listed.Owner, { ID: "alice", DisplayName: "Alice" });
+  assert.deepEqual(listed.Buckets?.map((b) => b.Name), ["alices"]);
+  const demo = s3Client(server.url);
+  const refused = await s3Failure(demo.send(new ListBucketsCommand({})));
+  assert.deepEqual(refused, { status: 403, code: "InvalidAccessKeyId" });
+  s3.destroy();
+  demo.destroy();
 });

@@ -192,6 +192,9 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
  *
  * @param options Port, interface, storage directory, users, region, DNS name.
  * @returns The running server; `close()` it (or `await using`) when done.
+ * @throws {RangeError} For a port outside 0..65535.
+ * @throws {TypeError} When two users share an id or access key.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
  * @example Usage
  * ```ts ignore
@@ -203,6 +206,20 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const users = options.users ?? DEMO_USERS;
+  const wanted = options.port ?? 0;
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+    throw new RangeError(`Cannot listen on port "${wanted}": use an integer from 0 to 65535`);
+  }
+  for (const [i, user] of users.entries()) {
+    const clash = users.findIndex((u) => u.id === user.id || u.accessKeyId === user.accessKeyId);
+    if (clash !== i) {
+      throw new TypeError(
+        `Cannot start with user "${user.id}": its id or access key repeats user "${
+          users[clash].id
+        }"; give each user its own`,
+      );
+    }
+  }
   const storage: Storage = options.dataDir === undefined
     ? new MemoryStorage()
     : await DiskStorage.open(options.dataDir);
@@ -217,7 +234,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
-      port: options.port ?? 0,
+      port: wanted,
       hostname: options.hostname ?? "127.0.0.1",
       onListen: () => {},
     }, (request) => handle(request, settings));
