@@ -190,6 +190,12 @@ function totalFrom(out: GetObjectCommandOutput): number | undefined {
   return m ? Number(m[1]) : out.ContentLength;
 }
 
+/** Releases a response body that will not be read. */
+async function discard(body: unknown): Promise<void> {
+  if (body instanceof ReadableStream) await body.cancel().catch(() => {});
+  else if (body instanceof Readable) body.destroy();
+}
+
 /** Reads a response body chunk by chunk into `sink`, through a reused buffer when possible. */
 async function drain(
   body: unknown,
@@ -239,10 +245,30 @@ export async function downloadInRanges(
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const minRange = options.minRange ?? 8 * MiB;
   const maxRange = options.maxRange ?? 256 * MiB;
-  const file = await open(path, "w");
+  // The first request comes before the file is opened: a missing object leaves any existing
+  // file untouched.
+  let first: GetObjectCommandOutput;
+  try {
+    first = await client.send(
+      new GetObjectCommand({ ...input, Range: `bytes=0-${minRange - 1}` }),
+    );
+  } catch (error) {
+    // An empty object has no byte 0: S3 answers 416 InvalidRange. Ask for all of it.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
+      ?.httpStatusCode;
+    if (status !== 416) throw error;
+    first = await client.send(new GetObjectCommand(input));
+  }
+  let file;
+  try {
+    file = await open(path, "w");
+  } catch (error) {
+    await discard(first.Body);
+    throw error;
+  }
   try {
     let loaded = 0;
-    let total: number | undefined = undefined; // known after the first response
+    const total = totalFrom(first);
     const writeAt = (position: number) => async (chunk: Uint8Array) => {
       let done = 0;
       while (done < chunk.byteLength) {
@@ -258,19 +284,6 @@ export async function downloadInRanges(
       loaded += chunk.byteLength;
       options.onProgress?.({ loaded, total });
     };
-    let first: GetObjectCommandOutput;
-    try {
-      first = await client.send(
-        new GetObjectCommand({ ...input, Range: `bytes=0-${minRange - 1}` }),
-      );
-    } catch (error) {
-      // An empty object has no byte 0: S3 answers 416 InvalidRange. Ask for all of it.
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
-        ?.httpStatusCode;
-      if (status !== 416) throw error;
-      first = await client.send(new GetObjectCommand(input));
-    }
-    total = totalFrom(first);
     await drain(first.Body, writeAt(0));
     const size = total ?? loaded;
     if (first.ContentRange === undefined || loaded >= size) return { size: loaded, first };

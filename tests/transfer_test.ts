@@ -163,6 +163,17 @@ Deno.test("downloadInRanges() writes every range where it belongs", async (t) =>
   }
 });
 
+Deno.test("downloadInRanges() leaves an existing file alone when the object is missing", async () => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  await Deno.writeTextFile(`${dir}/keep.txt`, "precious");
+  await assert.rejects(
+    downloadInRanges(s3.client, { Bucket: bucket, Key: "nope" }, `${dir}/keep.txt`),
+    (e: Error) => e.name === "NoSuchKey",
+  );
+  assert.equal(await Deno.readTextFile(`${dir}/keep.txt`), "precious");
+});
+
 Deno.test("SplitHttpHandler sends GET and HEAD through fetch, the rest through Node's http", async () => {
   await using env = await setup();
   const { s3, bucket } = env;
