@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 const MAIN = new URL("../lib/server/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 // The same permissions as the `server` task in deno.json.
-const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"];
+const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
 
 function serverCommand(args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {

@@ -63,7 +63,6 @@ Deno.test({
         "--allow-net",
         "--allow-read",
         "--allow-write",
-        "--allow-env",
         MAIN,
         "--port",
         "0",
