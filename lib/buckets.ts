@@ -15,7 +15,7 @@ import {
   ListMultipartUploadsCommand,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
-import type { CannedAcl } from "./acl.ts";
+import { type CannedAcl, validateCannedAcl } from "./acl.ts";
 import type { Connection } from "./connect.ts";
 import { request, S3RequestError } from "./errors.ts";
 
@@ -126,10 +126,12 @@ export async function createBucket(
   s3: Connection,
   options: CreateBucketOptions = {},
 ): Promise<string> {
-  const attempts = options.name ? 1 : Math.max(1, options.attempts ?? 5);
+  const named = options.name !== undefined;
+  const attempts = named ? 1 : Math.max(1, options.attempts ?? 5);
+  if (options.acl !== undefined) validateCannedAcl(options.acl);
   for (let attempt = 1;; attempt++) {
-    const name = options.name
-      ? validateBucketName(options.name)
+    const name = named
+      ? validateBucketName(options.name!)
       : uniqueBucketName(options.prefix ?? "demo");
     const needsLocation = s3.target === "aws" && s3.region !== "us-east-1";
     try {

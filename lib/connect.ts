@@ -49,6 +49,8 @@ export interface ConnectOptions {
   trace?: boolean | Traffic;
   /** Attempts per request, retries included. @default 3 */
   maxAttempts?: number;
+  /** Milliseconds one request may wait for a connection or an answer; 0 waits forever. @default 0 */
+  timeoutMs?: number;
   /** Environment to read `AWS_*` variables from. @default Deno.env */
   env?: { get(name: string): string | undefined };
 }
@@ -275,6 +277,13 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     forcePathStyle: pathStyle,
     maxAttempts: options.maxAttempts ?? 3,
   };
+  if (options.timeoutMs) {
+    config.requestHandler = {
+      connectionTimeout: options.timeoutMs,
+      requestTimeout: options.timeoutMs,
+      throwOnRequestTimeout: true,
+    };
+  }
   if (target !== "aws") {
     config.endpoint = endpoint;
     config.requestChecksumCalculation = "WHEN_REQUIRED";

@@ -124,6 +124,7 @@ const NETWORK_CODES: Record<string, string> = {
   EAI_AGAIN: "the host name does not resolve right now; check the network and the endpoint URL",
   ETIMEDOUT: "the connection timed out; check the endpoint and the network",
   ECONNRESET: "the server closed the connection; retry, or check the endpoint",
+  EPIPE: "the connection broke while sending; retry, or check the endpoint and the network",
   TimeoutError: "the request timed out; check the endpoint and the network",
 };
 
@@ -184,15 +185,19 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
   const requestId = e.$metadata?.requestId ?? e.RequestId;
   const fields = { bucket: context.bucket, key: context.key, requestId, cause: error };
   if (status === 0) {
-    const net = e.code ?? e.cause?.code ?? e.name;
-    if (typeof net === "string" && NETWORK_CODES[net]) {
-      return new S3RequestError(`Cannot ${context.action}: ${NETWORK_CODES[net]}`, {
+    const errno = [e.code, e.cause?.code, /\b(E[A-Z]{3,})\b/.exec(String(e.message))?.[1], e.name]
+      .find((c) => typeof c === "string" && NETWORK_CODES[c]);
+    if (errno || e.$metadata) {
+      const why = errno
+        ? NETWORK_CODES[errno]
+        : `the connection failed (${e.name}: ${e.message}); check the endpoint and the network`;
+      return new S3RequestError(`Cannot ${context.action}: ${why}`, {
         ...fields,
         status: 0,
         code: "NetworkError",
       });
     }
-    if (!e.$metadata) return error;
+    return error;
   }
   let code: string = e.Code ?? e.name ?? "UnknownError";
   if (code === "UnknownError" || code === "Error" || code === "NotFound" || !/^[A-Z]/.test(code)) {

@@ -9,6 +9,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -18,7 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { validateBucketName } from "./buckets.ts";
-import type { CannedAcl } from "./acl.ts";
+import { type CannedAcl, validateCannedAcl } from "./acl.ts";
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
@@ -58,9 +60,10 @@ export function validateKey(key: string): string {
   return key;
 }
 
-function check(bucket: string, key: string) {
+function check(bucket: string, key: string, acl?: string) {
   validateBucketName(bucket);
   validateKey(key);
+  if (acl !== undefined) validateCannedAcl(acl);
 }
 
 /** How to upload. */
@@ -157,7 +160,7 @@ export async function putFile(
   path: string | URL,
   options: PutFileOptions = {},
 ): Promise<PutResult> {
-  check(bucket, key);
+  check(bucket, key, options.acl);
   const size = await fileSize(path, key);
   const contentType = options.contentType ?? contentTypeFor(String(path));
   const threshold = options.multipartThreshold ?? 16 * MiB;
@@ -236,7 +239,7 @@ export async function putObject(
   body: string | Uint8Array,
   options: PutOptions = {},
 ): Promise<PutResult> {
-  check(bucket, key);
+  check(bucket, key, options.acl);
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   const contentType = options.contentType ??
     (typeof body === "string" && contentTypeFor(key) === "application/octet-stream"
@@ -374,6 +377,15 @@ export async function getFile(
   path: string | URL,
   options: GetFileOptions = {},
 ): Promise<number> {
+  check(bucket, key);
+  const folder = dirname(path instanceof URL ? fileURLToPath(path) : path);
+  const isFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
+  if (!isFolder) {
+    throw new Deno.errors.NotFound(
+      `Cannot download "${bucket}/${key}" to "${path}": the folder "${folder}" does not exist; ` +
+        "create it first or give another path",
+    );
+  }
   const out = await getBody(s3, bucket, key, "download");
   const total = out.ContentLength;
   let loaded = 0;

@@ -54,6 +54,7 @@ const REQUEST_HEADERS = [
   "x-amz-content-sha256",
   "x-amz-date",
   "x-amz-security-token",
+  "amz-sdk-request",
   "authorization",
 ];
 const RESPONSE_HEADERS = [
@@ -417,7 +418,9 @@ export class TrafficView extends View {
         color,
       );
       const size = `↑${formatBytes(e.bytesSent)} ↓${formatBytes(e.bytesReceived)}`;
-      const who = e.operation ?? (e.source === "probe" ? "anonymous" : "");
+      const attempt = /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
+      const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
+        (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
       return `  ${paint(e.method.padEnd(7), "bold", color)}${e.url}\n` +
         `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}`;
     }).join("\n");

@@ -78,6 +78,19 @@ Deno.test("createBucket() with an invalid name fails before sending anything", a
   assert.equal(s3.trace.entries.length, 0);
 });
 
+Deno.test("createBucket() refuses an empty name and an unknown ACL without sending anything", async () => {
+  await using s3 = await connect({ env: noEnv });
+  await assert.rejects(createBucket(s3, { name: "" }), {
+    name: "RangeError",
+    message: /a name must be 3 to 63 characters, got 0/,
+  });
+  await assert.rejects(
+    createBucket(s3, { name: "acl-typo", acl: "public_read" as "private" }),
+    { name: "RangeError", message: /^Invalid canned ACL "public_read"/ },
+  );
+  assert.equal(s3.trace.entries.length, 0);
+});
+
 Deno.test("createBucket() explains a name another user owns", async () => {
   await using s3 = await connect({ env: noEnv });
   const bucket = await createBucket(s3, { prefix: "taken" });

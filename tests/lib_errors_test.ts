@@ -99,3 +99,32 @@ Deno.test("image() shows a PNG inline in Jupyter and as one line in a terminal",
   assert.ok(view.toHtml().startsWith('<figure><img alt="cloud.png" src="data:image/png;base64,'));
   assert.throws(() => image(new Uint8Array([1, 2, 3])), TypeError);
 });
+
+Deno.test("timeoutMs makes a request to a server that never answers fail as NetworkError", async () => {
+  const blackHole = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of blackHole) held.push(conn);
+  })().catch(() => {});
+  try {
+    await using s3 = await connect({
+      endpoint: `http://127.0.0.1:${(blackHole.addr as Deno.NetAddr).port}`,
+      accessKeyId: "DEMOACCESSKEY",
+      secretAccessKey: "DEMOSECRETKEY",
+      maxAttempts: 1,
+      timeoutMs: 500,
+      env: noEnv,
+    });
+    const started = performance.now();
+    const error = await listBuckets(s3).catch((e) => e);
+    const ms = performance.now() - started;
+    assert.ok(error instanceof S3RequestError, String(error));
+    assert.equal(error.code, "NetworkError");
+    assert.match(error.message, /^Cannot list buckets: the (connection|request) timed out; check/);
+    assert.ok(ms >= 400 && ms < 5000, `took ${ms} ms`);
+  } finally {
+    blackHole.close();
+    held.forEach((c) => c.close());
+    await accepting;
+  }
+});

@@ -152,6 +152,35 @@ Deno.test("headObject() and getBytes() on a missing key explain NoSuchKey", asyn
   await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
 });
 
+Deno.test("putObject() and putFile() refuse an unknown ACL; getFile() a missing folder", async () => {
+  await using s3 = await connect({ env: noEnv });
+  const bucket = await createBucket(s3);
+  const before = s3.trace.entries.length;
+  await assert.rejects(
+    putObject(s3, bucket, "a", "x", { acl: "everyone" as "private" }),
+    RangeError,
+  );
+  await assert.rejects(
+    putFile(s3, bucket, "a", new URL("../notebooks/cloud.png", import.meta.url), {
+      acl: "world" as "private",
+    }),
+    RangeError,
+  );
+  await putObject(s3, bucket, "here.txt", "here");
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(getFile(s3, bucket, "here.txt", `${dir}/missing/out.txt`), {
+      name: "NotFound",
+      message: new RegExp(`the folder "${dir}/missing" does not exist; create it first`),
+    });
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // Only the one good PUT was sent.
+  assert.deepEqual(s3.trace.entries.slice(before).map((e) => e.operation), ["PutObject"]);
+});
+
 Deno.test("deleteObject() removes a key, and deleting it again succeeds", async () => {
   await using s3 = await connect({ env: noEnv });
   const bucket = await createBucket(s3);
