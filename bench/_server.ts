@@ -25,23 +25,23 @@ export interface ServerProcess {
 const MAIN = fileURLToPath(new URL("../lib/server/main.ts", import.meta.url));
 
 /**
- * Starts `lib/server/main.ts` on a free port with on-disk storage.
+ * Starts `lib/server/main.ts` on a free port.
  *
- * @param dataDir The `--data` directory.
+ * @param dataDir The `--data` directory; in memory when undefined.
+ * @param flags `deno run` flags: permissions and V8 flags.
  * @returns The running process.
  * @throws {Error} When it exits before printing its endpoint.
  */
-export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDir?: string,
+  flags: string[] = ["--allow-net", "--allow-read", "--allow-write"],
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
+      ...flags,
       MAIN,
-      "--data",
-      dataDir,
+      ...(dataDir === undefined ? [] : ["--data", dataDir]),
       "--port",
       "0",
       "--quiet",

@@ -26,6 +26,10 @@ export interface LibResult {
   onMs?: number;
   /** Time with the trace off (`trace-overhead`), ms. */
   offMs?: number;
+  /** Each round's time with the trace on, ms. */
+  onRounds?: number[];
+  /** Each round's time with the trace off, ms. */
+  offRounds?: number[];
   /** HTTP exchanges the trace recorded. */
   traced: number;
 }
@@ -108,19 +112,26 @@ export async function run(args: string[]): Promise<LibResult> {
     }
     if (action === "trace-overhead") {
       // Rounds alternate which mode goes first, so drift (other load) hits both alike.
-      let on = 0;
-      let off = 0;
+      const onRounds: number[] = [];
+      const offRounds: number[] = [];
       await each(put); // warm-up
       for (let round = 0; round < Number(values.rounds); round++) {
         for (const enabled of round % 2 === 0 ? [true, false] : [false, true]) {
           s3.trace.enabled = enabled;
           s3.trace.clear();
           const ms = await each(put) + await each(get);
-          if (enabled) on += ms;
-          else off += ms;
+          (enabled ? onRounds : offRounds).push(ms);
         }
       }
-      return { ms: on + off, onMs: on, offMs: off, traced: s3.trace.entries.length };
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      return {
+        ms: sum(onRounds) + sum(offRounds),
+        onMs: sum(onRounds),
+        offMs: sum(offRounds),
+        onRounds,
+        offRounds,
+        traced: s3.trace.entries.length,
+      };
     }
     throw new TypeError(
       `Unknown action "${action}": use upload, download, small-put, small-get or trace-overhead`,
