@@ -177,3 +177,85 @@ Deno.test("ProgressBar follows a real upload and download on the embedded server
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Why Jupyter with Deno's kernel cannot run here, or `undefined` when it can. */
+async function jupyterMissing(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-m", "jupyter", "kernelspec", "list", "--json"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (out.code !== 0) return "`/usr/bin/python3 -m jupyter` does not run";
+    const specs = JSON.parse(new TextDecoder().decode(out.stdout)).kernelspecs;
+    return specs?.deno ? undefined : "Deno's Jupyter kernel is not registered";
+  } catch (error) {
+    return `/usr/bin/python3 cannot run (${(error as Error).message})`;
+  }
+}
+
+const jupyterWhy = await jupyterMissing();
+if (jupyterWhy && Deno.env.get("CI") !== "true") {
+  console.warn(`Skipping the Jupyter progress test: ${jupyterWhy}`);
+}
+
+Deno.test({
+  name: "[jupyter] ProgressBar updates one display in place in Deno's Jupyter kernel",
+  // A developer machine without Jupyter skips visibly; in CI the test runs and fails instead.
+  ignore: jupyterWhy !== undefined && Deno.env.get("CI") !== "true",
+  fn: async () => {
+    if (jupyterWhy) throw new Error(`Cannot run Jupyter in CI: ${jupyterWhy}`);
+    const dir = await Deno.makeTempDir();
+    try {
+      const progress = new URL("../lib/progress.ts", import.meta.url).href;
+      const code = [
+        `import { ProgressBar } from "${progress}";`,
+        `const bar = new ProgressBar({ total: 20_000_000, label: "demo.bin", intervalMs: 0 });`,
+        `for (let i = 1; i <= 4; i++) bar.update({ loaded: i * 5_000_000 });`,
+        `bar.done();`,
+        `await new Promise((resolve) => setTimeout(resolve, 300));`,
+        `bar.mode;`,
+      ].join("\n");
+      const notebook = {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+        cells: [
+          {
+            cell_type: "code",
+            id: "c1",
+            metadata: {},
+            execution_count: null,
+            source: code,
+            outputs: [],
+          },
+        ],
+      };
+      await Deno.writeTextFile(`${dir}/p.ipynb`, JSON.stringify(notebook));
+      const run = await new Deno.Command("/usr/bin/python3", {
+        args: ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "p.ipynb"],
+        cwd: dir,
+        env: { PYDEVD_DISABLE_FILE_VALIDATION: "1", NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(120_000),
+      }).output();
+      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      const executed = JSON.parse(await Deno.readTextFile(`${dir}/p.nbconvert.ipynb`));
+      const outputs = executed.cells[0].outputs as {
+        output_type: string;
+        data?: Record<string, string | string[]>;
+      }[];
+      const text = (v: string | string[] | undefined) => Array.isArray(v) ? v.join("") : v ?? "";
+      const displays = outputs.filter((o) => o.output_type === "display_data");
+      assert.equal(displays.length, 1, `one display, updated in place: ${JSON.stringify(outputs)}`);
+      const html = text(displays[0].data?.["text/html"]);
+      assert.ok(html.includes('<progress value="20000000" max="20000000">'), html);
+      assert.ok(text(displays[0].data?.["text/plain"]).includes("100%"));
+      const result = outputs.find((o) => o.output_type === "execute_result");
+      if (result) assert.equal(text(result.data?.["text/plain"]), '"jupyter"');
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
