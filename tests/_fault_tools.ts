@@ -624,7 +624,7 @@ export async function waitForLine(
 
 /** Words that say what to do (or the rule to follow). */
 const ADVICE =
-  /\b(check|use|give|choose|pick|set|pass|create|delete|start|see|retry|try|name|must|only|empty|wait|ask|allowed|lower case|expected|run)\b|\d+ to \d+/i;
+  /\b(check|use|give|choose|pick|set|pass|create|delete|start|see|retry|try|name an?|must|only|empty|wait|ask|allowed|lower case|expected|run)\b|\d+ to \d+/i;
 
 /** Secrets that must never show in a message: the demo users' and the tests' wrong one. */
 export const TEST_SECRETS: readonly string[] = [
@@ -648,7 +648,9 @@ export function assertGoodMessage(message: string, what: string): void {
   if (message.trim().includes("\n")) fail("the message spans lines");
   if (!/^[A-Z"]/.test(message.trim())) fail("starts in lower case");
   if (/[^.]\.$/.test(message.trim())) fail("ends with a period");
-  if (!ADVICE.test(message)) fail("does not say what to do");
+  // The advice is looked for after "what could not be done:", e.g. not in "Cannot start ...".
+  const why = message.includes(": ") ? message.slice(message.indexOf(": ") + 2) : message;
+  if (!ADVICE.test(why)) fail("does not say what to do");
   if (/\n\s+at /.test(message)) fail("holds a stack trace");
   for (const secret of TEST_SECRETS) {
     if (message.includes(secret)) throw new Error(`${what}: the message shows a secret key`);

@@ -508,7 +508,7 @@ Deno.test("bad input: the lib, the tour and the server command answer each mista
     await lib(
       "bucketExists() on another user's bucket is AccessDenied, not false",
       () => bucketExists(conn, THEIRS),
-      { type: S3RequestError, status: 403 },
+      { type: S3RequestError, code: "AccessDenied", status: 403 },
     );
     await lib(
       "deleteBucket() of a non-empty bucket is BucketNotEmpty",
@@ -594,6 +594,19 @@ Deno.test("bad input: the lib, the tour and the server command answer each mista
     });
     await t.step("deno task server refuses a port that is not a number", async () => {
       assertCommandFailure(await serve(["--port", "abc"]), "server --port abc", 2);
+    });
+    await t.step("deno task server refuses a negative port in one line", async () => {
+      assertCommandFailure(await serve(["--port", "-1"]), "server --port -1", 2);
+      const result = await serve(["--port", "-1"]);
+      assert.equal(errorLines(result).length, 1, `Several lines:\n${result.stderr}`);
+    });
+    await t.step("deno task server explains a --host that does not resolve", async () => {
+      const line = assertCommandFailure(
+        await serve(["--port", "0", "--host", "no-such-host.invalid"]),
+        "server --host no-such-host.invalid",
+        1,
+      );
+      assert.match(line, /no-such-host\.invalid/);
     });
     await t.step("deno task server explains a port in use", async () => {
       const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
