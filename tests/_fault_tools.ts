@@ -776,13 +776,14 @@ export interface ServerProcess {
  * Starts `deno task server` (with the task's own permissions) and waits for its endpoint line.
  *
  * @param args Extra arguments, e.g. `["--data", dir]`.
+ * @param quiet Pass `--quiet` (no request log). @default true
  * @returns The running process.
  */
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
+export async function spawnServer(args: string[], quiet = true): Promise<ServerProcess> {
   const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
   const words = (config.tasks.server as string).split(/\s+/).slice(1);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...words, "--port", "0", "--quiet", ...args],
+    args: [...words, "--port", "0", ...(quiet ? ["--quiet"] : []), ...args],
     cwd: REPO_ROOT,
     env: { NO_COLOR: "1" },
     stdin: "null",

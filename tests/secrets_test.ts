@@ -23,7 +23,7 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS, type ServerUser } from "../lib/server/types.ts";
 import { testServer } from "./_server.ts";
-import { REPO_ROOT, runDeno, startProxy } from "./_fault_tools.ts";
+import { REPO_ROOT, runDeno, spawnServer, startProxy } from "./_fault_tools.ts";
 
 const SECRET_USER: ServerUser = {
   id: "secrets",
@@ -209,6 +209,39 @@ Deno.test("secrets: the tour's output holds no secret key and no full signature"
   } finally {
     await proxy.close();
   }
+});
+
+Deno.test("secrets: the server's request log holds no full signature", async () => {
+  const server = await spawnServer([], false);
+  const capture = new Capture();
+  const proxy = startProxy(server.port, { onUpData: (c) => capture.add(c) });
+  try {
+    await using s3 = await connect({
+      endpoint: `http://127.0.0.1:${proxy.port}`,
+      accessKeyId: DEMO_USERS[0].accessKeyId,
+      secretAccessKey: DEMO_USERS[0].secretAccessKey,
+      maxAttempts: 1,
+      env: NO_ENV,
+    });
+    const bucket = await createBucket(s3, { prefix: "logged" });
+    await putObject(s3, bucket, "a.txt", "a");
+    const url = await presignGet(s3, bucket, "a.txt");
+    assert.equal((await probe(url)).status, 200);
+    await getText(s3, bucket, "missing.txt").catch(() => {});
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  } finally {
+    await proxy.close();
+    await server.kill("SIGTERM");
+  }
+  // The start-up banner prints the demo credentials on purpose (issue 3); the log after it must
+  // not repeat them, and no request's signature may appear anywhere.
+  const output = server.output();
+  const log = output.slice(output.indexOf("Press Ctrl-C"));
+  assert.ok(capture.signatures.size >= 5, `Only ${capture.signatures.size} signatures captured`);
+  assert.match(log, /logged-/, "The server logged no request");
+  assertClean(log, "the server's request log", ["DEMOSECRETKEY"], capture.signatures);
+  assertClean(output, "the server's output", [], capture.signatures);
 });
 
 const JUPYTER = "/usr/bin/python3";
