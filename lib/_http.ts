@@ -26,8 +26,19 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
  * ```
  */
 export class SplitHttpHandler {
-  #fetch = new FetchHttpHandler();
-  #node = new NodeHttpHandler();
+  #fetch: FetchHttpHandler;
+  #node: NodeHttpHandler;
+
+  /**
+   * Builds both handlers.
+   *
+   * @param options The Node handler's options (timeouts...); `fetch` gets the request timeout.
+   */
+  constructor(options: ConstructorParameters<typeof NodeHttpHandler>[0] = {}) {
+    const requestTimeout = typeof options === "object" ? options.requestTimeout : undefined;
+    this.#fetch = new FetchHttpHandler({ requestTimeout });
+    this.#node = new NodeHttpHandler(options);
+  }
 
   /**
    * Sends one request.

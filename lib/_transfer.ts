@@ -11,7 +11,7 @@
  * @module
  */
 
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
@@ -234,7 +234,9 @@ async function drain(
  * @param input Bucket and key.
  * @param path The file to write (created or truncated).
  * @param options Concurrency, range sizes, progress.
- * @returns The object's size.
+ * @returns The object's size and the first response (headers).
+ * @throws The first request's error before the file is touched; a later error after removing
+ *   the partial file.
  */
 export async function downloadInRanges(
   client: S3Client,
@@ -286,7 +288,10 @@ export async function downloadInRanges(
     };
     await drain(first.Body, writeAt(0));
     const size = total ?? loaded;
-    if (first.ContentRange === undefined || loaded >= size) return { size: loaded, first };
+    if (first.ContentRange === undefined || loaded >= size) {
+      await file.close();
+      return { size: loaded, first };
+    }
     // The rest, in `concurrency` even ranges between minRange and maxRange.
     const rest = size - loaded;
     const range = Math.min(maxRange, Math.max(minRange, Math.ceil(rest / concurrency)));
@@ -314,8 +319,12 @@ export async function downloadInRanges(
     if (loaded !== size) {
       throw new Error(`The download ended at ${loaded} of ${size} bytes; retry`);
     }
-    return { size, first };
-  } finally {
     await file.close();
+    return { size, first };
+  } catch (error) {
+    // The file was truncated when opened: a failed download leaves no partial file behind.
+    await file.close().catch(() => {});
+    await rm(path, { force: true });
+    throw error;
   }
 }

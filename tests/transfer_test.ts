@@ -174,6 +174,37 @@ Deno.test("downloadInRanges() leaves an existing file alone when the object is m
   assert.equal(await Deno.readTextFile(`${dir}/keep.txt`), "precious");
 });
 
+Deno.test("downloadInRanges() fails on an overwrite midway and leaves no partial file", async () => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
+  );
+  // A client that overwrites the object just before it asks for the second range.
+  const client = sdkClient(s3.endpoint, true);
+  let overwritten = false;
+  client.middlewareStack.add((next) => async (args) => {
+    const input = args.input as { IfMatch?: string };
+    if (input.IfMatch && !overwritten) {
+      overwritten = true;
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
+      );
+    }
+    return next(args);
+  }, { step: "initialize", name: "overwriteMidway" });
+  await assert.rejects(
+    downloadInRanges(client, { Bucket: bucket, Key: "moving" }, `${dir}/moving`, {
+      minRange: MiB,
+      concurrency: 1,
+    }),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 412,
+  );
+  client.destroy();
+  assert.ok(overwritten);
+  await assert.rejects(Deno.stat(`${dir}/moving`), Deno.errors.NotFound);
+});
+
 Deno.test("SplitHttpHandler sends GET and HEAD through fetch, the rest through Node's http", async () => {
   await using env = await setup();
   const { s3, bucket } = env;
