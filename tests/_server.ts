@@ -57,3 +57,22 @@ export async function s3Failure(
   }
   throw new Error("Expected the S3 call to fail, but it succeeded");
 }
+
+/**
+ * The `deno run` arguments of `deno task server` (from deno.json, so tests start the server with
+ * exactly the task's permissions and V8 flags), with the config and main module made absolute.
+ *
+ * @param extra Arguments for the server itself, e.g. `["--port", "0"]`.
+ * @returns Arguments for `Deno.execPath()`.
+ */
+export function serverTaskArgs(extra: string[] = []): string[] {
+  const configUrl = new URL("../deno.json", import.meta.url);
+  const config = JSON.parse(Deno.readTextFileSync(configUrl)) as { tasks: { server: string } };
+  const [deno, run, ...rest] = config.tasks.server.trim().split(/\s+/);
+  if (deno !== "deno" || run !== "run") {
+    throw new Error(`Cannot read the server task: expected "deno run ...", got "${deno} ${run}"`);
+  }
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const args = rest.map((word) => word === "lib/server/main.ts" ? main : word);
+  return ["run", "--config", configUrl.pathname, ...args, ...extra];
+}

@@ -4,15 +4,11 @@
  */
 
 import assert from "node:assert/strict";
-
-const MAIN = new URL("../lib/server/main.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-// The same permissions as the `server` task in deno.json.
-const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
+import { serverTaskArgs } from "./_server.ts";
 
 function serverCommand(args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--config", CONFIG, ...PERMISSIONS, MAIN, ...args],
+    args: serverTaskArgs(args),
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
