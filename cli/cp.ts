@@ -222,6 +222,21 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   };
 }
 
+/** Waits for a promise, or rejects with the abort reason (after `cleanup`) when aborted first. */
+function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  cleanup: () => Promise<unknown>,
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => void cleanup().finally(() => reject(signal.reason));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -234,10 +249,11 @@ async function isDirectory(path: string): Promise<boolean> {
  * Runs one copy.
  *
  * @param plan What to copy, from {@linkcode parseCpArgs}.
+ * @param signal Stops the copy: an upload is aborted on the server, a partial download removed.
  * @returns A summary line, e.g. `upload: big.bin to s3://b/big.bin (1.1 GB in 0:05, 210 MB/s)`.
  * @throws {S3RequestError} When the server refuses; file errors as `Deno.errors.*`.
  */
-export async function copy(plan: CopyPlan): Promise<string> {
+export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string> {
   await using s3 = await connect({ ...plan.connect, trace: false });
   const remote = { ...plan.remote };
   let path = plan.path;
@@ -262,10 +278,13 @@ export async function copy(plan: CopyPlan): Promise<string> {
         partSize: plan.partSize,
         concurrency: plan.concurrency,
         onProgress,
+        signal,
       });
       bytes = out.size;
     } else {
-      bytes = await getFile(s3, remote.bucket, remote.key, path, { onProgress });
+      // getFile() takes no signal: on abort, stop waiting and remove what was written.
+      const download = getFile(s3, remote.bucket, remote.key, path, { onProgress });
+      bytes = await abortable(download, signal, () => Deno.remove(path).catch(() => {}));
     }
   } catch (error) {
     bar.fail();
@@ -282,7 +301,8 @@ export async function copy(plan: CopyPlan): Promise<string> {
  * Runs the command.
  *
  * @param args Command-line arguments.
- * @returns The exit code: 0 on success, 1 when the copy failed, 2 for a usage mistake.
+ * @returns The exit code: 0 on success, 1 when the copy failed, 2 for a usage mistake, 130 when
+ *   interrupted (Ctrl-C).
  */
 export async function main(args: string[]): Promise<number> {
   let plan;
@@ -299,11 +319,26 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // Ctrl-C stops the copy cleanly (the multipart upload is aborted on the server); a second
+  // Ctrl-C exits at once.
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    controller.abort(new DOMException("Interrupted", "AbortError"));
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
   try {
-    const summary = await copy(plan);
+    const summary = await copy(plan, controller.signal);
     if (!plan.quiet) console.log(summary);
     return 0;
   } catch (error) {
+    if (controller.signal.aborted) {
+      const what = plan.direction === "upload"
+        ? "the multipart upload was aborted on the server"
+        : "the partial file was removed";
+      console.error(`Interrupted: the copy stopped and ${what}; run the command again to retry`);
+      return 130;
+    }
     const [source, dest] = plan.direction === "upload"
       ? [plan.path, `s3://${plan.remote.bucket}/${plan.remote.key}`]
       : [`s3://${plan.remote.bucket}/${plan.remote.key}`, plan.path];
@@ -313,6 +348,8 @@ export async function main(args: string[]): Promise<number> {
       message.startsWith("Cannot ") ? message : `Cannot copy "${source}" to "${dest}": ${message}`,
     );
     return 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }
 
