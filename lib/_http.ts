@@ -14,6 +14,30 @@
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
+/** Node's error codes for what Deno's `fetch` reports only in words (its error's cause). */
+const NETWORK_ERRORS: [RegExp, string][] = [
+  [/connection refused/i, "ECONNREFUSED"],
+  [/temporary failure in name resolution/i, "EAI_AGAIN"],
+  [/dns error|failed to lookup address|name or service not known/i, "ENOTFOUND"],
+  [/timed out/i, "ETIMEDOUT"],
+  [/connection reset|connection closed|broken pipe/i, "ECONNRESET"],
+];
+
+/**
+ * Gives a `fetch` network failure the `code` the Node handler's errors carry (`ECONNREFUSED`...),
+ * so the SDK's retry rules and the library's messages treat both handlers alike.
+ *
+ * @param error What `fetch` threw.
+ * @returns The same error, with `code` set when the cause is recognised.
+ */
+export function withNodeCode(error: unknown): unknown {
+  if (!(error instanceof Error) || "code" in error) return error;
+  const text = `${error.message} ${(error.cause as Error | undefined)?.message ?? ""}`;
+  const code = NETWORK_ERRORS.find(([pattern]) => pattern.test(text))?.[1];
+  if (code) Object.assign(error, { code });
+  return error;
+}
+
 /**
  * Sends GET and HEAD requests with `fetch` and the rest with Node's `http`.
  *
@@ -52,8 +76,10 @@ export class SplitHttpHandler {
     options?: Parameters<NodeHttpHandler["handle"]>[1],
   ): ReturnType<NodeHttpHandler["handle"]> {
     const method = request.method.toUpperCase();
-    const handler = method === "GET" || method === "HEAD" ? this.#fetch : this.#node;
-    return handler.handle(request, options);
+    if (method !== "GET" && method !== "HEAD") return this.#node.handle(request, options);
+    return this.#fetch.handle(request, options).catch((error) => {
+      throw withNodeCode(error);
+    });
   }
 
   /**

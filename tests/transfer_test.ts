@@ -224,3 +224,18 @@ Deno.test("SplitHttpHandler sends GET and HEAD through fetch, the rest through N
   assert.notEqual(bodies[0], "web", "PUT answered through Node's http");
   client.destroy();
 });
+
+Deno.test("SplitHttpHandler reports a refused download with Node's error code", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close(); // nothing listens there now
+  const client = sdkClient(`http://127.0.0.1:${port}`, true);
+  try {
+    await assert.rejects(
+      client.send(new GetObjectCommand({ Bucket: "b1", Key: "k" })),
+      (e: Error & { code?: string }) => e.code === "ECONNREFUSED",
+    );
+  } finally {
+    client.destroy();
+  }
+});
