@@ -12,8 +12,10 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
-import { connect } from "../lib/connect.ts";
+import { connect, type Connection } from "../lib/connect.ts";
+import { Traffic } from "../lib/traffic.ts";
 import { getBytes, getFile, putFile, putObject } from "../lib/objects.ts";
 
 /** What one run measured. */
@@ -30,8 +32,50 @@ export interface LibResult {
   onRounds?: number[];
   /** Each round's time with the trace off, ms. */
   offRounds?: number[];
+  /** CPU time (user + system) of this process with the trace on, ms. */
+  onCpuMs?: number;
+  /** CPU time with the trace off, ms. */
+  offCpuMs?: number;
+  /** The trace middleware's own time per request, µs. */
+  tracerUsPerRequest?: number;
+  /** CPU time per request with the trace off, µs. */
+  cpuUsPerRequest?: number;
   /** HTTP exchanges the trace recorded. */
   traced: number;
+}
+
+/**
+ * Measures what the trace middleware itself costs per request: it records one real PUT's
+ * request and response, then replays them through a fresh `Traffic`'s middleware many times
+ * (the trace full, as in a long script, so dropping the oldest entry is included).
+ *
+ * @param s3 A connection (its client sends the one real request).
+ * @param bucket A bucket to PUT into.
+ * @returns Microseconds per recorded exchange.
+ */
+async function tracerCost(s3: Connection, bucket: string): Promise<number> {
+  let captured: { request: unknown; response: unknown } | undefined;
+  s3.client.middlewareStack.add((next) => async (args) => {
+    const result = await next(args);
+    captured = { request: args.request, response: result.response };
+    return result;
+  }, { step: "deserialize", name: "benchCapture" });
+  await putObject(s3, bucket, "tracer-cost", "x");
+  s3.client.middlewareStack.remove("benchCapture");
+  const trace = new Traffic();
+  trace.addSecret("not-a-real-secret");
+  // deno-lint-ignore no-explicit-any
+  let middleware: any;
+  trace.attach({ middlewareStack: { add: (m: unknown) => middleware = m } } as never);
+  const handler = middleware(
+    () => Promise.resolve({ response: captured!.response, output: {} }),
+    { commandName: "PutObjectCommand" },
+  );
+  const rounds = 20_000;
+  for (let i = 0; i < 2000; i++) await handler({ request: captured!.request });
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await handler({ request: captured!.request });
+  return ((performance.now() - started) * 1000) / rounds;
 }
 
 /**
@@ -112,24 +156,40 @@ export async function run(args: string[]): Promise<LibResult> {
     }
     if (action === "trace-overhead") {
       // Rounds alternate which mode goes first, so drift (other load) hits both alike.
+      // Wall time and this process's CPU time: with the server on the same (shared) cores, the
+      // wall time is noisier than the tracer's cost; the CPU time is what tracing adds.
       const onRounds: number[] = [];
       const offRounds: number[] = [];
+      let onCpuMs = 0;
+      let offCpuMs = 0;
       await each(put); // warm-up
       for (let round = 0; round < Number(values.rounds); round++) {
         for (const enabled of round % 2 === 0 ? [true, false] : [false, true]) {
           s3.trace.enabled = enabled;
           s3.trace.clear();
+          const cpu = process.cpuUsage();
           const ms = await each(put) + await each(get);
+          const used = process.cpuUsage(cpu);
+          const cpuMs = (used.user + used.system) / 1000;
           (enabled ? onRounds : offRounds).push(ms);
+          if (enabled) onCpuMs += cpuMs;
+          else offCpuMs += cpuMs;
         }
       }
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const requests = Number(values.rounds) * count * 2; // per mode: a PUT and a GET each
       return {
+        // The tracer's own cost per request, replayed without the network, against the CPU
+        // time a request costs with tracing off: a figure the shared machine cannot blur.
+        tracerUsPerRequest: await tracerCost(s3, bucket),
+        cpuUsPerRequest: (offCpuMs * 1000) / requests,
         ms: sum(onRounds) + sum(offRounds),
         onMs: sum(onRounds),
         offMs: sum(offRounds),
         onRounds,
         offRounds,
+        onCpuMs,
+        offCpuMs,
         traced: s3.trace.entries.length,
       };
     }
