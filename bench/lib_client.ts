@@ -98,7 +98,7 @@ export async function run(args: string[]): Promise<LibResult> {
       file: { type: "string" },
       count: { type: "string", default: "1000" },
       size: { type: "string", default: "4096" },
-      concurrency: { type: "string", default: "8" },
+      concurrency: { type: "string" },
       "part-size": { type: "string" },
       trace: { type: "boolean", default: false },
       prefix: { type: "string", default: "small/" },
@@ -114,11 +114,16 @@ export async function run(args: string[]): Promise<LibResult> {
   });
   try {
     const bucket = values.bucket!;
-    const concurrency = Number(values.concurrency);
+    // Transfers use the library's defaults unless told; small objects default to 8 in flight.
+    const given = values.concurrency === undefined ? undefined : Number(values.concurrency);
+    const concurrency = given ?? 8;
     const partSize = values["part-size"] ? Number(values["part-size"]) : undefined;
     if (action === "upload") {
       const started = performance.now();
-      const out = await putFile(s3, bucket, values.key, values.file!, { concurrency, partSize });
+      const out = await putFile(s3, bucket, values.key, values.file!, {
+        concurrency: given,
+        partSize,
+      });
       return { ms: performance.now() - started, bytes: out.size, traced: s3.trace.entries.length };
     }
     if (action === "download") {
