@@ -31,6 +31,36 @@ Options:
 Virtual-host addressing works with Host: <bucket>.localhost:<port>.`;
 
 /**
+ * Keeps a negative number with the flag before it (`--port -1` → `--port=-1`), so it is read as
+ * the flag's value and refused with the flag's own message instead of as an unknown option.
+ */
+function joinNegativeNumbers(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (/^--[a-z]+$/.test(args[i]) && /^-\d/.test(args[i + 1] ?? "")) {
+      out.push(`${args[i]}=${args[++i]}`);
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
+/** Why `--data DIR` cannot be used (an existing file, not a folder), or undefined when it can. */
+async function dataDirProblem(dir: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) {
+      return "it is a file, not a directory; give a directory (it is created if missing)";
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (error instanceof Deno.errors.PermissionDenied) {
+      return "permission denied; give a directory you can write to";
+    }
+  }
+  return undefined;
+}
+
+/**
  * Runs the CLI.
  *
  * @param args Command-line arguments.
@@ -40,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      args: joinNegativeNumbers(args),
       options: {
         port: { type: "string" },
         host: { type: "string" },
@@ -51,7 +81,9 @@ export async function main(args: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}; see --help`);
+    // Node's message runs over several lines; its first sentence says what is wrong.
+    const first = (error as Error).message.split("\n")[0].replace(/\.$/, "");
+    console.error(`${first}; see --help`);
     return 2;
   }
   if (values.help) {
@@ -62,6 +94,13 @@ export async function main(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`Cannot listen on port "${values.port}": use a number from 0 to 65535`);
     return 2;
+  }
+  if (values.data !== undefined) {
+    const problem = await dataDirProblem(values.data);
+    if (problem) {
+      console.error(`Cannot use --data "${values.data}": ${problem}`);
+      return 1;
+    }
   }
   let server;
   try {
@@ -79,6 +118,11 @@ export async function main(args: string[]): Promise<number> {
       console.error(`Cannot listen on ${where}: the port is in use; pick another with --port`);
     } else if (error instanceof Deno.errors.PermissionDenied) {
       console.error(`Cannot start the server: ${(error as Error).message}`);
+    } else if (/lookup address|name or service not known|name resolution/i.test(String(error))) {
+      console.error(
+        `Cannot start the server on ${where}: the host "${values.host}" does not resolve; ` +
+          "give --host an IP address such as 127.0.0.1 or a name that resolves",
+      );
     } else {
       console.error(`Cannot start the server on ${where}: ${(error as Error).message}`);
     }
