@@ -200,11 +200,13 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
     return error;
   }
   let code: string = e.Code ?? e.name ?? "UnknownError";
-  if (code === "UnknownError" || code === "Error" || code === "NotFound" || !/^[A-Z]/.test(code)) {
+  // Names the SDK gives errors it could not read a code for (bodiless HEAD answers...).
+  const unnamed = ["UnknownError", "Unknown", "Error", "NotFound"];
+  if (unnamed.includes(code) || !/^[A-Z]/.test(code)) {
     code = STATUS_CODES_BY_STATUS[status]?.(context) ?? "UnknownError";
   }
   const serverMessage = typeof e.message === "string" && e.message !== code &&
-      e.message !== "UnknownError"
+      !unnamed.includes(e.message)
     ? e.message
     : undefined;
   return new S3RequestError(explain(context, status, code, serverMessage), {
