@@ -222,21 +222,6 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   };
 }
 
-/** Waits for a promise, or rejects with the abort reason (after `cleanup`) when aborted first. */
-function abortable<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  cleanup: () => Promise<unknown>,
-): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => void cleanup().finally(() => reject(signal.reason));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -282,9 +267,11 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
       });
       bytes = out.size;
     } else {
-      // getFile() takes no signal: on abort, stop waiting and remove what was written.
-      const download = getFile(s3, remote.bucket, remote.key, path, { onProgress });
-      bytes = await abortable(download, signal, () => Deno.remove(path).catch(() => {}));
+      bytes = await getFile(s3, remote.bucket, remote.key, path, {
+        concurrency: plan.concurrency,
+        onProgress,
+        signal,
+      });
     }
   } catch (error) {
     bar.fail();

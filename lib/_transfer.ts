@@ -85,6 +85,26 @@ async function readFully(
 }
 
 /**
+ * Runs `count` workers and waits for all of them to stop, even when one fails early (so nothing
+ * is still writing when the caller cleans up), then throws the first failure.
+ */
+async function allWorkers(
+  count: number,
+  worker: () => Promise<void>,
+  onFailure: () => void,
+): Promise<void> {
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, () =>
+      worker().catch((error) => {
+        onFailure();
+        throw error;
+      })),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+}
+
+/**
  * Uploads a file as a multipart upload: parts read into reused buffers, `concurrency` at a time,
  * each retried by the client's retry strategy; on any failure the upload is aborted on the server
  * so no parts are left behind.
@@ -112,10 +132,11 @@ export async function uploadFileInParts(
   const file = await open(path, "r");
   let uploadId: string | undefined;
   try {
-    const created = await client.send(new CreateMultipartUploadCommand(params), {
-      abortSignal: signal,
-    });
+    // Not abortable: a Create cut short may still create the upload on the server, and then its
+    // id would be unknown here and the upload left behind. Once the id is known, abort it.
+    const created = await client.send(new CreateMultipartUploadCommand(params));
     uploadId = created.UploadId!;
+    signal?.throwIfAborted();
     const etags: string[] = new Array(count);
     let next = 0;
     let loaded = 0;
@@ -144,13 +165,7 @@ export async function uploadFileInParts(
         options.onProgress?.({ loaded, total: size });
       }
     };
-    await Promise.all(
-      Array.from({ length: concurrency }, () =>
-        worker().catch((error) => {
-          failed = true;
-          throw error;
-        })),
-    );
+    await allWorkers(concurrency, worker, () => failed = true);
     signal?.throwIfAborted();
     const done = await client.send(
       new CompleteMultipartUploadCommand({
@@ -182,6 +197,8 @@ export interface RangesOptions {
   maxRange?: number;
   /** Called as bytes arrive. */
   onProgress?: (progress: TransferProgress) => void;
+  /** Stops the download (the partial file is removed). */
+  signal?: AbortSignal;
 }
 
 /** The total size from a `Content-Range: bytes a-b/total` header. */
@@ -233,7 +250,7 @@ async function drain(
  * @param client The S3 client.
  * @param input Bucket and key.
  * @param path The file to write (created or truncated).
- * @param options Concurrency, range sizes, progress.
+ * @param options Concurrency, range sizes, progress, abort signal.
  * @returns The object's size and the first response (headers).
  * @throws The first request's error before the file is touched; a later error after removing
  *   the partial file.
@@ -247,19 +264,22 @@ export async function downloadInRanges(
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const minRange = options.minRange ?? 8 * MiB;
   const maxRange = options.maxRange ?? 256 * MiB;
+  const signal = options.signal;
+  signal?.throwIfAborted();
   // The first request comes before the file is opened: a missing object leaves any existing
   // file untouched.
   let first: GetObjectCommandOutput;
   try {
     first = await client.send(
       new GetObjectCommand({ ...input, Range: `bytes=0-${minRange - 1}` }),
+      { abortSignal: signal },
     );
   } catch (error) {
     // An empty object has no byte 0: S3 answers 416 InvalidRange. Ask for all of it.
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
       ?.httpStatusCode;
     if (status !== 416) throw error;
-    first = await client.send(new GetObjectCommand(input));
+    first = await client.send(new GetObjectCommand(input), { abortSignal: signal });
   }
   let file;
   try {
@@ -305,17 +325,12 @@ export async function downloadInRanges(
         const end = Math.min(size, start + range) - 1;
         const out = await client.send(
           new GetObjectCommand({ ...input, Range: `bytes=${start}-${end}`, IfMatch: first.ETag }),
+          { abortSignal: signal },
         );
         await drain(out.Body, writeAt(start));
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, starts.length) }, () =>
-        worker().catch((error) => {
-          failed = true;
-          throw error;
-        })),
-    );
+    await allWorkers(Math.min(concurrency, starts.length), worker, () => failed = true);
     if (loaded !== size) {
       throw new Error(`The download ended at ${loaded} of ${size} bytes; retry`);
     }

@@ -12,6 +12,7 @@ import { escapeHtml, paint } from "./display.ts";
 import { type RunningServer, startServer } from "./server/mod.ts";
 import { DEMO_USERS } from "./server/types.ts";
 import { Traffic } from "./traffic.ts";
+import { SplitHttpHandler } from "./_http.ts";
 
 /** DreamObjects' S3 endpoint, the one DreamHost's boto `demo.py` used. */
 export const DREAMOBJECTS_ENDPOINT = "https://objects-us-west-1.dream.io";
@@ -277,13 +278,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     forcePathStyle: pathStyle,
     maxAttempts: options.maxAttempts ?? 3,
   };
-  if (options.timeoutMs) {
-    config.requestHandler = {
-      connectionTimeout: options.timeoutMs,
-      requestTimeout: options.timeoutMs,
-      throwOnRequestTimeout: true,
-    };
-  }
+  // Downloads through Deno's fetch, uploads through Node's http: see _http.ts for why.
+  config.requestHandler = new SplitHttpHandler(
+    options.timeoutMs
+      ? {
+        connectionTimeout: options.timeoutMs,
+        requestTimeout: options.timeoutMs,
+        throwOnRequestTimeout: true,
+      }
+      : {},
+  );
   if (target !== "aws") {
     config.endpoint = endpoint;
     config.requestChecksumCalculation = "WHEN_REQUIRED";

@@ -5,10 +5,8 @@
  * @module
  */
 
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -18,12 +16,12 @@ import {
   paginateListObjectsV2,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { validateBucketName } from "./buckets.ts";
 import { type CannedAcl, validateCannedAcl } from "./acl.ts";
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
+import { downloadInRanges, uploadFileInParts } from "./_transfer.ts";
 
 /** Bytes moved so far, reported during a transfer. */
 export interface Progress {
@@ -188,29 +186,14 @@ export async function putFile(
       body.destroy();
     }
   }
-  const body = createReadStream(path);
-  const upload = new Upload({
-    client: s3.client,
-    params: { ...params, Body: body },
-    partSize: Math.max(5 * MiB, options.partSize ?? 8 * MiB),
-    queueSize: Math.max(1, options.concurrency ?? 4),
-    leavePartsOnError: false,
-  });
-  if (options.onProgress) {
-    upload.on(
-      "httpUploadProgress",
-      (p) => options.onProgress!({ loaded: p.loaded ?? 0, total: size }),
-    );
-  }
-  const onAbort = () => void upload.abort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const out = await request(context, () => upload.done());
-    return { bucket, key, etag: out.ETag, size, contentType, multipart: true };
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    body.destroy();
-  }
+  const out = await request(context, () =>
+    uploadFileInParts(s3.client, params, path, size, {
+      partSize: options.partSize,
+      concurrency: options.concurrency,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    }));
+  return { bucket, key, etag: out.ETag, size, contentType, multipart: true };
 }
 
 /**
@@ -347,18 +330,24 @@ export async function getStream(
 
 /** How to download to a file. */
 export interface GetFileOptions {
+  /** Byte ranges fetched in parallel (objects above 8 MiB). @default 4 */
+  concurrency?: number;
   /** Called as bytes arrive. */
   onProgress?: (progress: Progress) => void;
+  /** Stops the download; the partial file is removed. */
+  signal?: AbortSignal;
 }
 
 /**
- * Downloads an object to a file, streamed. A failed download leaves no partial file.
+ * Downloads an object to a file, streamed: objects above 8 MiB in byte ranges fetched in
+ * parallel (pinned to the object's ETag, so an overwrite during the download fails it instead of
+ * mixing two versions). A failed or aborted download leaves no partial file.
  *
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
  * @param path The file to write (replaced if it exists).
- * @param options Progress callback.
+ * @param options Parallel ranges, progress callback, abort signal.
  * @returns The number of bytes written.
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
@@ -386,24 +375,17 @@ export async function getFile(
         "create it first or give another path",
     );
   }
-  const out = await getBody(s3, bucket, key, "download");
-  const total = out.ContentLength;
-  let loaded = 0;
-  const body = out.Body as unknown as Readable;
-  const source = body instanceof Readable
-    ? body
-    : Readable.fromWeb(out.Body!.transformToWebStream() as never);
-  source.on("data", (chunk: Uint8Array) => {
-    loaded += chunk.length;
-    options.onProgress?.({ loaded, total });
-  });
-  try {
-    await pipeline(source, createWriteStream(path));
-  } catch (error) {
-    await rm(path, { force: true });
-    throw error;
-  }
-  return loaded;
+  const context = { action: `download "${bucket}/${key}"`, bucket, key };
+  const { size } = await request(
+    context,
+    () =>
+      downloadInRanges(s3.client, { Bucket: bucket, Key: key }, path, {
+        concurrency: options.concurrency,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      }),
+  );
+  return size;
 }
 
 /** An object's metadata. */
