@@ -122,9 +122,21 @@ export function redactAuthorization(value: string): string {
 export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out;
+}
+
+/** A by-name getter over a plain header object whose names may be in any case. */
+function lowerCaseLookup(
+  headers: Record<string, string | string[] | undefined>,
+): (name: string) => string | undefined {
+  const byName = new Map<string, string | string[] | undefined>();
+  for (const [k, v] of Object.entries(headers)) byName.set(k.toLowerCase(), v);
+  return (name) => {
+    const v = byName.get(name);
+    return Array.isArray(v) ? v.join(", ") : v;
+  };
 }
 
 function pickHeaders(
@@ -135,11 +147,7 @@ function pickHeaders(
   if (!headers) return out;
   const get = headers instanceof Headers
     ? (n: string) => headers.get(n) ?? undefined
-    : (n: string) => {
-      const hit = Object.entries(headers).find(([k]) => k.toLowerCase() === n);
-      const v = hit?.[1];
-      return Array.isArray(v) ? v.join(", ") : v;
-    };
+    : lowerCaseLookup(headers);
   for (const name of names) {
     const value = get(name);
     if (value !== undefined) out[name] = value;
@@ -236,10 +244,10 @@ export class Traffic {
       responseHeaders,
     };
     this.#entries.push(exchange);
-    if (this.#entries.length > this.limit) {
-      const drop = this.#entries.length - this.limit;
-      this.#entries.splice(0, drop);
-      this.#shown = Math.max(0, this.#shown - drop);
+    // shift() trims in place; splice(0, n) would copy the whole array on every request.
+    while (this.#entries.length > this.limit) {
+      this.#entries.shift();
+      this.#shown = Math.max(0, this.#shown - 1);
     }
     return exchange;
   }
