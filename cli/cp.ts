@@ -40,7 +40,7 @@ Connection (as for deno task tour; one of the first three is required):
 Transfer:
   --content-type TYPE    Content type of an upload (default: from the file's extension)
   --part-size SIZE       Multipart part size in MiB (default 8; at least 5)
-  --concurrency N        Parts in flight (default 4)
+  --concurrency N        Parts (upload) or byte ranges (download) in flight (default 4)
   --quiet                No progress bar and no summary line
   -h, --help             Show this help
 
