@@ -108,17 +108,32 @@ cmd_start() {
   die "Cannot start RGW on port \"$port\" after 3 attempts; see the logs above"
 }
 
+# Runs a `ceph` command, retried: on a busy machine a client can send its command before it has
+# the monitor map, and the mon refuses it ("handle_command on fsid 0000... != <fsid>", EPERM).
+mon_command() {
+  local conf=$1 try
+  shift
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    ceph -c "$conf" --connect-timeout 10 "$@" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
 # One attempt at starting the cluster; returns non-zero (after showing logs) when it fails.
 start_once() {
   local dir=$1 port=$2
   local monport=$((port + 10000)) timeout=${RGW_START_TIMEOUT:-180} started=$SECONDS
-  local conf="$dir/ceph.conf" fsid i dead
+  local conf="$dir/ceph.conf" fsid osd_uuid i dead
 
   # Stop a previous cluster left in DIR before wiping it.
   [ -d "$dir/run" ] && cmd_stop "$dir" 2>/dev/null
   rm -rf "$dir"
   mkdir -p "$dir"/{run,log,mon.a,osd.0}
   fsid=$(cat /proc/sys/kernel/random/uuid)
+  # The OSD is registered and formatted under one uuid: without it, the OSD's boot-time "osd create"
+  # can race the mon's record and die with "wrong fsid" on a busy machine.
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   cat >"$conf" <<CONF
 [global]
 fsid = $fsid
@@ -137,6 +152,11 @@ mon warn on pool no redundancy = false
 osd objectstore = memstore
 memstore device bytes = ${MEMSTORE_BYTES:-1073741824}
 osd crush chooseleaf type = 0
+# The OSD would set its own crush place and device class with mon commands as it boots; on a
+# busy machine such a command can be refused (see mon_command) and the OSD exits. The script
+# places it instead.
+osd crush update on start = false
+osd class update on start = false
 run dir = $dir/run
 admin socket = $dir/run/\$name.asok
 pid file = $dir/run/\$name.pid
@@ -157,9 +177,9 @@ CONF
     monmaptool --create --add a "v1:127.0.0.1:$monport" --fsid "$fsid" "$dir/monmap"
     ceph-mon --mkfs -i a --monmap "$dir/monmap" -c "$conf"
     ceph-mon -i a -c "$conf"
-    ceph -c "$conf" osd create
-    ceph-osd -i 0 --mkfs -c "$conf"
-    ceph -c "$conf" osd crush add osd.0 1.0 host=localhost root=default || true
+    mon_command "$conf" osd create "$osd_uuid" 0
+    ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" -c "$conf"
+    mon_command "$conf" osd crush add osd.0 1.0 host=localhost root=default
     ceph-osd -i 0 -c "$conf"
     radosgw -n client.rgw -c "$conf"
   } >>"$dir/log/setup.log" 2>&1 || {
