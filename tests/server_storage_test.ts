@@ -178,6 +178,36 @@ Deno.test("a body that fails its Content-MD5 leaves no file behind", async () =>
   }
 });
 
+Deno.test("a blob a crash left behind, never referenced, is freed at the next start", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "s3-data-" });
+  try {
+    {
+      await using server = await testServer({ dataDir: dir });
+      const s3 = s3Client(server.url);
+      await s3.send(new CreateBucketCommand({ Bucket: "crash" }));
+      await s3.send(new PutObjectCommand({ Bucket: "crash", Key: "kept", Body: "kept bytes" }));
+      s3.destroy();
+    }
+    // What a server killed between writing a body and writing its sidecar leaves: a blob under
+    // its final name that no object points at.
+    const orphan = `${dir}/blobs/${crypto.randomUUID()}`;
+    await Deno.writeTextFile(orphan, "half an upload");
+    const before = (await filesUnder(`${dir}/blobs`)).length;
+    assert.equal(before, 2);
+
+    await using server = await testServer({ dataDir: dir });
+    const s3 = s3Client(server.url);
+    const blobs = await filesUnder(`${dir}/blobs`);
+    assert.equal(blobs.length, 1, "the orphan blob is still there");
+    assert.ok(!blobs.includes(orphan));
+    const out = await s3.send(new GetObjectCommand({ Bucket: "crash", Key: "kept" }));
+    assert.equal(await out.Body!.transformToString(), "kept bytes");
+    s3.destroy();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 async function truncatedPut(url: string, path: string): Promise<void> {
   const { hostname, port } = new URL(url);
   await new Promise<void>((resolve) => {

@@ -1,7 +1,8 @@
 /**
- * On-disk storage (`--data DIR`): every write goes to a temporary file first, is flushed to disk
- * and renamed into place; metadata lives in JSON sidecars, and a restart reloads every bucket, object, ACL and
- * upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
+ * On-disk storage (`--data DIR`): a body is written to a new blob under a random id and flushed to
+ * disk; only then does a JSON sidecar (written to a temporary file, flushed and renamed into
+ * place) make it part of an object, so a crash never leaves a torn object, and blobs no sidecar
+ * references are freed at the next start. A restart reloads every bucket, object, ACL and upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
  * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
  *
  * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json`,
@@ -108,9 +109,11 @@ export class DiskStorage extends IndexedStorage {
   }
 
   protected async blobWriter(): Promise<BlobWriter> {
+    // Straight to its final name: no sidecar points at it until finish(), and an unreferenced
+    // blob is freed at start-up, so a rename would only cost time.
     const ref = crypto.randomUUID();
-    const temp = `${this.#dir}/tmp/${ref}`;
-    const file = await Deno.open(temp, { write: true, createNew: true });
+    const path = this.#blobPath(ref);
+    const file = await Deno.open(path, { write: true, createNew: true });
     let closed = false;
     const closeFile = () => {
       if (!closed) file.close();
@@ -121,12 +124,11 @@ export class DiskStorage extends IndexedStorage {
       finish: async () => {
         await file.sync();
         closeFile();
-        await Deno.rename(temp, this.#blobPath(ref));
         return ref;
       },
       abort: async () => {
         closeFile();
-        await Deno.remove(temp).catch(() => {});
+        await Deno.remove(path).catch(() => {});
       },
     };
   }
