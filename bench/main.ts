@@ -50,6 +50,9 @@ Options:
                        PUTs and GETs per mode (default 20)
   --tour-runs N        Runs of the headless tour (default 3; 0 to skip)
   --no-rgw             Ignore RGW_ENDPOINT
+  --data-dir DIR       Where the --data server keeps its files (a folder made inside DIR and
+                       removed after; default: the temporary work folder). A tmpfs here compares
+                       like for like with an RGW on memstore, which never touches a disk
   --rgw-size SIZE      Also run large transfers on RGW, of this size (default: small objects
                        only there; a test RGW on memstore holds 2 GiB in all, and RGW frees the
                        tails of deleted objects only after its garbage collection delay)
@@ -395,6 +398,7 @@ export async function main(args: string[]): Promise<number> {
         "trace-rounds": { type: "string", default: "20" },
         "tour-runs": { type: "string" },
         "no-rgw": { type: "boolean", default: false },
+        "data-dir": { type: "string" },
         "rgw-size": { type: "string" },
         "server-v8-flags": { type: "string" },
         quick: { type: "boolean", default: false },
@@ -435,6 +439,7 @@ export async function main(args: string[]): Promise<number> {
   const demo = { accessKey: "DEMOACCESSKEY", secretKey: "DEMOSECRETKEY" };
   let server: ServerProcess | undefined;
   let memoryServer: ServerProcess | undefined;
+  let dataDir: string | undefined;
   const started = new Date();
   try {
     console.error(
@@ -451,8 +456,15 @@ export async function main(args: string[]): Promise<number> {
       serverFlags = serverFlags.filter((f) => !f.startsWith("--v8-flags="));
       if (values["server-v8-flags"]) serverFlags.push(`--v8-flags=${values["server-v8-flags"]}`);
     }
-    server = await startServerProcess(`${work}/data`, serverFlags);
-    const embedded: Endpoint = { name: "embedded", url: server.url, ...demo };
+    dataDir = values["data-dir"] === undefined
+      ? `${work}/data`
+      : await Deno.makeTempDir({ dir: values["data-dir"], prefix: "s3-bench-data-" });
+    server = await startServerProcess(dataDir, serverFlags);
+    const embedded: Endpoint = {
+      name: values["data-dir"] === undefined ? "embedded" : `embedded (--data in ${dataDir})`,
+      url: server.url,
+      ...demo,
+    };
     const endpoints: EndpointFigures[] = [
       await benchEndpoint(embedded, clients, { work, bigFile, size, small, server }),
     ];
@@ -524,6 +536,7 @@ export async function main(args: string[]): Promise<number> {
     await server?.stop();
     await memoryServer?.stop();
     await Deno.remove(work, { recursive: true }).catch(() => {});
+    if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 }
 
