@@ -19,7 +19,7 @@ import { connect, type ConnectOptions } from "../lib/connect.ts";
 import { formatBytes } from "../lib/display.ts";
 import { getFile, type Progress, putFile } from "../lib/objects.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
-import { parseTourArgs } from "../tour/main.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom, usageMessage } from "./flags.ts";
 
 const HELP = `Usage: deno task cp [options] SRC DEST
 
@@ -27,15 +27,8 @@ Copies a local file to S3 or an S3 object to a local file, streamed, with a prog
 terminal. One of SRC and DEST is s3://BUCKET/KEY; a DEST of s3://BUCKET/ keeps the file's name,
 a local DEST that is a directory keeps the key's last part.
 
-Connection (as for deno task tour; one of the first three is required):
-  --endpoint URL         Any S3-compatible endpoint, e.g. http://127.0.0.1:7480
-  --dreamobjects         DreamObjects (https://objects-us-west-1.dream.io)
-  --use-s3               AWS S3
-  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
-  --path-style           Put the bucket in the URL path, not the host name
-  --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
-  --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
-  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)
+Connection (as for deno task tour; one of --dreamobjects, --use-s3, --endpoint is required):
+${CONNECTION_HELP}
 
 Transfer:
   --content-type TYPE    Content type of an upload (default: from the file's extension)
@@ -47,18 +40,6 @@ Transfer:
 Examples:
   deno task cp --endpoint http://127.0.0.1:9000 photo.png s3://my-bucket/
   deno task cp --dreamobjects s3://my-bucket/photo.png ./downloads/`;
-
-/** The connection flags, parsed here and handed to the tour's parser for their meaning. */
-const CONNECTION_FLAGS = {
-  "dreamobjects": { type: "boolean" },
-  "use-s3": { type: "boolean" },
-  "endpoint": { type: "string" },
-  "region": { type: "string" },
-  "path-style": { type: "boolean" },
-  "access-key": { type: "string" },
-  "secret-key": { type: "string" },
-  "profile": { type: "string" },
-} as const;
 
 const CP_FLAGS = {
   ...CONNECTION_FLAGS,
@@ -156,25 +137,14 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   try {
     parsed = parseArgs({ args, options: CP_FLAGS, strict: true, allowPositionals: true });
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0]
-      .replace(/\. To specify a positional argument.*$/, "")
-      .replace(/'/g, '"')
-      .replace(/\.$/, "");
-    throw new UsageError(message);
+    throw new UsageError(usageMessage(error));
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
   if (positionals.length !== 2) {
     throw new UsageError(`Expected SRC and DEST, got ${positionals.length} argument(s)`);
   }
-  const connectionArgs = Object.entries(values).flatMap(([name, value]) =>
-    !(name in CONNECTION_FLAGS) || value === undefined || value === false
-      ? []
-      : value === true
-      ? [`--${name}`]
-      : [`--${name}`, String(value)]
-  );
-  const options = parseTourArgs(connectionArgs).connect;
+  const options = connectOptionsFrom(values);
   if (!options.endpoint && !options.dreamobjects && !options.aws) {
     throw new UsageError(
       "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +

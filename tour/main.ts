@@ -12,6 +12,12 @@ import { Connection, type ConnectOptions, deleteBucket, emptyBucket } from "../l
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
 import { STEPS } from "./steps.ts";
+import {
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+  connectOptionsFrom,
+  usageMessage,
+} from "../cli/flags.ts";
 
 const HELP = `Usage: deno task tour [options]
 
@@ -20,14 +26,7 @@ public link, a presigned link and an ACL, then delete everything. Without --endp
 --dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process.
 
 Options:
-  --dreamobjects         Use DreamObjects (${"https://objects-us-west-1.dream.io"})
-  --use-s3               Use AWS S3
-  --endpoint URL         Use any S3-compatible endpoint, e.g. http://127.0.0.1:7480
-  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
-  --path-style           Put the bucket in the URL path, not the host name
-  --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
-  --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
-  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)
+${CONNECTION_HELP}
   --step                 Wait for Enter before each step
   --keep                 Keep the bucket and the picture (skip the deleting steps)
   --debug                Print stack traces of failures
@@ -39,14 +38,7 @@ Examples:
   deno task tour --endpoint http://127.0.0.1:7480 --step`;
 
 const FLAGS = {
-  "dreamobjects": { type: "boolean" },
-  "use-s3": { type: "boolean" },
-  "endpoint": { type: "string" },
-  "region": { type: "string" },
-  "path-style": { type: "boolean" },
-  "access-key": { type: "string" },
-  "secret-key": { type: "string" },
-  "profile": { type: "string" },
+  ...CONNECTION_FLAGS,
   "step": { type: "boolean" },
   "keep": { type: "boolean" },
   "debug": { type: "boolean" },
@@ -87,27 +79,10 @@ export function parseTourArgs(args: string[]): TourArgs {
   try {
     ({ values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0]
-      .replace(/\. To specify a positional argument.*$/, "")
-      .replace(/'/g, '"')
-      .replace(/\.$/, "");
-    throw new TypeError(`${message}; see "deno task tour --help"`);
-  }
-  const connect: ConnectOptions = {
-    endpoint: values.endpoint,
-    dreamobjects: values.dreamobjects,
-    aws: values["use-s3"],
-    region: values.region,
-    pathStyle: values["path-style"] ? true : undefined,
-    accessKeyId: values["access-key"],
-    secretAccessKey: values["secret-key"],
-    profile: values.profile,
-  };
-  for (const key of Object.keys(connect) as (keyof ConnectOptions)[]) {
-    if (connect[key] === undefined) delete connect[key];
+    throw new TypeError(`${usageMessage(error)}; see "deno task tour --help"`);
   }
   return {
-    connect,
+    connect: connectOptionsFrom(values),
     step: values.step ?? false,
     keep: values.keep ?? false,
     debug: values.debug ?? false,
