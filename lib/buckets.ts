@@ -9,7 +9,7 @@ import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
-  DeleteObjectCommand,
+  DeleteObjectsCommand,
   HeadBucketCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
@@ -241,7 +241,8 @@ export async function deleteBucket(s3: Connection, bucket: string): Promise<void
 }
 
 /**
- * Deletes every object of a bucket and aborts its unfinished multipart uploads.
+ * Deletes every object of a bucket (one DeleteObjects request per 1000 keys) and aborts its
+ * unfinished multipart uploads.
  *
  * @param s3 The connection.
  * @param bucket The bucket name.
@@ -263,13 +264,23 @@ export async function emptyBucket(s3: Connection, bucket: string): Promise<numbe
   const context = { action: `empty bucket "${bucket}"`, bucket };
   await request(context, async () => {
     for await (const page of paginateListObjectsV2({ client: s3.client }, { Bucket: bucket })) {
-      const keys = (page.Contents ?? []).map((o) => o.Key!).filter((k) => k !== undefined);
-      // A few deletes at a time: enough to be quick, few enough to be polite.
-      for (let i = 0; i < keys.length; i += 8) {
-        await Promise.all(
-          keys.slice(i, i + 8).map((Key) =>
-            s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key }))
-          ),
+      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => k !== undefined);
+      if (keys.length === 0) continue;
+      // One request per page: a listing page holds at most 1000 keys, DeleteObjects' limit.
+      const out = await s3.client.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      const refused = out.Errors?.[0];
+      if (refused) {
+        const code = refused.Code ?? "UnknownError";
+        throw new S3RequestError(
+          `Cannot ${context.action}: ${out.Errors!.length} of ${keys.length} objects were not ` +
+            `deleted, e.g. "${refused.Key}": ${code}: ${refused.Message || "refused"}; ` +
+            "check that you may delete them, then retry",
+          { status: 200, code, bucket, key: refused.Key },
         );
       }
       deleted += keys.length;

@@ -146,6 +146,21 @@ Deno.test("emptyBucket() deletes every object and aborts unfinished multipart up
   await deleteBucket(s3, bucket);
 });
 
+Deno.test("emptyBucket() deletes 2,500 objects in one DeleteObjects request per 1000 keys", async () => {
+  await using s3 = await connect({ env: noEnv, trace: false });
+  const bucket = await createBucket(s3);
+  const keys = Array.from({ length: 2500 }, (_, i) => `many/${String(i).padStart(4, "0")}`);
+  for (let i = 0; i < keys.length; i += 50) {
+    await Promise.all(keys.slice(i, i + 50).map((key) => putObject(s3, bucket, key, "x")));
+  }
+  s3.trace.enabled = true;
+  assert.equal(await emptyBucket(s3, bucket), 2500);
+  const ops = s3.trace.entries.map((e) => e.operation);
+  assert.equal(ops.filter((op) => op === "DeleteObjects").length, 3);
+  assert.equal(ops.filter((op) => op === "DeleteObject").length, 0);
+  await deleteBucket(s3, bucket);
+});
+
 rgwTest("bucket helpers behave the same on Ceph RGW", async (_t, endpoint) => {
   const demo = DEMO_USERS[0];
   await using s3 = await connect({
