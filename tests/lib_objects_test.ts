@@ -16,6 +16,7 @@ import {
   S3RequestError,
   validateKey,
 } from "../lib/mod.ts";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { rgwTest } from "./_engines.ts";
 
@@ -89,6 +90,61 @@ Deno.test("putFile() sends a large file as a multipart upload with progress", as
     assert.ok(ops.includes("CreateMultipartUpload") && ops.includes("CompleteMultipartUpload"));
     await getFile(s3, bucket, "big.bin", `${dir}/back.bin`);
     assert.deepEqual(await Deno.readFile(`${dir}/back.bin`), data);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("getFile() fetches a large object in parallel ranges, with progress", async () => {
+  await using s3 = await connect({ env: noEnv });
+  const bucket = await createBucket(s3);
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = pattern(20 * MiB + 7);
+    await putObject(s3, bucket, "big.bin", data);
+    const seen: number[] = [];
+    const size = await getFile(s3, bucket, "big.bin", `${dir}/back.bin`, {
+      concurrency: 3,
+      onProgress: (p) => seen.push(p.loaded),
+    });
+    assert.equal(size, data.length);
+    assert.deepEqual(await Deno.readFile(`${dir}/back.bin`), data);
+    assert.equal(seen.at(-1), data.length);
+    const ranges = s3.trace.entries.filter((e) => e.operation === "GetObject");
+    assert.ok(ranges.length >= 3, `${ranges.length} GetObject request(s)`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an aborted putFile() leaves no multipart upload; an aborted getFile() no file", async () => {
+  await using s3 = await connect({ env: noEnv });
+  const bucket = await createBucket(s3);
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = pattern(24 * MiB);
+    await Deno.writeFile(`${dir}/big.bin`, data);
+    const upload = new AbortController();
+    const put = putFile(s3, bucket, "big.bin", `${dir}/big.bin`, {
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+      concurrency: 1,
+      signal: upload.signal,
+      onProgress: (p) => p.loaded >= 5 * MiB && upload.abort(),
+    });
+    await assert.rejects(put);
+    const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    assert.deepEqual(uploads.Uploads ?? [], [], "the multipart upload is still on the server");
+    await assert.rejects(headObject(s3, bucket, "big.bin"), { code: "NoSuchKey" });
+
+    await putObject(s3, bucket, "big.bin", data);
+    const download = new AbortController();
+    const get = getFile(s3, bucket, "big.bin", `${dir}/back.bin`, {
+      signal: download.signal,
+      onProgress: (p) => p.loaded >= MiB && download.abort(),
+    });
+    await assert.rejects(get);
+    await assert.rejects(Deno.stat(`${dir}/back.bin`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
