@@ -11,25 +11,22 @@ import { createHmac } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
+import { prng } from "./_prng.ts";
+import { errorCode, RawClient, serialize, toWire, type WireRequest } from "./_raw_http.ts";
 import {
-  errorCode,
-  type Keys,
+  type Credentials,
   md5Base64,
   presignV2,
   presignV4,
-  prng,
-  RawClient,
-  serialize,
   sha256Hex,
   signV2,
   signV4,
-  type WireRequest,
-} from "./_fault_tools.ts";
+} from "./_signing.ts";
 
 const SEED = 0x5eed_2026;
 const TARGET_MUTATIONS = 10_000;
 const WORKERS = 8;
-const DEMO: Keys = DEMO_USERS[0];
+const DEMO: Credentials = DEMO_USERS[0];
 const BUCKET = "fuzz-bucket";
 const OTHER_BUCKET = "fuzz-other";
 const OBJECT = "fuzz/object.txt";
@@ -685,19 +682,21 @@ function signingKey(secret: string, date: string): Uint8Array {
 async function chunkedBase(host: string, now: Date): Promise<Base> {
   const chunks = [encoder.encode("a".repeat(70)), encoder.encode("chunk two, the end")];
   const decodedLength = chunks.reduce((n, c) => n + c.length, 0);
-  const signed = await signV4(
-    {
-      method: "PUT",
-      host,
-      path: `/${BUCKET}/fuzz/chunked.txt`,
-      headers: {
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "content-encoding": "aws-chunked",
-        "x-amz-decoded-content-length": String(decodedLength),
+  const signed = toWire(
+    await signV4(
+      {
+        method: "PUT",
+        host,
+        path: `/${BUCKET}/fuzz/chunked.txt`,
+        headers: {
+          "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+          "content-encoding": "aws-chunked",
+          "x-amz-decoded-content-length": String(decodedLength),
+        },
       },
-    },
-    DEMO,
-    now,
+      DEMO,
+      now,
+    ),
   );
   const seed = authParts(header(signed, "authorization")!).signature;
   const amzDate = header(signed, "x-amz-date")!;
@@ -736,105 +735,121 @@ async function bases(host: string, now: Date): Promise<Base[]> {
     {
       name: "SigV4 GET object with Range",
       scheme: "v4-header",
-      request: await signV4(
-        { method: "GET", host, path: `/${BUCKET}/${OBJECT}`, headers: { range: "bytes=0-7" } },
-        DEMO,
-        now,
+      request: toWire(
+        await signV4(
+          { method: "GET", host, path: `/${BUCKET}/${OBJECT}`, headers: { range: "bytes=0-7" } },
+          DEMO,
+          now,
+        ),
       ),
     },
     {
       name: "SigV4 PUT object, signed payload and metadata",
       scheme: "v4-header",
-      request: await signV4(
-        {
-          method: "PUT",
-          host,
-          path: `/${BUCKET}/fuzz/put.txt`,
-          headers: {
-            "content-type": "text/plain",
-            "content-md5": md5Base64(putBody),
-            "x-amz-meta-color": "blue",
-            "x-amz-acl": "private",
+      request: toWire(
+        await signV4(
+          {
+            method: "PUT",
+            host,
+            path: `/${BUCKET}/fuzz/put.txt`,
+            headers: {
+              "content-type": "text/plain",
+              "content-md5": md5Base64(putBody),
+              "x-amz-meta-color": "blue",
+              "x-amz-acl": "private",
+            },
+            body: putBody,
           },
-          body: putBody,
-        },
-        DEMO,
-        now,
+          DEMO,
+          now,
+        ),
       ),
     },
     {
       name: "SigV4 ListObjectsV2 with prefix and max-keys",
       scheme: "v4-header",
-      request: await signV4(
-        {
-          method: "GET",
-          host,
-          path: `/${BUCKET}`,
-          query: { "list-type": "2", prefix: "fuzz/", "max-keys": "5" },
-        },
-        DEMO,
-        now,
+      request: toWire(
+        await signV4(
+          {
+            method: "GET",
+            host,
+            path: `/${BUCKET}`,
+            query: { "list-type": "2", prefix: "fuzz/", "max-keys": "5" },
+          },
+          DEMO,
+          now,
+        ),
       ),
     },
     {
       name: "SigV4 DELETE object",
       scheme: "v4-header",
       destructive: true,
-      request: await signV4(
-        { method: "DELETE", host, path: `/${BUCKET}/fuzz/victim.txt` },
-        DEMO,
-        now,
+      request: toWire(
+        await signV4(
+          { method: "DELETE", host, path: `/${BUCKET}/fuzz/victim.txt` },
+          DEMO,
+          now,
+        ),
       ),
     },
     {
       name: "SigV4 PUT object ACL public-read",
       scheme: "v4-header",
       destructive: true,
-      request: await signV4(
-        {
-          method: "PUT",
-          host,
-          path: `/${BUCKET}/${OBJECT}`,
-          query: { acl: "" },
-          headers: { "x-amz-acl": "public-read" },
-        },
-        DEMO,
-        now,
+      request: toWire(
+        await signV4(
+          {
+            method: "PUT",
+            host,
+            path: `/${BUCKET}/${OBJECT}`,
+            query: { acl: "" },
+            headers: { "x-amz-acl": "public-read" },
+          },
+          DEMO,
+          now,
+        ),
       ),
     },
     {
       name: "SigV4 virtual-host GET object",
       scheme: "v4-header",
-      request: await signV4(
-        {
-          method: "GET",
-          host: `${BUCKET}.localhost:${host.split(":")[1]}`,
-          path: `/${OBJECT}`,
-        },
-        DEMO,
-        now,
+      request: toWire(
+        await signV4(
+          {
+            method: "GET",
+            host: `${BUCKET}.localhost:${host.split(":")[1]}`,
+            path: `/${OBJECT}`,
+          },
+          DEMO,
+          now,
+        ),
       ),
     },
     await chunkedBase(host, now),
     {
       name: "SigV4 presigned GET",
       scheme: "v4-presigned",
-      request: await presignV4(
-        { method: "GET", host, path: `/${BUCKET}/${OBJECT}` },
-        DEMO,
-        now,
-        3600,
+      request: toWire(
+        await presignV4(
+          { method: "GET", host, path: `/${BUCKET}/${OBJECT}` },
+          DEMO,
+          now,
+          3600,
+        ),
       ),
     },
     {
       name: "SigV4 presigned PUT",
       scheme: "v4-presigned",
       request: {
-        ...await presignV4(
-          { method: "PUT", host, path: `/${BUCKET}/fuzz/presigned-put.txt` },
-          DEMO,
-          now,
-          900,
+        ...toWire(
+          await presignV4(
+            { method: "PUT", host, path: `/${BUCKET}/fuzz/presigned-put.txt` },
+            DEMO,
+            now,
+            900,
+          ),
         ),
         body: encoder.encode("presigned upload"),
       },
@@ -842,12 +857,12 @@ async function bases(host: string, now: Date): Promise<Base[]> {
     {
       name: "Signature V2 GET object",
       scheme: "v2-header",
-      request: signV2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }, DEMO, now),
+      request: toWire(signV2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }, DEMO, now)),
     },
     {
       name: "Signature V2 PUT object with Content-MD5, type and metadata",
       scheme: "v2-header",
-      request: signV2(
+      request: toWire(signV2(
         {
           method: "PUT",
           host,
@@ -861,21 +876,25 @@ async function bases(host: string, now: Date): Promise<Base[]> {
         },
         DEMO,
         now,
-      ),
+      )),
     },
     {
       name: "Signature V2 GET object ACL",
       scheme: "v2-header",
-      request: signV2(
+      request: toWire(signV2(
         { method: "GET", host, path: `/${BUCKET}/${OBJECT}`, query: { acl: "" } },
         DEMO,
         now,
-      ),
+      )),
     },
     {
       name: "Signature V2 query-string GET",
       scheme: "v2-query",
-      request: presignV2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }, DEMO, epoch + 3600),
+      request: toWire(presignV2(
+        { method: "GET", host, path: `/${BUCKET}/${OBJECT}` },
+        DEMO,
+        new Date((epoch + 3600) * 1000),
+      )),
     },
   ];
 }

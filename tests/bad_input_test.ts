@@ -39,7 +39,8 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { OTHER_USER, s3Client, testServer } from "./_server.ts";
-import { assertGoodMessage, type CommandResult, REPO_ROOT, runDeno } from "./_fault_tools.ts";
+import { type CommandResult, REPO_ROOT, runDeno } from "./_commands.ts";
+import { assertGoodMessage } from "./_messages.ts";
 
 const DEMO = DEMO_USERS[0];
 const WRONG_SECRET = "WRONGSECRETKEY123";

@@ -27,14 +27,12 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
-import {
-  assertGoodMessage,
-  prng,
-  RawClient,
-  REPO_ROOT,
-  spawnServer,
-  startProxy,
-} from "./_fault_tools.ts";
+import { REPO_ROOT } from "./_commands.ts";
+import { assertGoodMessage } from "./_messages.ts";
+import { prng } from "./_prng.ts";
+import { startProxy } from "./_proxy.ts";
+import { RawClient } from "./_raw_http.ts";
+import { spawnServer } from "./_server_process.ts";
 
 const DEMO = DEMO_USERS[0];
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
-import { type CommandResult, REPO_ROOT, runDeno } from "./_fault_tools.ts";
+import { type CommandResult, REPO_ROOT, runDeno } from "./_commands.ts";
 
 const DEMO = DEMO_USERS[0];
 const TASKS: Record<string, string> = JSON.parse(

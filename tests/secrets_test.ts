@@ -23,7 +23,9 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS, type ServerUser } from "../lib/server/types.ts";
 import { testServer } from "./_server.ts";
-import { REPO_ROOT, runDeno, spawnServer, startProxy } from "./_fault_tools.ts";
+import { REPO_ROOT, runDeno } from "./_commands.ts";
+import { startProxy } from "./_proxy.ts";
+import { spawnServer } from "./_server_process.ts";
 
 const SECRET_USER: ServerUser = {
   id: "secrets",

@@ -14,17 +14,16 @@ import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
 import {
   errorCode,
-  type Keys,
-  md5Base64,
   RawClient,
   type RawResponse,
   serialize,
-  signV4,
+  toWire,
   type WireRequest,
   writeAll,
-} from "./_fault_tools.ts";
+} from "./_raw_http.ts";
+import { type Credentials, md5Base64, signV4 } from "./_signing.ts";
 
-const DEMO: Keys = DEMO_USERS[0];
+const DEMO: Credentials = DEMO_USERS[0];
 const BUCKET = "hardening";
 const MiB = 1024 * 1024;
 const encoder = new TextEncoder();
@@ -38,10 +37,12 @@ async function signedRaw(
   body: Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<WireRequest> {
-  return await signV4(
-    { method, host: `127.0.0.1:${port}`, path, query, headers, body },
-    DEMO,
-    new Date(),
+  return toWire(
+    await signV4(
+      { method, host: `127.0.0.1:${port}`, path, query, headers, body },
+      DEMO,
+      new Date(),
+    ),
   );
 }
 

@@ -6,7 +6,8 @@
  */
 
 import http from "node:http";
-import type { RawRequest } from "./sign.ts";
+import { uriEncode } from "../_raw_http.ts";
+import type { RawRequest } from "../_signing.ts";
 
 /** What came back. */
 export interface RawResponse {
@@ -18,19 +19,11 @@ export interface RawResponse {
   body: Uint8Array;
 }
 
-/** S3's URI encoding of a query component (RFC 3986 unreserved characters kept). */
-export function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 /** Builds the request target (`/path?query`) of a request. */
 export function requestTarget(request: RawRequest): string {
-  const query = Object.entries(request.query)
+  const query = Object.entries(request.query ?? {})
     .map(([name, value]) =>
-      value === "" ? encodeRfc3986(name) : `${encodeRfc3986(name)}=${encodeRfc3986(value)}`
+      value === "" ? uriEncode(name) : `${uriEncode(name)}=${uriEncode(value)}`
     )
     .join("&");
   return query ? `${request.path}?${query}` : request.path;
@@ -46,10 +39,11 @@ export function requestTarget(request: RawRequest): string {
  */
 export function send(port: number, request: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
+    const body = request.body ?? new Uint8Array();
     const headers: Record<string, string> = { ...request.headers, host: request.host };
     const chunked = headers["transfer-encoding"] === "chunked";
-    if (!chunked && (request.body.length > 0 || ["PUT", "POST"].includes(request.method))) {
-      headers["content-length"] = String(request.body.length);
+    if (!chunked && (body.length > 0 || ["PUT", "POST"].includes(request.method))) {
+      headers["content-length"] = String(body.length);
     }
     const req = http.request(
       {
@@ -87,6 +81,6 @@ export function send(port: number, request: RawRequest, timeoutMs = 30_000): Pro
       );
     });
     req.on("error", reject);
-    req.end(request.body.length > 0 ? request.body : undefined);
+    req.end(body.length > 0 ? body : undefined);
   });
 }

@@ -17,7 +17,7 @@ import {
   sha256Hex,
   signV2,
   signV4,
-} from "./sign.ts";
+} from "../_signing.ts";
 
 /** Who sends a request: one of the two demo users, or nobody. */
 export type Who = "demo" | "other" | "anonymous";
@@ -211,14 +211,14 @@ async function authorize(
       signed = await presignV4(toSign, credentials, date, expiresIn);
       break;
     case "v2":
-      signed = signV2(toSign, resource, credentials, date);
+      signed = signV2(toSign, credentials, date, resource);
       break;
     case "v2-query":
       signed = presignV2(
         toSign,
-        resource,
         credentials,
         new Date(date.getTime() + expiresIn * 1000),
+        resource,
       );
       break;
   }
