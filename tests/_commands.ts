@@ -1,15 +1,18 @@
 /**
- * Running the project's commands from tests: `deno` with arguments in the repository root (with
- * a timeout), and waiting for a line on a child process's output.
+ * Running the project's commands from tests: `deno` with arguments in the repository root (to
+ * completion with a timeout, or as a child process), a `deno task` with exactly the permissions
+ * deno.json gives it, and waiting for a line on a child process's output.
  *
  * @example
  * ```ts ignore
- * import { runDeno } from "./_commands.ts";
- * const { code, stderr } = await runDeno(["task", "cp", "--help"]);
+ * import { runDeno, taskArgs } from "./_commands.ts";
+ * const { code, stderr } = await runDeno([...taskArgs("cp"), "--help"]);
  * ```
  *
  * @module
  */
+
+import assert from "node:assert/strict";
 
 const decoder = new TextDecoder();
 
@@ -34,14 +37,7 @@ export async function runDeno(
   args: string[],
   options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CommandResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { NO_COLOR: "1", ...(options.env ?? {}) },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno(args, options);
   const timer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
@@ -56,6 +52,58 @@ export async function runDeno(
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
   };
+}
+
+/** Where and how {@linkcode spawnDeno} runs `deno`. */
+export interface SpawnOptions {
+  /** Environment on top of `NO_COLOR=1`. @default {} */
+  env?: Record<string, string>;
+  /** Working directory. @default REPO_ROOT */
+  cwd?: string;
+}
+
+/**
+ * Starts `deno` with arguments, stdin closed, stdout and stderr piped (the caller reads both).
+ *
+ * @param args Arguments after `deno`.
+ * @param options Environment and working directory.
+ * @returns The child process.
+ *
+ * @example
+ * ```ts ignore
+ * const child = spawnDeno([...taskArgs("tour"), "--endpoint", url]);
+ * child.kill("SIGINT");
+ * ```
+ */
+export function spawnDeno(args: string[], options: SpawnOptions = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { NO_COLOR: "1", ...(options.env ?? {}) },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/**
+ * The arguments after `deno` of a deno.json task, so tests run it with exactly its permissions.
+ *
+ * @param name The task, e.g. `"tour"`.
+ * @returns E.g. `["run", "--allow-net", ..., "tour/main.ts"]` (paths relative to the repository).
+ *
+ * @example
+ * ```ts ignore
+ * await runDeno([...taskArgs("server"), "--port", "-1"]);
+ * ```
+ */
+export function taskArgs(name: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
+  const task: string = config.tasks[name];
+  assert.ok(task, `deno.json has no "${name}" task`);
+  const words = task.split(/\s+/);
+  assert.equal(words[0], "deno");
+  return words.slice(1);
 }
 
 /** The repository root. */

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { REPO_ROOT, waitForLine } from "./_commands.ts";
+import { spawnDeno, taskArgs, waitForLine } from "./_commands.ts";
 
 const decoder = new TextDecoder();
 
@@ -39,16 +39,13 @@ export interface ServerProcess {
  * @returns The running process.
  */
 export async function spawnServer(args: string[], quiet = true): Promise<ServerProcess> {
-  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
-  const words = (config.tasks.server as string).split(/\s+/).slice(1);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...words, "--port", "0", ...(quiet ? ["--quiet"] : []), ...args],
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno([
+    ...taskArgs("server"),
+    "--port",
+    "0",
+    ...(quiet ? ["--quiet"] : []),
+    ...args,
+  ]);
   let errors = "";
   const stderrDone = (async () => {
     for await (const chunk of child.stderr) errors += decoder.decode(chunk);

@@ -18,6 +18,7 @@ import {
   md5Base64,
   presignV2,
   presignV4,
+  type RawRequest,
   sha256Hex,
   signV2,
   signV4,
@@ -730,126 +731,89 @@ async function chunkedBase(host: string, now: Date): Promise<Base> {
 async function bases(host: string, now: Date): Promise<Base[]> {
   const putBody = encoder.encode("Signed body for the fuzzer.");
   const v2Body = encoder.encode("Signature V2 body.");
-  const epoch = Math.floor(now.getTime() / 1000);
+  // Each base is signed by the demo user at `now`, then laid out as it goes on the wire.
+  const v4 = async (request: RawRequest) => toWire(await signV4(request, DEMO, now));
+  const v4Presigned = async (request: RawRequest, expiresIn: number) =>
+    toWire(await presignV4(request, DEMO, now, expiresIn));
+  const v2 = (request: RawRequest) => toWire(signV2(request, DEMO, now));
+  const v2Query = (request: RawRequest, expires: Date) => toWire(presignV2(request, DEMO, expires));
   return [
     {
       name: "SigV4 GET object with Range",
       scheme: "v4-header",
-      request: toWire(
-        await signV4(
-          { method: "GET", host, path: `/${BUCKET}/${OBJECT}`, headers: { range: "bytes=0-7" } },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({
+        method: "GET",
+        host,
+        path: `/${BUCKET}/${OBJECT}`,
+        headers: { range: "bytes=0-7" },
+      }),
     },
     {
       name: "SigV4 PUT object, signed payload and metadata",
       scheme: "v4-header",
-      request: toWire(
-        await signV4(
-          {
-            method: "PUT",
-            host,
-            path: `/${BUCKET}/fuzz/put.txt`,
-            headers: {
-              "content-type": "text/plain",
-              "content-md5": md5Base64(putBody),
-              "x-amz-meta-color": "blue",
-              "x-amz-acl": "private",
-            },
-            body: putBody,
-          },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({
+        method: "PUT",
+        host,
+        path: `/${BUCKET}/fuzz/put.txt`,
+        headers: {
+          "content-type": "text/plain",
+          "content-md5": md5Base64(putBody),
+          "x-amz-meta-color": "blue",
+          "x-amz-acl": "private",
+        },
+        body: putBody,
+      }),
     },
     {
       name: "SigV4 ListObjectsV2 with prefix and max-keys",
       scheme: "v4-header",
-      request: toWire(
-        await signV4(
-          {
-            method: "GET",
-            host,
-            path: `/${BUCKET}`,
-            query: { "list-type": "2", prefix: "fuzz/", "max-keys": "5" },
-          },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({
+        method: "GET",
+        host,
+        path: `/${BUCKET}`,
+        query: { "list-type": "2", prefix: "fuzz/", "max-keys": "5" },
+      }),
     },
     {
       name: "SigV4 DELETE object",
       scheme: "v4-header",
       destructive: true,
-      request: toWire(
-        await signV4(
-          { method: "DELETE", host, path: `/${BUCKET}/fuzz/victim.txt` },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({ method: "DELETE", host, path: `/${BUCKET}/fuzz/victim.txt` }),
     },
     {
       name: "SigV4 PUT object ACL public-read",
       scheme: "v4-header",
       destructive: true,
-      request: toWire(
-        await signV4(
-          {
-            method: "PUT",
-            host,
-            path: `/${BUCKET}/${OBJECT}`,
-            query: { acl: "" },
-            headers: { "x-amz-acl": "public-read" },
-          },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({
+        method: "PUT",
+        host,
+        path: `/${BUCKET}/${OBJECT}`,
+        query: { acl: "" },
+        headers: { "x-amz-acl": "public-read" },
+      }),
     },
     {
       name: "SigV4 virtual-host GET object",
       scheme: "v4-header",
-      request: toWire(
-        await signV4(
-          {
-            method: "GET",
-            host: `${BUCKET}.localhost:${host.split(":")[1]}`,
-            path: `/${OBJECT}`,
-          },
-          DEMO,
-          now,
-        ),
-      ),
+      request: await v4({
+        method: "GET",
+        host: `${BUCKET}.localhost:${host.split(":")[1]}`,
+        path: `/${OBJECT}`,
+      }),
     },
     await chunkedBase(host, now),
     {
       name: "SigV4 presigned GET",
       scheme: "v4-presigned",
-      request: toWire(
-        await presignV4(
-          { method: "GET", host, path: `/${BUCKET}/${OBJECT}` },
-          DEMO,
-          now,
-          3600,
-        ),
-      ),
+      request: await v4Presigned({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }, 3600),
     },
     {
       name: "SigV4 presigned PUT",
       scheme: "v4-presigned",
       request: {
-        ...toWire(
-          await presignV4(
-            { method: "PUT", host, path: `/${BUCKET}/fuzz/presigned-put.txt` },
-            DEMO,
-            now,
-            900,
-          ),
+        ...await v4Presigned(
+          { method: "PUT", host, path: `/${BUCKET}/fuzz/presigned-put.txt` },
+          900,
         ),
         body: encoder.encode("presigned upload"),
       },
@@ -857,44 +821,35 @@ async function bases(host: string, now: Date): Promise<Base[]> {
     {
       name: "Signature V2 GET object",
       scheme: "v2-header",
-      request: toWire(signV2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }, DEMO, now)),
+      request: v2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}` }),
     },
     {
       name: "Signature V2 PUT object with Content-MD5, type and metadata",
       scheme: "v2-header",
-      request: toWire(signV2(
-        {
-          method: "PUT",
-          host,
-          path: `/${BUCKET}/fuzz/v2.txt`,
-          headers: {
-            "content-type": "text/plain",
-            "content-md5": md5Base64(v2Body),
-            "x-amz-meta-color": "green",
-          },
-          body: v2Body,
+      request: v2({
+        method: "PUT",
+        host,
+        path: `/${BUCKET}/fuzz/v2.txt`,
+        headers: {
+          "content-type": "text/plain",
+          "content-md5": md5Base64(v2Body),
+          "x-amz-meta-color": "green",
         },
-        DEMO,
-        now,
-      )),
+        body: v2Body,
+      }),
     },
     {
       name: "Signature V2 GET object ACL",
       scheme: "v2-header",
-      request: toWire(signV2(
-        { method: "GET", host, path: `/${BUCKET}/${OBJECT}`, query: { acl: "" } },
-        DEMO,
-        now,
-      )),
+      request: v2({ method: "GET", host, path: `/${BUCKET}/${OBJECT}`, query: { acl: "" } }),
     },
     {
       name: "Signature V2 query-string GET",
       scheme: "v2-query",
-      request: toWire(presignV2(
+      request: v2Query(
         { method: "GET", host, path: `/${BUCKET}/${OBJECT}` },
-        DEMO,
-        new Date((epoch + 3600) * 1000),
-      )),
+        new Date(now.getTime() + 3600_000),
+      ),
     },
   ];
 }

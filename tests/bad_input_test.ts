@@ -39,7 +39,7 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { OTHER_USER, s3Client, testServer } from "./_server.ts";
-import { type CommandResult, REPO_ROOT, runDeno } from "./_commands.ts";
+import { type CommandResult, REPO_ROOT, runDeno, taskArgs } from "./_commands.ts";
 import { assertGoodMessage } from "./_messages.ts";
 
 const DEMO = DEMO_USERS[0];
@@ -137,16 +137,6 @@ function closedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
-}
-
-/** The arguments after `deno` of a deno.json task. */
-function taskArgs(name: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`));
-  const task: string = config.tasks[name];
-  assert.ok(task, `deno.json has no "${name}" task`);
-  const words = task.split(/\s+/);
-  assert.equal(words[0], "deno");
-  return words.slice(1);
 }
 
 /** The error line(s) a command printed on stderr. */

@@ -27,7 +27,7 @@ import {
 } from "../lib/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { s3Client, testServer } from "./_server.ts";
-import { REPO_ROOT } from "./_commands.ts";
+import { spawnDeno, taskArgs } from "./_commands.ts";
 import { assertGoodMessage } from "./_messages.ts";
 import { prng } from "./_prng.ts";
 import { startProxy } from "./_proxy.ts";
@@ -47,6 +47,18 @@ function keysFor(url: string, maxAttempts = 1) {
     maxAttempts,
     env: NO_ENV,
   };
+}
+
+/** The connection flags of `deno task tour` and `deno task cp` for a server on 127.0.0.1. */
+function connectionFlags(port: number): string[] {
+  return [
+    "--endpoint",
+    `http://127.0.0.1:${port}`,
+    "--access-key",
+    DEMO.accessKeyId,
+    "--secret-key",
+    DEMO.secretAccessKey,
+  ];
 }
 
 async function uploads(client: S3Client, bucket: string): Promise<string[]> {
@@ -194,23 +206,7 @@ Deno.test("faults: Ctrl-C during the tour runs the cleanup and exits 130", async
   const sdk = s3Client(server.url);
   // A slow link, so the tour is still running when Ctrl-C comes.
   const proxy = startProxy(server.port, { delayMs: 150 });
-  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...(config.tasks.tour as string).split(/\s+/).slice(1),
-      "--endpoint",
-      `http://127.0.0.1:${proxy.port}`,
-      "--access-key",
-      DEMO.accessKeyId,
-      "--secret-key",
-      DEMO.secretAccessKey,
-    ],
-    cwd: REPO_ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnDeno([...taskArgs("tour"), ...connectionFlags(proxy.port)]);
   let stderr = "";
   const stderrDone = (async () => {
     for await (const chunk of child.stderr) stderr += decoder.decode(chunk);
@@ -256,32 +252,19 @@ Deno.test("faults: Ctrl-C during deno task cp aborts the multipart upload and ex
   const sdk = s3Client(server.url);
   const proxy = startProxy(server.port, { delayMs: 20 });
   const dir = await Deno.makeTempDir({ prefix: "faults-cp-" });
-  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
   try {
     await sdk.send(new CreateBucketCommand({ Bucket: "cp-interrupted" }));
     const file = `${dir}/big.bin`;
     await Deno.writeFile(file, new Uint8Array(64 * MiB).fill(4));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        ...(config.tasks.cp as string).split(/\s+/).slice(1),
-        "--endpoint",
-        `http://127.0.0.1:${proxy.port}`,
-        "--access-key",
-        DEMO.accessKeyId,
-        "--secret-key",
-        DEMO.secretAccessKey,
-        "--part-size",
-        "5",
-        "--quiet",
-        file,
-        "s3://cp-interrupted/big.bin",
-      ],
-      cwd: REPO_ROOT,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnDeno([
+      ...taskArgs("cp"),
+      ...connectionFlags(proxy.port),
+      "--part-size",
+      "5",
+      "--quiet",
+      file,
+      "s3://cp-interrupted/big.bin",
+    ]);
     const output = child.output();
     // Wait until the multipart upload exists and parts are flowing, then press Ctrl-C.
     const deadline = Date.now() + 30_000;
