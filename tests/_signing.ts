@@ -56,8 +56,16 @@ function bytes(data: Data): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** SHA-256 and HMAC-SHA256 from `node:crypto`, in the shape `@smithy/signature-v4` expects. */
-class NodeSha256 {
+/**
+ * SHA-256 and HMAC-SHA256 from `node:crypto`, in the shape `@smithy/signature-v4` expects (its
+ * `sha256` option): no key hashes, a key makes an HMAC.
+ *
+ * @example
+ * ```ts ignore
+ * new SignatureV4({ service: "s3", region: "us-east-1", credentials, sha256: Sha256 });
+ * ```
+ */
+export class Sha256 {
   #secret?: Uint8Array;
   #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
 
@@ -118,7 +126,7 @@ function signer(credentials: Credentials, region: string): SignatureV4 {
     service: "s3",
     region,
     credentials,
-    sha256: NodeSha256,
+    sha256: Sha256,
     uriEscapePath: false,
     applyChecksum: false,
   });

@@ -11,27 +11,9 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { startServer } from "../lib/server/mod.ts";
 import { rgwTest } from "./_engines.ts";
 import { s3Client } from "./_server.ts";
+import { Sha256 } from "./_signing.ts";
 
 const BUCKET = "a1-authcmp";
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-class Sha256 {
-  #hash;
-  constructor(key?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = key === undefined ? createHash("sha256") : createHmac("sha256", bytes(key));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash.update(bytes(data));
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-}
 
 interface Raw {
   method: string;

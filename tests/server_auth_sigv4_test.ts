@@ -4,33 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { authenticate, type AuthRequest } from "../lib/server/auth/mod.ts";
 import { S3Error } from "../lib/server/errors.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
+import { Sha256 } from "./_signing.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const ENDPOINT = "http://127.0.0.1:9000";
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-class Sha256 {
-  #hash;
-  constructor(key?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = key === undefined ? createHash("sha256") : createHmac("sha256", bytes(key));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash.update(bytes(data));
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-}
 
 function signer(accessKeyId = "DEMOACCESSKEY", secretAccessKey = "DEMOSECRETKEY") {
   return new SignatureV4({
