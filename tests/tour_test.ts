@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { connect, deleteBucket, emptyBucket, listBuckets, listObjects } from "../lib/mod.ts";
+import {
+  connect,
+  deleteBucket,
+  deleteObject,
+  emptyBucket,
+  listBuckets,
+  listObjects,
+  putObject,
+} from "../lib/mod.ts";
 import { startServer } from "../lib/server/mod.ts";
 import { DEMO_USERS } from "../lib/server/types.ts";
 import { parseTourArgs } from "../tour/main.ts";
@@ -265,24 +273,33 @@ function ptyTour(args: string[]) {
 
 const PROMPT = "Press Enter to run it…";
 
-Deno.test("--step waits for Enter; Ctrl-C mid-tour cleans up and exits 130", async () => {
-  await using server = await startServer({ port: 0, quiet: true });
+/**
+ * Starts `--step` on a terminal against `url` and presses Enter for every step before `id`,
+ * leaving the tour waiting at that step's prompt.
+ */
+async function tourWaitingAt(url: string, id: string) {
   const tour = ptyTour([
     "--endpoint",
-    server.url,
+    url,
     "--access-key",
     DEMO.accessKeyId,
     "--secret-key",
     DEMO.secretAccessKey,
     "--step",
   ]);
-  const upload = STEPS.findIndex((s) => s.id === "upload");
-  // Run every step up to the upload, then press Ctrl-C at the upload's prompt.
-  for (let i = 1; i <= upload; i++) {
+  const index = STEPS.findIndex((s) => s.id === id);
+  for (let i = 1; i <= index; i++) {
     await tour.waitFor(PROMPT, i);
     await tour.type("\n");
   }
-  await tour.waitFor(PROMPT, upload + 1);
+  await tour.waitFor(PROMPT, index + 1);
+  return tour;
+}
+
+Deno.test("--step waits for Enter; Ctrl-C mid-tour cleans up and exits 130", async () => {
+  await using server = await startServer({ port: 0, quiet: true });
+  // Run every step up to the upload, then press Ctrl-C at the upload's prompt.
+  const tour = await tourWaitingAt(server.url, "upload");
   assert.match(tour.output, /demo-\d{8}-[a-z0-9]{6}/, "the bucket should exist by now");
   assert.ok(!tour.output.includes("PutObject"), "the upload must still be waiting");
   await tour.type("\x03");
@@ -296,37 +313,12 @@ Deno.test("--step waits for Enter; Ctrl-C mid-tour cleans up and exits 130", asy
 
 Deno.test("a step that fails mid-tour still deletes the bucket and its objects", async () => {
   await using server = await startServer({ port: 0, quiet: true });
-  const tour = ptyTour([
-    "--endpoint",
-    server.url,
-    "--access-key",
-    DEMO.accessKeyId,
-    "--secret-key",
-    DEMO.secretAccessKey,
-    "--step",
-  ]);
-  const download = STEPS.findIndex((s) => s.id === "download");
-  for (let i = 1; i <= download; i++) {
-    await tour.waitFor(PROMPT, i);
-    await tour.type("\n");
-  }
-  await tour.waitFor(PROMPT, download + 1);
+  const tour = await tourWaitingAt(server.url, "download");
   // Someone else deletes the picture before the tour reads it back.
   await using s3 = await connect({ endpoint: server.url, ...keys(), env: noEnv });
   const [bucket] = (await listBuckets(s3)).map((b) => b.name);
-  await s3.client.send(
-    new (await import("@aws-sdk/client-s3")).DeleteObjectCommand({
-      Bucket: bucket,
-      Key: "cloud.png",
-    }),
-  );
-  await s3.client.send(
-    new (await import("@aws-sdk/client-s3")).PutObjectCommand({
-      Bucket: bucket,
-      Key: "other.txt",
-      Body: "x",
-    }),
-  );
+  await deleteObject(s3, bucket, "cloud.png");
+  await putObject(s3, bucket, "other.txt", "x");
   await tour.type("\n");
   const code = await tour.finish();
   assert.equal(code, 1, tour.output);
