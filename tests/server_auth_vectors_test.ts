@@ -311,20 +311,22 @@ Deno.test("S3 example PUT in multiple chunks: seed and chunk signatures", async 
     assert.equal(signV4(signing.signingKey, chunkStringToSign(signing, CHUNK2, EMPTY)), FINAL);
   });
   const now = at("2013-05-24T00:00:00Z", S3_USER);
-  await t.step("authenticate() decodes the body to 66560 bytes of 'a'", async () => {
-    const body = chunkedBody([[`10000;chunk-signature=${CHUNK1}`, 65536], [
-      `400;chunk-signature=${CHUNK2}`,
-      1024,
-    ]], `0;chunk-signature=${FINAL}\r\n\r\n`);
-    const auth = await authenticate(
+  /** Authenticates the example's chunked PUT with these chunks and this tail. */
+  const putChunks = (chunks: Array<[string, number]>, tail: string) =>
+    authenticate(
       request(
         "PUT",
         "https://s3.amazonaws.com/examplebucket/chunkObject.txt",
         CHUNKED_HEADERS,
-        body,
+        chunkedBody(chunks, tail),
       ),
       now,
     );
+  await t.step("authenticate() decodes the body to 66560 bytes of 'a'", async () => {
+    const auth = await putChunks([[`10000;chunk-signature=${CHUNK1}`, 65536], [
+      `400;chunk-signature=${CHUNK2}`,
+      1024,
+    ]], `0;chunk-signature=${FINAL}\r\n\r\n`);
     assert.equal(auth.contentLength, 66560);
     const bytes = new Uint8Array(await new Response(auth.body).arrayBuffer());
     assert.equal(bytes.length, 66560);
@@ -333,19 +335,10 @@ Deno.test("S3 example PUT in multiple chunks: seed and chunk signatures", async 
   await t.step(
     "a wrong second chunk signature errors the stream with SignatureDoesNotMatch",
     async () => {
-      const body = chunkedBody([[`10000;chunk-signature=${CHUNK1}`, 65536], [
+      const auth = await putChunks([[`10000;chunk-signature=${CHUNK1}`, 65536], [
         `400;chunk-signature=${CHUNK1}`,
         1024,
       ]], `0;chunk-signature=${FINAL}\r\n\r\n`);
-      const auth = await authenticate(
-        request(
-          "PUT",
-          "https://s3.amazonaws.com/examplebucket/chunkObject.txt",
-          CHUNKED_HEADERS,
-          body,
-        ),
-        now,
-      );
       await assert.rejects(
         new Response(auth.body).arrayBuffer(),
         (e) => e instanceof S3Error && e.code === "SignatureDoesNotMatch",
@@ -353,16 +346,7 @@ Deno.test("S3 example PUT in multiple chunks: seed and chunk signatures", async 
     },
   );
   await t.step("a body cut before the final chunk errors with IncompleteBody", async () => {
-    const body = chunkedBody([[`10000;chunk-signature=${CHUNK1}`, 65536]], "");
-    const auth = await authenticate(
-      request(
-        "PUT",
-        "https://s3.amazonaws.com/examplebucket/chunkObject.txt",
-        CHUNKED_HEADERS,
-        body,
-      ),
-      now,
-    );
+    const auth = await putChunks([[`10000;chunk-signature=${CHUNK1}`, 65536]], "");
     await assert.rejects(
       new Response(auth.body).arrayBuffer(),
       (e) => e instanceof S3Error && e.code === "IncompleteBody",
