@@ -25,19 +25,6 @@ const PERMISSIONS: readonly Permission[] = [
   "WRITE_ACP",
 ];
 
-/** The canned ACL names S3 accepts in `x-amz-acl`. */
-export const CANNED_ACLS = [
-  "private",
-  "public-read",
-  "public-read-write",
-  "authenticated-read",
-  "bucket-owner-read",
-  "bucket-owner-full-control",
-] as const;
-
-/** A canned ACL name. */
-export type CannedAcl = typeof CANNED_ACLS[number];
-
 /**
  * Expands a canned ACL into grants.
  *

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { escapeXml } from "./xml.ts";
+
 /** HTTP status and default message of each S3 error code the server can send. */
 export const ERRORS = {
   AccessDenied: [403, "Access Denied"],
@@ -104,13 +106,6 @@ export class S3Error extends Error {
     this.status = ERRORS[code][0];
     this.fields = fields;
   }
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
-  );
 }
 
 /**

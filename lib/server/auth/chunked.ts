@@ -9,7 +9,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../errors.ts";
 import { type Checksum, createChecksum } from "./checksum.ts";
 import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "./signing.ts";
@@ -82,7 +82,8 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   #line = "";
   #remaining = 0;
   #chunkSignature = "";
-  #chunkHash = createHash("sha256");
+  /** The current chunk's SHA-256, only when chunks are signed. */
+  #chunkHash: Hash | undefined;
   #previous: string;
   #decoded = 0;
   #crlf = 0;
@@ -115,7 +116,7 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
         case "data": {
           const take = Math.min(this.#remaining, chunk.length - i);
           const part = chunk.subarray(i, i + take);
-          this.#chunkHash.update(part);
+          this.#chunkHash?.update(part);
           this.#checksum?.update(part);
           this.#decoded += take;
           this.#remaining -= take;
@@ -202,8 +203,8 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
         throw this.#malformed(`the chunk header "${line}" has no chunk-signature`);
       }
       this.#chunkSignature = signature.toLowerCase();
+      this.#chunkHash = createHash("sha256");
     }
-    this.#chunkHash = createHash("sha256");
     this.#remaining = size;
     if (size > 0) {
       this.#state = "data";
@@ -217,7 +218,7 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   #endChunk() {
     const signing = this.#options.signing;
     if (signing === undefined) return;
-    const toSign = chunkStringToSign(signing, this.#previous, this.#chunkHash.digest("hex"));
+    const toSign = chunkStringToSign(signing, this.#previous, this.#chunkHash!.digest("hex"));
     const expected = signV4(signing.signingKey, toSign);
     if (!signaturesEqual(expected, this.#chunkSignature)) {
       throw new S3Error(

@@ -8,7 +8,7 @@
 import { requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
-import type { BucketRecord, ObjectRecord, Permission } from "../storage/types.ts";
+import type { BucketRecord, ObjectRecord, Permission, WriteBlobOptions } from "../storage/types.ts";
 import type { Principal, ServerUser } from "../types.ts";
 import type { XmlElement } from "../xml.ts";
 
@@ -188,16 +188,17 @@ export function contentMd5(headers: Headers): Uint8Array | undefined {
 }
 
 /**
- * The length of the body a write request announces (for `aws-chunked` uploads, the decoded
- * length).
+ * What a body upload (PutObject, UploadPart) must be, from its request: the length it announces
+ * (for `aws-chunked` uploads, the decoded length), its Content-MD5 and the 5 GiB limit.
  *
  * @param context The request.
- * @returns The length.
- * @throws {S3Error} `MissingContentLength` without one, as RGW answers a plain chunked upload.
+ * @returns The options for `writeBlob()`.
+ * @throws {S3Error} `MissingContentLength` without a length, as RGW answers a plain chunked
+ *   upload; `EntityTooLarge` above 5 GiB; `InvalidDigest` for a malformed Content-MD5.
  */
-export function announcedLength(context: RequestContext): number {
-  if (context.contentLength !== undefined && !Number.isNaN(context.contentLength)) {
-    return context.contentLength;
-  }
-  throw new S3Error("MissingContentLength");
+export function uploadLimits(context: RequestContext): WriteBlobOptions {
+  const expectedLength = context.contentLength;
+  if (expectedLength === undefined) throw new S3Error("MissingContentLength");
+  if (expectedLength > MAX_PUT_SIZE) throw new S3Error("EntityTooLarge");
+  return { expectedLength, expectedMd5: contentMd5(context.headers), maxLength: MAX_PUT_SIZE };
 }

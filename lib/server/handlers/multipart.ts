@@ -13,13 +13,11 @@ import { completionParts, multipartEtag, partNumber } from "../multipart.ts";
 import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts";
 import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import {
-  announcedLength,
-  contentMd5,
   loadBucket,
-  MAX_PUT_SIZE,
   objectHeadersFrom,
   objectOwner,
   ownerXml,
+  uploadLimits,
   xmlDate,
 } from "./common.ts";
 import { checkKey, loadCopySource } from "./object.ts";
@@ -111,11 +109,7 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
     );
     body = await context.storage.readSegments(source.object.segments, range.start, range.end);
   } else {
-    const expectedLength = announcedLength(context);
-    if (expectedLength !== undefined && expectedLength > MAX_PUT_SIZE) {
-      throw new S3Error("EntityTooLarge");
-    }
-    options = { expectedLength, expectedMd5: contentMd5(context.headers), maxLength: MAX_PUT_SIZE };
+    options = uploadLimits(context);
   }
   const written = await context.storage.writeBlob(body, options);
   const part: PartRecord = {

@@ -10,14 +10,12 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRecord } from "../storage/types.ts";
 import { xmlDocument, xmlResponse } from "../xml.ts";
 import {
-  announcedLength,
-  contentMd5,
   httpDate,
   loadBucket,
   loadObject,
-  MAX_PUT_SIZE,
   objectHeadersFrom,
   objectOwner,
+  uploadLimits,
   xmlDate,
 } from "./common.ts";
 
@@ -143,17 +141,9 @@ export async function putObject(context: RequestContext): Promise<Response> {
   const owner = objectOwner(context, bucket.acl.owner);
   const acl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
     cannedAcl("private", owner);
-  const expectedLength = announcedLength(context);
-  if (expectedLength !== undefined && expectedLength > MAX_PUT_SIZE) {
-    throw new S3Error("EntityTooLarge");
-  }
-  const expectedMd5 = contentMd5(context.headers);
+  const limits = uploadLimits(context);
   const { headers, metadata } = objectHeadersFrom(context.headers);
-  const written = await context.storage.writeBlob(context.body, {
-    expectedLength,
-    expectedMd5,
-    maxLength: MAX_PUT_SIZE,
-  });
+  const written = await context.storage.writeBlob(context.body, limits);
   const record: ObjectRecord = {
     key,
     size: written.segment.size,

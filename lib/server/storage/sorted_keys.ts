@@ -40,6 +40,19 @@ export function compareKeys(a: string, b: string): number {
 /** Keys per block before a block is split in two. */
 const MAX_BLOCK = 1024;
 
+/** Position in one sorted block of the first key not less than `key` (greater, when strict). */
+function positionIn(block: readonly string[], key: string, strict: boolean): number {
+  let lo = 0;
+  let hi = block.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareKeys(block[mid], key);
+    if (c < 0 || (strict && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * A set of keys kept sorted in S3 order: blocks of at most 1024 sorted keys, so an insert or a
  * delete moves at most a block's worth of entries (a single sorted array of 200,000 keys takes
@@ -94,16 +107,7 @@ export class SortedKeys implements KeyIndex {
   #bound(key: string, strict: boolean): number {
     const b = this.#findBlock(key, strict);
     if (b === this.#blocks.length) return this.#length;
-    const block = this.#blocks[b];
-    let lo = 0;
-    let hi = block.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareKeys(block[mid], key);
-      if (c < 0 || (strict && c === 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.#blockStarts()[b] + lo;
+    return this.#blockStarts()[b] + positionIn(this.#blocks[b], key, strict);
   }
 
   /**
@@ -177,13 +181,7 @@ export class SortedKeys implements KeyIndex {
     }
     const b = Math.min(this.#findBlock(key, false), this.#blocks.length - 1);
     const block = this.#blocks[b];
-    let lo = 0;
-    let hi = block.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(block[mid], key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = positionIn(block, key, false);
     if (block[lo] === key) return;
     block.splice(lo, 0, key);
     this.#length++;
@@ -200,13 +198,7 @@ export class SortedKeys implements KeyIndex {
     const b = this.#findBlock(key, false);
     const block = this.#blocks[b];
     if (!block) return;
-    let lo = 0;
-    let hi = block.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(block[mid], key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = positionIn(block, key, false);
     if (block[lo] !== key) return;
     block.splice(lo, 1);
     if (block.length === 0) this.#blocks.splice(b, 1);
