@@ -6,19 +6,20 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { parseTarget, splitRawUrl } from "../lib/server/addressing.ts";
+import { parseTarget } from "../lib/server/addressing.ts";
+import { splitTarget } from "../lib/server/auth/canonical.ts";
 import { route } from "../lib/server/router.ts";
 import { ROUTES } from "../lib/server/routes.ts";
 import { S3Error } from "../lib/server/errors.ts";
 import { s3Client, testServer } from "./_server.ts";
 
-Deno.test("splitRawUrl() keeps dot segments and the query as sent", () => {
-  assert.deepEqual(splitRawUrl("http://h:1/b/../k/./x?acl&a=b"), {
+Deno.test("splitTarget() keeps dot segments and the query as sent", () => {
+  assert.deepEqual(splitTarget("http://h:1/b/../k/./x?acl&a=b"), {
     path: "/b/../k/./x",
     query: "acl&a=b",
   });
-  assert.deepEqual(splitRawUrl("http://h:1"), { path: "/", query: "" });
-  assert.deepEqual(splitRawUrl("http://h:1?x"), { path: "/", query: "x" });
+  assert.deepEqual(splitTarget("http://h:1"), { path: "/", query: "" });
+  assert.deepEqual(splitTarget("http://h:1?x"), { path: "/", query: "x" });
 });
 
 Deno.test("parseTarget() reads path style and virtual-host style addresses", () => {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { splitTarget } from "./auth/canonical.ts";
 import { S3Error } from "./errors.ts";
 import type { Address } from "./types.ts";
 
@@ -16,35 +17,6 @@ export interface Target {
   rawPath: string;
   /** The query parameters. */
   query: URLSearchParams;
-}
-
-/**
- * Splits a raw URL into its path and query strings without normalising the path (`new URL()`
- * would resolve `..` and `.` segments, which are legal inside S3 keys).
- *
- * @param url An absolute URL or an origin-form request target.
- * @returns The raw path (starting with `/`) and the raw query (without `?`).
- *
- * @example Usage
- * ```ts
- * import { splitRawUrl } from "./addressing.ts";
- * splitRawUrl("http://h/b/../k?acl"); // { path: "/b/../k", query: "acl" }
- * ```
- */
-export function splitRawUrl(url: string): { path: string; query: string } {
-  let rest = url;
-  const scheme = rest.indexOf("://");
-  if (scheme >= 0) {
-    const slash = rest.indexOf("/", scheme + 3);
-    const question = rest.indexOf("?", scheme + 3);
-    const start = slash < 0 ? (question < 0 ? rest.length : question) : slash;
-    rest = rest.slice(start);
-    if (question >= 0 && (slash < 0 || question < slash)) rest = "/" + rest;
-  }
-  const q = rest.indexOf("?");
-  const path = q < 0 ? rest : rest.slice(0, q);
-  const query = q < 0 ? "" : rest.slice(q + 1);
-  return { path: path === "" ? "/" : path, query };
 }
 
 function decode(text: string): string {
@@ -71,7 +43,7 @@ function decode(text: string): string {
  * ```
  */
 export function parseTarget(url: string, host: string | null, dnsName: string): Target {
-  const { path, query } = splitRawUrl(url);
+  const { path, query } = splitTarget(url);
   const params = new URLSearchParams(query);
   const hostname = (host ?? "").replace(/:\d+$/, "").toLowerCase();
   const suffix = "." + dnsName.toLowerCase();

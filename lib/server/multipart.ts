@@ -6,7 +6,6 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { S3Error } from "./errors.ts";
 import type { PartRecord, UploadRecord } from "./storage/types.ts";
@@ -49,7 +48,7 @@ export function partNumber(value: string | null): number {
  */
 export function multipartEtag(parts: readonly PartRecord[]): string {
   const hash = createHash("md5");
-  for (const part of parts) hash.update(Uint8Array.from(Buffer.from(part.etag, "hex")));
+  for (const part of parts) hash.update(part.etag, "hex");
   return `${hash.digest("hex")}-${parts.length}`;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { S3Error } from "./errors.ts";
 
@@ -124,13 +125,7 @@ export async function readSmallBody(body: ReadableStream<Uint8Array> | null): Pr
     }
     chunks.push(chunk);
   }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
 }
 
 const PARSER_OPTIONS = {

@@ -151,7 +151,7 @@ export async function completeUpload(context: RequestContext): Promise<Response>
   };
   await context.storage.completeUpload(upload.id, record);
   return xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
-    Location: `/${upload.bucket}/${encodeURIComponent(upload.key).replace(/%2F/g, "/")}`,
+    Location: `/${upload.bucket}/${encodeListValue(upload.key, true)}`,
     Bucket: upload.bucket,
     Key: upload.key,
     ETag: `"${record.etag}"`,

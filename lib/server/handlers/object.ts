@@ -4,6 +4,7 @@
  * @module
  */
 
+import { decodeComponent } from "../auth/canonical.ts";
 import { aclFromHeaders, cannedAcl, requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
@@ -167,12 +168,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
  */
 export function parseCopySource(header: string): { bucket: string; key: string } {
   const raw = header.replace(/\?versionId=.*$/, "").replace(/^\//, "");
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    decoded = raw;
-  }
+  const decoded = decodeComponent(raw);
   const slash = decoded.indexOf("/");
   if (slash <= 0 || slash === decoded.length - 1) {
     throw new S3Error("InvalidArgument", `Cannot copy from "${header}": name /bucket/key`, {

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { sha256Hex } from "../auth/signing.ts";
 import { type BlobWriter, IndexedStorage } from "./indexed.ts";
 import type { BucketRecord, ObjectRecord, UploadRecord } from "./types.ts";
 
@@ -19,12 +20,7 @@ const BLOB_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 const READ_CHUNK = 64 * 1024;
 
 function hex(text: string): string {
-  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return Buffer.from(text).toString("hex");
 }
 
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
@@ -213,7 +209,7 @@ export class DiskStorage extends IndexedStorage {
 
   protected saveObject(bucket: string, key: string, record: ObjectRecord | null): Promise<void> {
     const dir = `${this.#dir}/objects/${hex(bucket)}`;
-    return this.#save(`${dir}/${sha256(key)}.json`, record, dir);
+    return this.#save(`${dir}/${sha256Hex(key)}.json`, record, dir);
   }
 
   protected saveUpload(id: string, record: UploadRecord | null): Promise<void> {
