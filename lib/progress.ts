@@ -267,7 +267,9 @@ export class ProgressBar {
   #finished = false;
   #lastDraw = -Infinity;
   #started: number;
+  /** Samples of the rate window: from `#head` on (shift() would copy the array per update). */
   #samples: { t: number; loaded: number }[] = [];
+  #head = 0;
   #loaded = 0;
   #total?: number;
 
@@ -304,7 +306,7 @@ export class ProgressBar {
   state(): ProgressState {
     const now = this.#now();
     const elapsed = (now - this.#started) / 1000;
-    const first = this.#samples[0];
+    const first = this.#samples[this.#head];
     const span = (now - first.t) / 1000;
     const rate = span > 0 ? (this.#loaded - first.loaded) / span : undefined;
     const left = this.#total === undefined ? undefined : Math.max(0, this.#total - this.#loaded);
@@ -322,9 +324,15 @@ export class ProgressBar {
     this.#loaded = progress.loaded;
     if (progress.total !== undefined) this.#total = progress.total;
     const now = this.#now();
-    this.#samples.push({ t: now, loaded: progress.loaded });
-    while (this.#samples.length > 2 && now - this.#samples[1].t >= RATE_WINDOW_MS) {
-      this.#samples.shift();
+    const samples = this.#samples;
+    samples.push({ t: now, loaded: progress.loaded });
+    while (samples.length - this.#head > 2 && now - samples[this.#head + 1].t >= RATE_WINDOW_MS) {
+      this.#head++;
+    }
+    // Drop the samples that left the window once they are the larger part of the array.
+    if (this.#head > 1024 && this.#head * 2 > samples.length) {
+      this.#samples = samples.slice(this.#head);
+      this.#head = 0;
     }
     if (now - this.#lastDraw < this.#intervalMs) return;
     this.#lastDraw = now;
