@@ -2,7 +2,8 @@
 # Ceph RGW for the tests: a throwaway single-node cluster (1 mon, 1 memstore OSD, 1 RGW) on
 # loopback, the same S3 gateway DreamObjects runs.
 #
-#   tests/engines/ceph.sh install          apt-get install the Ceph packages (skips when present)
+#   tests/engines/ceph.sh install [PKG...] apt-get install the Ceph packages and any PKG given
+#                                          (skips what is present)
 #   tests/engines/ceph.sh start DIR PORT   start a cluster in DIR, RGW on 127.0.0.1:PORT, mon on
 #                                          PORT+10000; prints the endpoint URL on stdout
 #   tests/engines/ceph.sh stop DIR         stop the daemons of the cluster in DIR
@@ -51,7 +52,7 @@ apt_install() {
 }
 
 cmd_install() {
-  apt_install "${PACKAGES[@]}"
+  apt_install "${PACKAGES[@]}" "$@"
 }
 
 # True when something answers HTTP on 127.0.0.1:$1.
@@ -232,11 +233,11 @@ cmd_stop() {
 }
 
 case "${1:-}" in
-install) cmd_install ;;
+install) cmd_install "${@:2}" ;;
 start) cmd_start "${@:2}" ;;
 stop) cmd_stop "${@:2}" ;;
 *)
-  echo "Usage: ceph.sh install | start DIR PORT | stop DIR" >&2
+  echo "Usage: ceph.sh install [PKG...] | start DIR PORT | stop DIR" >&2
   exit 2
   ;;
 esac

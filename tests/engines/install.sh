@@ -10,22 +10,5 @@ PACKAGES=(
   awscli python3-boto3 python3-boto rclone s3cmd curl
 )
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
-}
-
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-    missing+=("$pkg")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install.sh: packages present: ${PACKAGES[*]}" >&2
-else
-  echo "install.sh: installing: ${missing[*]}" >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
-
-bash "$here/ceph.sh" install
+# One apt-get run for these and the Ceph packages (ceph.sh install takes extra packages).
+exec bash "$here/ceph.sh" install "${PACKAGES[@]}"
