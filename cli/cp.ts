@@ -266,10 +266,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     plan = parseCpArgs(args);
   } catch (error) {
-    const message = error instanceof UsageError || error instanceof TypeError
-      ? (error as Error).message.replace(/; see "deno task tour --help"$/, "")
-      : String(error);
-    console.error(`${message}; see "deno task cp --help"`);
+    // parseCpArgs() throws only UsageError.
+    console.error(`${(error as UsageError).message}; see "deno task cp --help"`);
     return 2;
   }
   if (plan === "help") {
