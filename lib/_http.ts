@@ -30,7 +30,7 @@ const NETWORK_ERRORS: [RegExp, string][] = [
  * @param error What `fetch` threw.
  * @returns The same error, with `code` set when the cause is recognised.
  */
-export function withNodeCode(error: unknown): unknown {
+function withNodeCode(error: unknown): unknown {
   if (!(error instanceof Error) || "code" in error) return error;
   const text = `${error.message} ${(error.cause as Error | undefined)?.message ?? ""}`;
   const code = NETWORK_ERRORS.find(([pattern]) => pattern.test(text))?.[1];

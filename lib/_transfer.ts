@@ -23,20 +23,13 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import type { Progress } from "./objects.ts";
 
 const MiB = 1024 * 1024;
 /** S3's smallest part (all but the last). */
 export const MIN_PART_SIZE = 5 * MiB;
 /** S3's largest part count. */
-export const MAX_PARTS = 10_000;
-
-/** Bytes moved so far. */
-export interface TransferProgress {
-  /** Bytes transferred. */
-  loaded: number;
-  /** Total bytes. */
-  total?: number;
-}
+const MAX_PARTS = 10_000;
 
 /** How to upload a file in parts. */
 export interface PartsOptions {
@@ -45,7 +38,7 @@ export interface PartsOptions {
   /** Parts in flight (each holds one part-sized buffer). @default 4 */
   concurrency?: number;
   /** Called after each part. */
-  onProgress?: (progress: TransferProgress) => void;
+  onProgress?: (progress: Progress) => void;
   /** Aborts the upload (the multipart upload is aborted on the server too). */
   signal?: AbortSignal;
 }
@@ -196,7 +189,7 @@ export interface RangesOptions {
   /** Largest range per request. @default 256 MiB */
   maxRange?: number;
   /** Called as bytes arrive. */
-  onProgress?: (progress: TransferProgress) => void;
+  onProgress?: (progress: Progress) => void;
   /** Stops the download (the partial file is removed). */
   signal?: AbortSignal;
 }

@@ -292,6 +292,8 @@ export class Stack extends View {
   override [JUPYTER_DISPLAY](): Record<string, string> {
     const bundle: Record<string, string> = {};
     for (const part of this.parts) {
+      // The base bundle is HTML and text only: no need to render a part twice to learn that.
+      if (part[JUPYTER_DISPLAY] === View.prototype[JUPYTER_DISPLAY]) continue;
       for (const [type, data] of Object.entries(part[JUPYTER_DISPLAY]())) {
         if (type.startsWith("image/") && !(type in bundle)) bundle[type] = data;
       }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { encodeBase64 } from "./_base64.ts";
+import { Buffer } from "node:buffer";
 import { escapeHtml, formatBytes, JUPYTER_DISPLAY, View } from "./display.ts";
 
 /** An image's format, from its first bytes. */
@@ -31,6 +31,7 @@ export class ImageView extends View {
   readonly size?: { width: number; height: number };
   /** A caption, e.g. the object key. */
   readonly caption?: string;
+  #base64?: string;
 
   /**
    * Builds a view; use {@linkcode image}.
@@ -47,6 +48,16 @@ export class ImageView extends View {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       this.size = { width: view.getUint32(16), height: view.getUint32(20) };
     }
+  }
+
+  /** The bytes in base64, encoded once for both the MIME bundle and the HTML. */
+  #encoded(): string {
+    return this.#base64 ??= Buffer.from(
+      this.bytes.buffer,
+      this.bytes.byteOffset,
+      this.bytes.byteLength,
+    )
+      .toString("base64");
   }
 
   /**
@@ -67,9 +78,9 @@ export class ImageView extends View {
    */
   toHtml(): string {
     const alt = escapeHtml(this.caption ?? "image");
-    return `<figure><img alt="${alt}" src="data:${this.type};base64,${
-      encodeBase64(this.bytes)
-    }"><figcaption>${escapeHtml(this.toText())}</figcaption></figure>`;
+    return `<figure><img alt="${alt}" src="data:${this.type};base64,${this.#encoded()}"><figcaption>${
+      escapeHtml(this.toText())
+    }</figcaption></figure>`;
   }
 
   /**
@@ -81,7 +92,7 @@ export class ImageView extends View {
     if (this.type === "image/svg+xml") {
       return { "image/svg+xml": new TextDecoder().decode(this.bytes), "text/plain": this.toText() };
     }
-    return { [this.type]: encodeBase64(this.bytes), "text/plain": this.toText() };
+    return { [this.type]: this.#encoded(), "text/plain": this.toText() };
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
@@ -348,13 +349,7 @@ function send(
         for (const [k, v] of Object.entries(res.headers)) {
           if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
         }
-        const size = chunks.reduce((n, c) => n + c.length, 0);
-        const body = new Uint8Array(size);
-        let at = 0;
-        for (const c of chunks) {
-          body.set(c, at);
-          at += c.length;
-        }
+        const body = Buffer.concat(chunks);
         resolve({ status: res.statusCode ?? 0, headers, body });
       });
     });
