@@ -94,8 +94,7 @@ export async function measure(
   args: string[],
   options: MeasureOptions = {},
 ): Promise<Measured> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(Deno.env.toObject())) env[name] = value;
+  const env = Deno.env.toObject();
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
     else env[name] = value;
