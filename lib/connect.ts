@@ -9,13 +9,22 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { View } from "./display.ts";
 import { escapeHtml, paint } from "./display.ts";
-import { type RunningServer, startServer } from "./server/mod.ts";
-import { DEMO_USERS } from "./server/types.ts";
 import { Traffic } from "./traffic.ts";
 import { SplitHttpHandler } from "./_http.ts";
 
 /** DreamObjects' S3 endpoint, the one DreamHost's boto `demo.py` used. */
 export const DREAMOBJECTS_ENDPOINT = "https://objects-us-west-1.dream.io";
+
+/**
+ * The embedded server a connection started: where it listens, and how to stop it. (The server
+ * itself lives in `../server/`, loaded only when a connection needs it.)
+ */
+export interface EmbeddedServer {
+  /** Endpoint, e.g. `http://127.0.0.1:9000`. */
+  readonly url: string;
+  /** Stops listening and releases its storage. */
+  close(): Promise<void>;
+}
 
 /** Where a connection goes. */
 export type Target = "embedded" | "dreamobjects" | "aws" | "endpoint";
@@ -94,7 +103,7 @@ export class Connection extends View {
   readonly trace: Traffic;
   /** Buckets created through this connection and not deleted yet, for cleanup. */
   readonly createdBuckets: Set<string> = new Set();
-  #server?: RunningServer;
+  #server?: EmbeddedServer;
 
   /**
    * Wraps a client; use {@linkcode connect} rather than calling this.
@@ -109,7 +118,7 @@ export class Connection extends View {
     pathStyle: boolean;
     accessKeyId: string;
     trace: Traffic;
-    server?: RunningServer;
+    server?: EmbeddedServer;
   }) {
     super();
     this.client = fields.client;
@@ -123,7 +132,7 @@ export class Connection extends View {
   }
 
   /** The embedded server this connection started, if any. */
-  get server(): RunningServer | undefined {
+  get server(): EmbeddedServer | undefined {
     return this.#server;
   }
 
@@ -240,10 +249,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       sessionToken: options.sessionToken,
     };
   } else if (target === "embedded") {
-    keys = {
-      accessKeyId: DEMO_USERS[0].accessKeyId,
-      secretAccessKey: DEMO_USERS[0].secretAccessKey,
-    };
+    // the demo user's keys, once the server is loaded below
   } else if (options.profile) {
     profile = options.profile;
   } else if (env.get("AWS_ACCESS_KEY_ID") && env.get("AWS_SECRET_ACCESS_KEY")) {
@@ -256,9 +262,15 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     profile = env.get("AWS_PROFILE");
   }
 
-  let server: RunningServer | undefined;
+  let server: EmbeddedServer | undefined;
   let endpoint: string;
   if (target === "embedded") {
+    // Loaded here, not imported above: scripts that talk to a real service never load the server.
+    const { startServer, DEMO_USERS } = await import("../server/mod.ts");
+    keys ??= {
+      accessKeyId: DEMO_USERS[0].accessKeyId,
+      secretAccessKey: DEMO_USERS[0].secretAccessKey,
+    };
     server = await startServer({ port: 0, quiet: true, region });
     endpoint = server.url;
   } else if (target === "dreamobjects") {

@@ -29,5 +29,5 @@ export * from "./image.ts";
 export * from "./links.ts";
 export * from "./objects.ts";
 export * from "./traffic.ts";
-export { DEMO_USERS, type RunningServer, type ServerOptions, startServer } from "./server/mod.ts";
-export type { ServerUser } from "./server/types.ts";
+export * from "./types.ts";
+export * from "./validate.ts";

@@ -1,6 +1,6 @@
 /**
  * The interop scenario as data: which client drivers exist, how to run one against an endpoint,
- * and what every step must answer. `tests/clients_test.ts` runs it against the embedded server
+ * and what every step must answer. `tests/clients/clients_test.ts` runs it against the embedded server
  * and against Ceph RGW; the expectations were taken from RGW.
  *
  * @module

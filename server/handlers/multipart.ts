@@ -1,0 +1,272 @@
+/**
+ * Multipart upload requests: CreateMultipartUpload, UploadPart (and UploadPartCopy),
+ * CompleteMultipartUpload, AbortMultipartUpload, ListParts, ListMultipartUploads.
+ *
+ * @module
+ */
+
+import { aclFromHeaders, cannedAcl } from "../acl.ts";
+import type { RequestContext } from "../context.ts";
+import { S3Error } from "../errors.ts";
+import { encodeListValue, pageSize } from "../listing.ts";
+import { completionParts, multipartEtag, partNumber } from "../multipart.ts";
+import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts";
+import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
+import {
+  loadBucket,
+  objectHeadersFrom,
+  objectOwner,
+  ownerXml,
+  uploadLimits,
+  xmlDate,
+} from "./common.ts";
+import { checkKey, loadCopySource } from "./request.ts";
+
+function loadUpload(context: RequestContext, permission: "READ" | "WRITE" = "WRITE"): UploadRecord {
+  const bucket = loadBucket(context, permission);
+  const id = context.query.get("uploadId") ?? "";
+  const upload = context.storage.getUpload(id);
+  if (!upload || upload.bucket !== bucket.name || upload.key !== context.address.key) {
+    throw new S3Error("NoSuchUpload", undefined, { extra: { UploadId: id } });
+  }
+  return upload;
+}
+
+/**
+ * CreateMultipartUpload (`POST /bucket/key?uploads`).
+ *
+ * @param context The request.
+ * @returns `InitiateMultipartUploadResult`.
+ */
+export async function createUpload(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "WRITE");
+  const key = context.address.key!;
+  checkKey(key);
+  await context.body?.cancel().catch(() => {});
+  const owner = objectOwner(context, bucket.acl.owner);
+  const { headers, metadata } = objectHeadersFrom(context.headers);
+  const upload: UploadRecord = {
+    id: `2~${crypto.randomUUID().replaceAll("-", "")}`,
+    bucket: bucket.name,
+    key,
+    initiated: new Date().toISOString(),
+    initiator: owner,
+    headers,
+    metadata,
+    acl: aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
+      cannedAcl("private", owner),
+    parts: {},
+  };
+  await context.storage.createUpload(upload);
+  return xmlResponse(xmlDocument("InitiateMultipartUploadResult", {
+    Bucket: bucket.name,
+    Key: key,
+    UploadId: upload.id,
+  }));
+}
+
+/**
+ * Reads `x-amz-copy-source-range: bytes=a-b` against a source size.
+ *
+ * @param header The header value, or `null` for the whole object.
+ * @param size The source object's size.
+ * @returns The inclusive range.
+ * @throws {S3Error} `InvalidArgument` or `InvalidRange`.
+ */
+export function copySourceRange(header: string | null, size: number) {
+  if (header === null) return { start: 0, end: size - 1 };
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[2]) < Number(m[1])) {
+    throw new S3Error("InvalidArgument", `Cannot read copy range "${header}": use bytes=a-b`, {
+      extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: header },
+    });
+  }
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end >= size) throw new S3Error("InvalidRange");
+  return { start, end };
+}
+
+/**
+ * UploadPart (`PUT /bucket/key?partNumber=N&uploadId=ID`), or UploadPartCopy with
+ * `x-amz-copy-source`.
+ *
+ * @param context The request.
+ * @returns 200 with the part's ETag (or a `CopyPartResult`).
+ */
+export async function uploadPart(context: RequestContext): Promise<Response> {
+  const upload = loadUpload(context);
+  const number = partNumber(context.query.get("partNumber"));
+  const copying = context.headers.has("x-amz-copy-source");
+  let body = context.body;
+  let options = {};
+  if (copying) {
+    await context.body?.cancel().catch(() => {});
+    const source = loadCopySource(context);
+    const range = copySourceRange(
+      context.headers.get("x-amz-copy-source-range"),
+      source.object.size,
+    );
+    body = await context.storage.readSegments(source.object.segments, range.start, range.end);
+  } else {
+    options = uploadLimits(context);
+  }
+  const written = await context.storage.writeBlob(body, options);
+  const part: PartRecord = {
+    number,
+    etag: written.md5,
+    size: written.segment.size,
+    lastModified: new Date().toISOString(),
+    segment: written.segment,
+  };
+  await context.storage.putPart(upload.id, part);
+  if (copying) {
+    return xmlResponse(xmlDocument("CopyPartResult", {
+      LastModified: xmlDate(part.lastModified),
+      ETag: `"${part.etag}"`,
+    }));
+  }
+  return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+}
+
+/**
+ * CompleteMultipartUpload (`POST /bucket/key?uploadId=ID`): joins the listed parts, without
+ * copying their bytes.
+ *
+ * @param context The request.
+ * @returns `CompleteMultipartUploadResult`.
+ */
+export async function completeUpload(context: RequestContext): Promise<Response> {
+  const upload = loadUpload(context);
+  const parts = completionParts(await readSmallBody(context.body), upload);
+  const record: ObjectRecord = {
+    key: upload.key,
+    size: parts.reduce((sum, p) => sum + p.size, 0),
+    etag: multipartEtag(parts),
+    lastModified: new Date().toISOString(),
+    headers: upload.headers,
+    metadata: upload.metadata,
+    acl: upload.acl,
+    segments: parts.map((p) => p.segment),
+  };
+  await context.storage.completeUpload(upload.id, record);
+  return xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
+    Location: `/${upload.bucket}/${encodeListValue(upload.key, true)}`,
+    Bucket: upload.bucket,
+    Key: upload.key,
+    ETag: `"${record.etag}"`,
+  }));
+}
+
+/**
+ * AbortMultipartUpload (`DELETE /bucket/key?uploadId=ID`).
+ *
+ * @param context The request.
+ * @returns 204.
+ */
+export async function abortUpload(context: RequestContext): Promise<Response> {
+  const upload = loadUpload(context);
+  await context.storage.deleteUpload(upload.id);
+  return new Response(null, { status: 204 });
+}
+
+/**
+ * ListParts (`GET /bucket/key?uploadId=ID`).
+ *
+ * @param context The request.
+ * @returns `ListPartsResult`.
+ */
+export function listParts(context: RequestContext): Promise<Response> {
+  const upload = loadUpload(context, "READ");
+  const marker = Number(context.query.get("part-number-marker") ?? 0) || 0;
+  const maxParts = pageSize(context.query, "max-parts");
+  const all = Object.values(upload.parts).filter((p) => p.number > marker)
+    .sort((a, b) => a.number - b.number);
+  const page = all.slice(0, maxParts);
+  const truncated = all.length > page.length;
+  return Promise.resolve(xmlResponse(xmlDocument("ListPartsResult", {
+    Bucket: upload.bucket,
+    Key: upload.key,
+    UploadId: upload.id,
+    Initiator: ownerXml(upload.initiator, context.users),
+    Owner: ownerXml(upload.acl.owner, context.users),
+    StorageClass: "STANDARD",
+    PartNumberMarker: marker,
+    NextPartNumberMarker: page.length > 0 ? page[page.length - 1].number : marker,
+    MaxParts: maxParts,
+    IsTruncated: truncated,
+    Part: page.map((p) => ({
+      PartNumber: p.number,
+      LastModified: xmlDate(p.lastModified),
+      ETag: `"${p.etag}"`,
+      Size: p.size,
+    })),
+  })));
+}
+
+/**
+ * ListMultipartUploads (`GET /bucket?uploads`): uploads in progress, by key then start time,
+ * with prefix, delimiter (common prefixes), markers and page size.
+ *
+ * @param context The request.
+ * @returns `ListMultipartUploadsResult`.
+ */
+export function listUploads(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "READ");
+  const q = context.query;
+  const prefix = q.get("prefix") ?? "";
+  const keyMarker = q.get("key-marker") ?? "";
+  const idMarker = q.get("upload-id-marker") ?? "";
+  const maxUploads = pageSize(q, "max-uploads");
+  const url = q.get("encoding-type") === "url";
+  const all = context.storage.listUploads(bucket.name).filter((u) =>
+    u.key.startsWith(prefix) &&
+    (keyMarker === "" || u.key > keyMarker || (u.key === keyMarker && idMarker !== "" &&
+      u.id > idMarker))
+  );
+  const delimiter = q.get("delimiter") ?? "";
+  const page: UploadRecord[] = [];
+  const prefixes: string[] = [];
+  let truncated = false;
+  let lastKey = "";
+  let lastId = "";
+  for (const upload of all) {
+    const cut = delimiter === "" ? -1 : upload.key.indexOf(delimiter, prefix.length);
+    const common = cut < 0 ? undefined : upload.key.slice(0, cut + delimiter.length);
+    if (common !== undefined && (common === prefixes.at(-1) || common <= keyMarker)) continue;
+    if (page.length + prefixes.length >= maxUploads) {
+      truncated = true;
+      break;
+    }
+    if (common !== undefined) {
+      prefixes.push(common);
+      lastKey = common;
+      lastId = "";
+    } else {
+      page.push(upload);
+      lastKey = upload.key;
+      lastId = upload.id;
+    }
+  }
+  return Promise.resolve(xmlResponse(xmlDocument("ListMultipartUploadsResult", {
+    Bucket: bucket.name,
+    KeyMarker: encodeListValue(keyMarker, url),
+    UploadIdMarker: idMarker,
+    NextKeyMarker: truncated ? encodeListValue(lastKey, url) : undefined,
+    NextUploadIdMarker: truncated ? lastId : undefined,
+    Prefix: encodeListValue(prefix, url),
+    Delimiter: delimiter === "" ? undefined : encodeListValue(delimiter, url),
+    EncodingType: url ? "url" : undefined,
+    MaxUploads: maxUploads,
+    IsTruncated: truncated,
+    Upload: page.map((u) => ({
+      Key: encodeListValue(u.key, url),
+      UploadId: u.id,
+      Initiator: ownerXml(u.initiator, context.users),
+      Owner: ownerXml(u.acl.owner, context.users),
+      StorageClass: "STANDARD",
+      Initiated: xmlDate(u.initiated),
+    })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
+  })));
+}

@@ -1,0 +1,178 @@
+/**
+ * Object-level requests: PutObject (and CopyObject), GetObject, HeadObject, DeleteObject.
+ *
+ * @module
+ */
+
+import { aclFromHeaders, cannedAcl } from "../acl.ts";
+import type { RequestContext } from "../context.ts";
+import { S3Error } from "../errors.ts";
+import type { ObjectRecord } from "../storage/types.ts";
+import { xmlDocument, xmlResponse } from "../xml.ts";
+import {
+  httpDate,
+  loadBucket,
+  loadObject,
+  objectHeadersFrom,
+  objectOwner,
+  uploadLimits,
+  xmlDate,
+} from "./common.ts";
+import { checkConditions, checkKey, loadCopySource, parseRange } from "./request.ts";
+
+/**
+ * PutObject (`PUT /bucket/key`): streams the body to storage, checking length and Content-MD5;
+ * with `x-amz-copy-source` it is CopyObject.
+ *
+ * @param context The request.
+ * @returns 200 with the ETag.
+ */
+export async function putObject(context: RequestContext): Promise<Response> {
+  if (context.headers.has("x-amz-copy-source")) return await copyObject(context);
+  const bucket = loadBucket(context, "WRITE");
+  const key = context.address.key!;
+  checkKey(key);
+  const owner = objectOwner(context, bucket.acl.owner);
+  const acl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
+    cannedAcl("private", owner);
+  const limits = uploadLimits(context);
+  const { headers, metadata } = objectHeadersFrom(context.headers);
+  const written = await context.storage.writeBlob(context.body, limits);
+  const record: ObjectRecord = {
+    key,
+    size: written.segment.size,
+    etag: written.md5,
+    lastModified: new Date().toISOString(),
+    headers,
+    metadata,
+    acl,
+    segments: [written.segment],
+  };
+  await context.storage.putObject(bucket.name, record);
+  return new Response(null, { status: 200, headers: { etag: `"${record.etag}"` } });
+}
+
+async function copyObject(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "WRITE");
+  const key = context.address.key!;
+  checkKey(key);
+  const source = loadCopySource(context);
+  const directive = (context.headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") {
+    throw new S3Error(
+      "InvalidArgument",
+      `Cannot use metadata directive "${directive}": use COPY or REPLACE`,
+      {
+        extra: { ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive },
+      },
+    );
+  }
+  const owner = objectOwner(context, bucket.acl.owner);
+  const requestedAcl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
+  if (
+    source.bucket === bucket.name && source.object.key === key && directive === "COPY" &&
+    requestedAcl === undefined
+  ) {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without " +
+        "changing the object's metadata, storage class, website redirect location or " +
+        "encryption attributes.",
+    );
+  }
+  await context.body?.cancel().catch(() => {});
+  const { headers, metadata } = directive === "REPLACE"
+    ? objectHeadersFrom(context.headers)
+    : { headers: source.object.headers, metadata: source.object.metadata };
+  const stream = await context.storage.readSegments(
+    source.object.segments,
+    0,
+    source.object.size - 1,
+  );
+  const written = await context.storage.writeBlob(stream);
+  const record: ObjectRecord = {
+    key,
+    size: written.segment.size,
+    etag: written.md5,
+    lastModified: new Date().toISOString(),
+    headers,
+    metadata,
+    acl: requestedAcl ?? cannedAcl("private", owner),
+    segments: [written.segment],
+  };
+  await context.storage.putObject(bucket.name, record);
+  return xmlResponse(xmlDocument("CopyObjectResult", {
+    LastModified: xmlDate(record.lastModified),
+    ETag: `"${record.etag}"`,
+  }));
+}
+
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  "response-content-type": "content-type",
+  "response-content-language": "content-language",
+  "response-expires": "expires",
+  "response-cache-control": "cache-control",
+  "response-content-disposition": "content-disposition",
+  "response-content-encoding": "content-encoding",
+};
+
+function objectResponseHeaders(context: RequestContext, object: ObjectRecord): Headers {
+  const headers = new Headers({
+    etag: `"${object.etag}"`,
+    "last-modified": httpDate(object.lastModified),
+    "accept-ranges": "bytes",
+  });
+  for (const [name, value] of Object.entries(object.headers)) headers.set(name, value);
+  for (const [name, value] of Object.entries(object.metadata)) {
+    headers.set(`x-amz-meta-${name}`, value);
+  }
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = context.query.get(param);
+    if (value !== null) headers.set(header, value);
+  }
+  return headers;
+}
+
+/**
+ * GetObject and HeadObject (`GET`/`HEAD /bucket/key`): conditional headers, a single `Range`
+ * (206, or 416 `InvalidRange`) and `response-*` overrides.
+ *
+ * @param context The request.
+ * @returns The object (streamed) or its headers.
+ */
+export async function getObject(context: RequestContext): Promise<Response> {
+  const object = loadObject(context, "READ");
+  try {
+    checkConditions(context.headers, object);
+  } catch (error) {
+    if (error instanceof S3Error && error.code === "NotModified") {
+      return new Response(null, {
+        status: 304,
+        headers: { etag: `"${object.etag}"`, "last-modified": httpDate(object.lastModified) },
+      });
+    }
+    throw error;
+  }
+  const headers = objectResponseHeaders(context, object);
+  const range = parseRange(context.headers.get("range"), object.size);
+  const start = range?.start ?? 0;
+  const end = range?.end ?? object.size - 1;
+  headers.set("content-length", String(end - start + 1));
+  if (range) headers.set("content-range", `bytes ${start}-${end}/${object.size}`);
+  const status = range ? 206 : 200;
+  if (context.method === "HEAD") return new Response(null, { status, headers });
+  const body = await context.storage.readSegments(object.segments, start, end);
+  return new Response(body, { status, headers });
+}
+
+/**
+ * DeleteObject (`DELETE /bucket/key`): 204 whether or not the key existed.
+ *
+ * @param context The request.
+ * @returns 204.
+ */
+export async function deleteObject(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context, "WRITE");
+  await context.storage.deleteObject(bucket.name, context.address.key!);
+  return new Response(null, { status: 204 });
+}

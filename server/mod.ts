@@ -1,0 +1,265 @@
+/**
+ * The embedded S3-compatible server: start one in-process with {@linkcode startServer}, or run
+ * `deno task server`. It behaves like Ceph RGW (what DreamObjects runs) for the operations the
+ * tour and tests use.
+ *
+ * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
+ *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
+ *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
+ *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
+ *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
+ * - Requests are authenticated first (`auth/`), then routed by path shape, method and
+ *   subresource; ACLs decide what users and anonymous requests may do.
+ * - Storage is in memory, or in `dataDir` (atomic writes, survives restarts). Bodies stream.
+ * - Addressing: path style (`/bucket/key`, read from the raw URL so `..` stays in keys) and
+ *   virtual-host style (`Host: bucket.localhost:PORT`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { startServer } from "./mod.ts";
+ * await using server = await startServer();
+ * console.log(server.url); // http://127.0.0.1:54321
+ * ```
+ *
+ * @module
+ */
+
+import { parseTarget } from "./addressing.ts";
+import { authenticate } from "./auth/mod.ts";
+import type { RequestContext } from "./context.ts";
+import { S3Error } from "./errors.ts";
+import { errorXml } from "./xml.ts";
+import { route, shapeOf } from "./router.ts";
+import { ROUTES } from "./routes.ts";
+import { DiskStorage } from "./storage/disk.ts";
+import { MemoryStorage } from "./storage/memory.ts";
+import type { Storage } from "./storage/types.ts";
+import { DEMO_USERS } from "./demo_users.ts";
+import type { ServerUser } from "./types.ts";
+
+export { DEMO_USERS } from "./demo_users.ts";
+export type { ServerUser } from "./types.ts";
+
+/** How to start a server. */
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to bind. @default "127.0.0.1" */
+  hostname?: string;
+  /** Keep buckets and objects in this directory (survives restarts); in memory when absent. */
+  dataDir?: string;
+  /** Users and their key pairs. @default DEMO_USERS */
+  users?: readonly ServerUser[];
+  /** Region reported by GetBucketLocation. @default "us-east-1" */
+  region?: string;
+  /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
+  dnsName?: string;
+  /** Log nothing (not even internal errors). @default false */
+  quiet?: boolean;
+  /**
+   * Log one line per request: time, method, path (never the query, which may hold a
+   * signature), status, operation or error code, duration, who. @default false
+   */
+  logRequests?: boolean;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Endpoint, e.g. `http://127.0.0.1:9000` (loopback when bound to all interfaces). */
+  readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** The address it is bound to. */
+  readonly hostname: string;
+  /** Its users (the demo key pairs unless told otherwise). */
+  readonly users: readonly ServerUser[];
+  /** Stops listening, waits for requests in flight, and releases storage. */
+  close(): Promise<void>;
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Settings a request handler needs. */
+interface HandlerSettings {
+  storage: Storage;
+  users: readonly ServerUser[];
+  region: string;
+  dnsName: string;
+  quiet: boolean;
+  logRequests: boolean;
+}
+
+function logLine(
+  method: string,
+  path: string,
+  status: number,
+  what: string,
+  started: number,
+  who: string,
+): void {
+  const time = new Date().toISOString().slice(11, 19);
+  const ms = (performance.now() - started).toFixed(0);
+  console.log(`${time} ${method} ${path} ${status} ${what} ${ms}ms ${who}`);
+}
+
+function requestId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 16).toUpperCase();
+}
+
+function errorResponse(
+  error: S3Error,
+  method: string,
+  resource: string,
+  id: string,
+  headers: Headers = new Headers(),
+): Response {
+  headers.set("x-amz-request-id", id);
+  if (method === "HEAD" || error.status === 304) {
+    return new Response(null, { status: error.status, headers });
+  }
+  headers.set("content-type", "application/xml");
+  return new Response(errorXml(error, resource, id), { status: error.status, headers });
+}
+
+/**
+ * Answers one HTTP request: resolves the address, authenticates, routes, and turns errors into
+ * S3's XML.
+ *
+ * @param request The request as received.
+ * @param settings Storage, users and naming.
+ * @returns The response.
+ */
+async function handle(request: Request, settings: HandlerSettings): Promise<Response> {
+  const id = requestId();
+  const started = performance.now();
+  let who = "-";
+  const method = request.method.toUpperCase();
+  let resource = "/";
+  let bucketName: string | undefined;
+  let body: ReadableStream<Uint8Array> | null = request.body;
+  try {
+    const target = parseTarget(request.url, request.headers.get("host"), settings.dnsName);
+    resource = target.rawPath;
+    bucketName = target.address.bucket;
+    const auth = await authenticate({
+      method,
+      url: request.url,
+      headers: request.headers,
+      address: target.address,
+      body: request.body,
+    }, { users: settings.users });
+    body = auth.body;
+    who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
+    const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const context: RequestContext = {
+      method,
+      headers: request.headers,
+      address: target.address,
+      rawPath: target.rawPath,
+      query: target.query,
+      principal: auth.principal,
+      body: auth.body,
+      contentLength: auth.contentLength,
+      storage: settings.storage,
+      users: settings.users,
+      region: settings.region,
+      requestId: id,
+    };
+    const response = await found.handler(context);
+    response.headers.set("x-amz-request-id", id);
+    if (settings.logRequests) {
+      logLine(method, resource, response.status, found.operation, started, who);
+    }
+    return response;
+  } catch (error) {
+    await body?.cancel().catch(() => {});
+    if (error instanceof S3Error) {
+      const headers = new Headers();
+      if (error.code === "InvalidRange") headers.set("accept-ranges", "bytes");
+      // RGW names the request's bucket in every error about one.
+      const named = bucketName === undefined || error.fields.bucketName !== undefined
+        ? error
+        : new S3Error(error.code, error.message, { ...error.fields, bucketName });
+      if (settings.logRequests) logLine(method, resource, error.status, error.code, started, who);
+      return errorResponse(named, method, resource, id, headers);
+    }
+    if (settings.logRequests) logLine(method, resource, 500, "InternalError", started, who);
+    if (!settings.quiet) console.error(`Cannot answer ${method} ${resource}:`, error);
+    return errorResponse(new S3Error("InternalError"), method, resource, id);
+  }
+}
+
+/**
+ * Starts an S3-compatible server in this process.
+ *
+ * @param options Port, interface, storage directory, users, region, DNS name.
+ * @returns The running server; `close()` it (or `await using`) when done.
+ * @throws {RangeError} For a port outside 0..65535.
+ * @throws {TypeError} When two users share an id or access key.
+ * @throws {Deno.errors.AddrInUse} When the port is taken.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { startServer } from "./mod.ts";
+ * const server = await startServer({ port: 0, dataDir: "./s3-data" });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const users = options.users ?? DEMO_USERS;
+  const wanted = options.port ?? 0;
+  if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
+    throw new RangeError(`Cannot listen on port "${wanted}": use an integer from 0 to 65535`);
+  }
+  for (const [i, user] of users.entries()) {
+    const clash = users.findIndex((u) => u.id === user.id || u.accessKeyId === user.accessKeyId);
+    if (clash !== i) {
+      throw new TypeError(
+        `Cannot start with user "${user.id}": its id or access key repeats user "${
+          users[clash].id
+        }"; give each user its own`,
+      );
+    }
+  }
+  const storage: Storage = options.dataDir === undefined
+    ? new MemoryStorage()
+    : await DiskStorage.open(options.dataDir);
+  const settings: HandlerSettings = {
+    storage,
+    users,
+    region: options.region ?? "us-east-1",
+    dnsName: options.dnsName ?? "localhost",
+    quiet: options.quiet ?? false,
+    logRequests: options.logRequests ?? false,
+  };
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      port: wanted,
+      hostname: options.hostname ?? "127.0.0.1",
+      onListen: () => {},
+    }, (request) => handle(request, settings));
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const { port, hostname } = server.addr;
+  // A wildcard address is not one a client can connect to: point the URL at loopback instead.
+  const reachable = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
+  const host = reachable.includes(":") ? `[${reachable}]` : reachable;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      await server.shutdown();
+      await storage.close();
+    })();
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    hostname,
+    users,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * Least privilege: every `deno task` in deno.json runs with narrowed permissions, never `-A` or
+ * `--allow-all`; each task really works with exactly those permissions; and for the commands a
+ * user runs (tour, server, cp, notebook) every permission is needed: drop one and it fails.
+ */
+
+import assert from "node:assert/strict";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { s3Client, testServer } from "../support/server.ts";
+import { type CommandResult, REPO_ROOT, runDeno } from "../support/commands.ts";
+
+const DEMO = DEMO_USERS[0];
+const TASKS: Record<string, string> = JSON.parse(
+  await Deno.readTextFile(`${REPO_ROOT}/deno.json`),
+).tasks;
+
+/** Flags that grant everything, or powers no task of this project should hold. */
+const FORBIDDEN = /^(-A|--allow-all|--allow-ffi|--allow-scripts|--allow-hrtime|--unstable.*)$/;
+
+/** The `deno run`/`deno test` commands inside a task string (tasks may chain with `&&`). */
+function commands(task: string): string[][] {
+  return task.split(/&&|\|\||;/).map((c) => c.trim().split(/\s+/)).filter((w) => w[0] === "deno");
+}
+
+function permissionFlags(words: string[]): string[] {
+  return words.filter((w) => /^(-A|--allow-|--deny-|--unstable)/.test(w));
+}
+
+Deno.test("permissions: no deno task asks for all permissions", () => {
+  assert.ok(Object.keys(TASKS).length >= 4, "deno.json has too few tasks");
+  for (const [name, task] of Object.entries(TASKS)) {
+    for (const words of commands(task)) {
+      for (const flag of permissionFlags(words)) {
+        assert.doesNotMatch(flag.split("=")[0], FORBIDDEN, `Task "${name}" uses ${flag}`);
+      }
+      if (["run", "test", "bench", "serve"].includes(words[1])) {
+        assert.ok(
+          !words.includes("--allow-all") && !words.includes("-A"),
+          `Task "${name}" grants every permission`,
+        );
+      }
+    }
+    assert.ok(!/\s-A(\s|$)|--allow-all/.test(task), `Task "${name}" grants every permission`);
+  }
+});
+
+/** How to exercise one task: run it with the given `deno` arguments and say if it worked. */
+type Exercise = (denoArgs: string[]) => Promise<{ ok: boolean; why: string }>;
+
+function outcome(result: CommandResult, ok: boolean): { ok: boolean; why: string } {
+  return { ok, why: `exit ${result.code}: ${(result.stderr || result.stdout).slice(-600)}` };
+}
+
+/** The task's own `deno ...` words, split into permission flags and the rest. */
+function taskParts(name: string): { flags: string[]; rest: string[] } {
+  const words = commands(TASKS[name])[0];
+  assert.ok(words, `Task "${name}" does not run deno`);
+  return {
+    flags: permissionFlags(words),
+    rest: words.slice(1).filter((w) => !permissionFlags([w]).length),
+  };
+}
+
+/** `deno run` arguments for a task with its flags, minus one. */
+function withFlags(name: string, flags: string[], extra: string[]): string[] {
+  const { rest } = taskParts(name);
+  const [sub, ...others] = rest;
+  return [sub, ...flags, ...others, ...extra];
+}
+
+const EXERCISES: Record<string, Exercise> = {
+  tour: async (args) => {
+    const result = await runDeno(args, { timeoutMs: 60_000 });
+    return outcome(result, result.code === 0 && /Tour complete/.test(result.stdout));
+  },
+  server: async (args) => {
+    const dir = await Deno.makeTempDir({ prefix: "perm-server-" });
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [...args, "--port", "0", "--quiet", "--data", `${dir}/data`],
+        cwd: REPO_ROOT,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      let text = "";
+      const reader = child.stdout.getReader();
+      let url: string | undefined;
+      while (!url) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+        url = text.match(/S3 endpoint:\s+(http:\/\/\S+)/)?.[1];
+      }
+      let ok = false;
+      if (url) {
+        const sdk = s3Client(url);
+        try {
+          await sdk.send(new CreateBucketCommand({ Bucket: "perm-bucket" }));
+          await sdk.send(new PutObjectCommand({ Bucket: "perm-bucket", Key: "k", Body: "v" }));
+          const out = await sdk.send(new GetObjectCommand({ Bucket: "perm-bucket", Key: "k" }));
+          ok = (await out.Body!.transformToString()) === "v";
+        } catch {
+          ok = false;
+        } finally {
+          sdk.destroy();
+        }
+        child.kill("SIGTERM");
+      }
+      reader.releaseLock();
+      const status = await child.output().catch(() => undefined);
+      clearTimeout(timer);
+      const stderr = status ? new TextDecoder().decode(status.stderr) : "";
+      const stopped = status?.code === 0;
+      return { ok: ok && stopped, why: `started: ${Boolean(url)}, stopped: ${stopped} ${stderr}` };
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  cp: async (args) => {
+    await using server = await testServer();
+    const sdk = s3Client(server.url);
+    const dir = await Deno.makeTempDir({ prefix: "perm-cp-" });
+    try {
+      await sdk.send(new CreateBucketCommand({ Bucket: "perm-cp" }));
+      await Deno.writeTextFile(`${dir}/in.txt`, "copied");
+      const keys = ["--endpoint", server.url, "--access-key", DEMO.accessKeyId, "--secret-key"];
+      const up = await runDeno(
+        [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/in.txt`, "s3://perm-cp/in.txt"],
+      );
+      if (up.code !== 0) return outcome(up, false);
+      const down = await runDeno(
+        [
+          ...args,
+          ...keys,
+          DEMO.secretAccessKey,
+          "--quiet",
+          "s3://perm-cp/in.txt",
+          `${dir}/out.txt`,
+        ],
+      );
+      const copied = await Deno.readTextFile(`${dir}/out.txt`).catch(() => "");
+      return outcome(down, down.code === 0 && copied === "copied");
+    } finally {
+      sdk.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  notebook: async (args) => {
+    // In a copy of the repository: the task rewrites notebooks/, which teammates own.
+    const copy = await Deno.makeTempDir({ prefix: "perm-notebook-" });
+    try {
+      for (const path of ["deno.json", "deno.lock", "lib", "tour", "notebooks"]) {
+        await copyTree(`${REPO_ROOT}/${path}`, `${copy}/${path}`);
+      }
+      await Deno.remove(`${copy}/notebooks/tour.ipynb`);
+      const result = await runDeno(args, { cwd: copy, timeoutMs: 60_000 });
+      const written = await Deno.readTextFile(`${copy}/notebooks/tour.ipynb`).catch(() => "");
+      return outcome(result, result.code === 0 && written.includes('"nbformat": 4'));
+    } finally {
+      await Deno.remove(copy, { recursive: true });
+    }
+  },
+  bench: async (args) => {
+    const dir = await Deno.makeTempDir({ prefix: "perm-bench-" });
+    try {
+      const result = await runDeno([
+        ...args,
+        "--clients",
+        "lib",
+        "--size",
+        "8MiB",
+        "--small-count",
+        "20",
+        "--trace-rounds",
+        "1",
+        "--tour-runs",
+        "0",
+        "--no-rgw",
+        "--out",
+        `${dir}/bench.json`,
+      ], { timeoutMs: 120_000 });
+      const json = await Deno.readTextFile(`${dir}/bench.json`).catch(() => "");
+      return outcome(result, result.code === 0 && json.length > 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+};
+
+/** Tasks not run here, and why. */
+const NOT_RUN: Record<string, string> = {
+  test: "it is the test suite itself (CI runs it with exactly these flags)",
+  check: "fmt, lint and check need no permissions; it is run by CI",
+};
+
+async function copyTree(from: string, to: string): Promise<void> {
+  const info = await Deno.stat(from);
+  if (info.isFile) {
+    await Deno.copyFile(from, to);
+    return;
+  }
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.name.startsWith(".")) continue;
+    await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
+Deno.test("permissions: every task is exercised by this test or explained", () => {
+  for (const name of Object.keys(TASKS)) {
+    assert.ok(
+      name in EXERCISES || name in NOT_RUN,
+      `Task "${name}" is new: add how to exercise it to tests/e2e/permissions_test.ts`,
+    );
+  }
+});
+
+for (const name of Object.keys(EXERCISES)) {
+  Deno.test({
+    name: `permissions: deno task ${name} works with its own narrowed permissions`,
+    ignore: !(name in TASKS),
+    async fn() {
+      const { flags } = taskParts(name);
+      const result = await EXERCISES[name](withFlags(name, flags, []));
+      assert.ok(result.ok, `deno task ${name} (${flags.join(" ")}) failed: ${result.why}`);
+    },
+  });
+}
+
+/** The commands a user runs; for these, each permission must be needed. */
+const USER_COMMANDS = ["tour", "server", "cp", "notebook"];
+
+for (const name of USER_COMMANDS) {
+  Deno.test({
+    name: `permissions: deno task ${name} needs every permission it asks for`,
+    ignore: !(name in TASKS),
+    async fn(t) {
+      const { flags } = taskParts(name);
+      for (const flag of flags.filter((f) => f.startsWith("--allow-"))) {
+        await t.step(`without ${flag} it fails`, async () => {
+          const result = await EXERCISES[name](
+            withFlags(name, flags.filter((f) => f !== flag), []),
+          );
+          assert.ok(
+            !result.ok,
+            `deno task ${name} works without ${flag}: drop it from deno.json (least privilege)`,
+          );
+        });
+      }
+    },
+  });
+}

@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { SplitHttpHandler } from "../../lib/_http.ts";
+import { choosePartSize, downloadInRanges, uploadFileInParts } from "../../lib/_transfer.ts";
+import { connect } from "../../lib/connect.ts";
+import { createBucket } from "../../lib/buckets.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+
+const MiB = 1024 * 1024;
+
+function randomBytes(size: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+  return data;
+}
+
+function md5(data: Uint8Array): string {
+  return createHash("md5").update(data).digest("hex");
+}
+
+/** The embedded server, a bucket, a scratch directory; clients with and without the split handler. */
+async function setup() {
+  const s3 = await connect({ trace: false });
+  const bucket = await createBucket(s3, { prefix: "transfer" });
+  const dir = await Deno.makeTempDir();
+  return {
+    s3,
+    bucket,
+    dir,
+    async [Symbol.asyncDispose]() {
+      await s3.close(); // in memory: the bucket goes with the server
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A client for the embedded server, with the split handler or the SDK's default (Node). */
+function sdkClient(url: string, split: boolean): S3Client {
+  return new S3Client({
+    endpoint: url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: DEMO_USERS[0].accessKeyId,
+      secretAccessKey: DEMO_USERS[0].secretAccessKey,
+    },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    ...(split ? { requestHandler: new SplitHttpHandler() } : {}),
+  });
+}
+
+async function openUploads(client: S3Client, bucket: string): Promise<number> {
+  const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return out.Uploads?.length ?? 0;
+}
+
+Deno.test("choosePartSize() keeps 5 MiB at least and fits any file in 10,000 parts", () => {
+  assert.equal(choosePartSize(100, 1), 5 * MiB);
+  assert.equal(choosePartSize(1024 * MiB), 8 * MiB);
+  const huge = 200 * 1024 * MiB; // 200 GiB
+  const part = choosePartSize(huge);
+  assert.ok(Math.ceil(huge / part) <= 10_000);
+  assert.equal(part % MiB, 0);
+});
+
+Deno.test("uploadFileInParts() stores the file byte for byte, parts in order", async (t) => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  for (
+    const [name, size, concurrency] of [
+      ["an exact number of parts", 10 * MiB, 2],
+      ["a short last part", 12 * MiB + 1, 3],
+      ["one part", 3 * MiB, 4],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      const data = randomBytes(size);
+      await Deno.writeFile(`${dir}/f.bin`, data);
+      const seen: number[] = [];
+      const out = await uploadFileInParts(
+        s3.client,
+        { Bucket: bucket, Key: name, ContentType: "application/x-test" },
+        `${dir}/f.bin`,
+        size,
+        { partSize: 5 * MiB, concurrency, onProgress: (p) => seen.push(p.loaded) },
+      );
+      assert.match(out.ETag!, new RegExp(`-${Math.ceil(size / (5 * MiB))}"$`));
+      assert.equal(seen.at(-1), size);
+      const got = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: name }));
+      assert.equal(got.ContentType, "application/x-test");
+      assert.equal(md5(await got.Body!.transformToByteArray()), md5(data));
+      assert.equal(await openUploads(s3.client, bucket), 0);
+    });
+  }
+});
+
+Deno.test("uploadFileInParts() aborts the upload on the server when it fails", async (t) => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  const size = 11 * MiB;
+  await Deno.writeFile(`${dir}/f.bin`, randomBytes(size));
+  await t.step("the file is shorter than announced", async () => {
+    await assert.rejects(
+      uploadFileInParts(s3.client, { Bucket: bucket, Key: "short" }, `${dir}/f.bin`, size + MiB, {
+        partSize: 5 * MiB,
+      }),
+      /The file ended early/,
+    );
+    assert.equal(await openUploads(s3.client, bucket), 0, "no upload is left open");
+  });
+  await t.step("the caller aborts", async () => {
+    const controller = new AbortController();
+    const upload = uploadFileInParts(
+      s3.client,
+      { Bucket: bucket, Key: "aborted" },
+      `${dir}/f.bin`,
+      size,
+      {
+        partSize: 5 * MiB,
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      },
+    );
+    await assert.rejects(upload, (e: Error) => e.name === "AbortError");
+    assert.equal(await openUploads(s3.client, bucket), 0, "no upload is left open");
+  });
+});
+
+Deno.test("downloadInRanges() writes every range where it belongs", async (t) => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  for (const handler of ["split", "node"] as const) {
+    const client = sdkClient(s3.endpoint, handler === "split");
+    for (const size of [0, 1, MiB - 1, 7 * MiB + 3]) {
+      await t.step(`${size} bytes (${handler})`, async () => {
+        const data = randomBytes(size);
+        await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `k${size}`, Body: data }));
+        const seen: number[] = [];
+        const out = await downloadInRanges(
+          client,
+          { Bucket: bucket, Key: `k${size}` },
+          `${dir}/d`,
+          {
+            minRange: MiB,
+            concurrency: 3,
+            onProgress: (p) => seen.push(p.loaded),
+          },
+        );
+        assert.equal(out.size, size);
+        assert.equal(md5(await Deno.readFile(`${dir}/d`)), md5(data));
+        if (size > 0) assert.equal(seen.at(-1), size);
+      });
+    }
+    client.destroy();
+  }
+});
+
+Deno.test("downloadInRanges() leaves an existing file alone when the object is missing", async () => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  await Deno.writeTextFile(`${dir}/keep.txt`, "precious");
+  await assert.rejects(
+    downloadInRanges(s3.client, { Bucket: bucket, Key: "nope" }, `${dir}/keep.txt`),
+    (e: Error) => e.name === "NoSuchKey",
+  );
+  assert.equal(await Deno.readTextFile(`${dir}/keep.txt`), "precious");
+});
+
+Deno.test("downloadInRanges() fails on an overwrite midway and leaves no partial file", async () => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
+  );
+  // A client that overwrites the object just before it asks for the second range.
+  const client = sdkClient(s3.endpoint, true);
+  let overwritten = false;
+  client.middlewareStack.add((next) => async (args) => {
+    const input = args.input as { IfMatch?: string };
+    if (input.IfMatch && !overwritten) {
+      overwritten = true;
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
+      );
+    }
+    return next(args);
+  }, { step: "initialize", name: "overwriteMidway" });
+  await assert.rejects(
+    downloadInRanges(client, { Bucket: bucket, Key: "moving" }, `${dir}/moving`, {
+      minRange: MiB,
+      concurrency: 1,
+    }),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 412,
+  );
+  client.destroy();
+  assert.ok(overwritten);
+  await assert.rejects(Deno.stat(`${dir}/moving`), Deno.errors.NotFound);
+});
+
+Deno.test("SplitHttpHandler sends GET and HEAD through fetch, the rest through Node's http", async () => {
+  await using env = await setup();
+  const { s3, bucket } = env;
+  const client = sdkClient(s3.endpoint, true);
+  const bodies: string[] = [];
+  client.middlewareStack.add((next) => async (args) => {
+    const result = await next(args);
+    // deno-lint-ignore no-explicit-any
+    const body = (result.response as any).body;
+    bodies.push(body instanceof ReadableStream ? "web" : body?.constructor?.name ?? "none");
+    return result;
+  }, { step: "deserialize", priority: "high", name: "bodyKind" });
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: "x", Body: "hello" }));
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: "x" }));
+  assert.equal(await got.Body!.transformToString(), "hello");
+  assert.equal(bodies[1], "web", "GET answered through fetch");
+  assert.notEqual(bodies[0], "web", "PUT answered through Node's http");
+  client.destroy();
+});
+
+Deno.test("SplitHttpHandler reports a refused download with Node's error code", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close(); // nothing listens there now
+  const client = sdkClient(`http://127.0.0.1:${port}`, true);
+  try {
+    await assert.rejects(
+      client.send(new GetObjectCommand({ Bucket: "b1", Key: "k" })),
+      (e: Error & { code?: string }) => e.code === "ECONNREFUSED",
+    );
+  } finally {
+    client.destroy();
+  }
+});

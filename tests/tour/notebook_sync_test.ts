@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { inflateSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { parseCell } from "../../tour/cells.ts";
+import { NOTEBOOK_PATH, notebookText, PICTURE_PATH } from "../../tour/notebook.ts";
+import { drawPixels, HEIGHT, scanlines, WIDTH } from "../../tour/picture.ts";
+import { STEPS } from "../../tour/steps.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Cell {
+  cell_type: string;
+  id: string;
+  source: string[];
+  outputs?: unknown[];
+  execution_count?: number | null;
+  metadata: { tags?: string[] };
+}
+
+Deno.test("notebooks/tour.ipynb is exactly what the tour's steps generate", async () => {
+  const committed = await Deno.readTextFile(NOTEBOOK_PATH);
+  assert.ok(
+    committed === notebookText(STEPS),
+    "notebooks/tour.ipynb has drifted from tour/steps.ts: run `deno task notebook` and commit",
+  );
+});
+
+Deno.test("each step is a heading, its prose, then its code cell, with no outputs", async () => {
+  const notebook = JSON.parse(await Deno.readTextFile(NOTEBOOK_PATH));
+  assert.equal(notebook.metadata.kernelspec.name, "deno");
+  const cells: Cell[] = notebook.cells;
+  assert.equal(cells.length, STEPS.length * 2);
+  STEPS.forEach((step, i) => {
+    const [about, code] = [cells[2 * i], cells[2 * i + 1]];
+    assert.equal(about.cell_type, "markdown");
+    assert.match(
+      about.source.join(""),
+      new RegExp(`^#{1,2} ${step.title.replace(/[()]/g, ".")}\n\n`),
+    );
+    assert.equal(code.cell_type, "code");
+    assert.equal(code.id, step.id);
+    assert.equal(code.source.join(""), step.code, `cell "${step.id}" differs from its step`);
+    assert.deepEqual(code.outputs, []);
+    assert.equal(code.execution_count, null);
+  });
+  const tagged = cells.filter((c) => c.metadata.tags?.includes("parameters")).map((c) => c.id);
+  assert.deepEqual(tagged, ["options"]);
+});
+
+Deno.test("code cells are short (at most 8 lines) and prose is one or two sentences per idea", () => {
+  for (const step of STEPS) {
+    const lines = step.code.split("\n").length;
+    assert.ok(lines <= 8, `step "${step.id}" has a ${lines}-line cell`);
+    const sentences = step.prose.trim().split(/(?<=[.!?])\s+(?=[A-Z`\\])/).length;
+    assert.ok(sentences <= 3, `step "${step.id}" has ${sentences} sentences of prose`);
+    assert.ok(step.title.length > 0 && step.prose.trim().length > 0, step.id);
+  }
+});
+
+Deno.test("the tour's steps show the milestones the issue asks for, in order", () => {
+  const ids = STEPS.map((s) => s.id);
+  const order = [
+    "connect",
+    "create-bucket",
+    "upload",
+    "public-link-denied",
+    "presigned-link",
+    "public-read",
+    "grants",
+    "bucket-not-empty",
+    "delete-object",
+    "delete-bucket",
+  ];
+  const positions = order.map((id) => ids.indexOf(id));
+  assert.ok(
+    positions.every((p) => p >= 0),
+    `missing steps: ${order.filter((_, i) => positions[i] < 0)}`,
+  );
+  assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
+  assert.deepEqual(STEPS.filter((s) => s.cleanup).map((s) => s.id), [
+    "delete-object",
+    "delete-bucket",
+  ]);
+});
+
+Deno.test("every cell parses for the terminal runner: lib imports only, one display value", () => {
+  const imported = new Set<string>();
+  for (const step of STEPS) {
+    const cell = parseCell(step.code);
+    cell.imports.forEach((name) => imported.add(name));
+    assert.ok(!/:\s*(string|number|boolean|unknown|any)\b/.test(step.code), `${step.id} has types`);
+  }
+  for (const name of ["connect", "createBucket", "putFile", "publicUrl", "presignGet", "probe"]) {
+    assert.ok(imported.has(name), `the notebook never imports ${name}`);
+  }
+  assert.equal(parseCell("const a = 1;\na").result, "a");
+  assert.equal(parseCell("await s3.close();").result, undefined);
+  assert.throws(() => parseCell('import { x } from "npm:left-pad";'), SyntaxError);
+});
+
+Deno.test("the cells type-check as one module (as the Deno kernel compiles them)", async () => {
+  const dir = `${ROOT}.tmp`;
+  await Deno.mkdir(dir, { recursive: true });
+  // .tmp/ sits one level below the root, like notebooks/, so "../../lib/mod.ts" resolves the same.
+  const file = `${dir}/tour_cells_${crypto.randomUUID().slice(0, 8)}.ts`;
+  await Deno.writeTextFile(file, STEPS.map((s) => `// ${s.id}\n${s.code}\n`).join("\n"));
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", file],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      code,
+      0,
+      `The notebook's cells do not type-check:\n${new TextDecoder().decode(stderr)}`,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("notebooks/cloud.png holds exactly the picture tour/picture.ts draws", async () => {
+  const png = await Deno.readFile(PICTURE_PATH);
+  const view = new DataView(png.buffer);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  let at = 8;
+  const idat: Uint8Array[] = [];
+  let size: [number, number] | undefined;
+  while (at < png.length) {
+    const length = view.getUint32(at);
+    const type = new TextDecoder().decode(png.subarray(at + 4, at + 8));
+    const data = png.subarray(at + 8, at + 8 + length);
+    if (type === "IHDR") size = [view.getUint32(at + 8), view.getUint32(at + 12)];
+    if (type === "IDAT") idat.push(data);
+    at += 12 + length;
+  }
+  assert.deepEqual(size, [WIDTH, HEIGHT]);
+  const raw = new Uint8Array(
+    inflateSync(new Uint8Array(await new Blob(idat as BlobPart[]).arrayBuffer())),
+  );
+  const expected = scanlines(drawPixels());
+  assert.ok(
+    raw.length === expected.length && raw.every((b, i) => b === expected[i]),
+    "notebooks/cloud.png differs from tour/picture.ts: run `deno task notebook` and commit",
+  );
+});
+
+Deno.test("the committed notebook holds no secret key", async () => {
+  const text = await Deno.readTextFile(NOTEBOOK_PATH);
+  for (const user of DEMO_USERS) assert.ok(!text.includes(user.secretAccessKey));
+  assert.doesNotMatch(text, /Signature=[0-9a-f]{16}/);
+});

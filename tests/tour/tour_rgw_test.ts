@@ -1,0 +1,64 @@
+/**
+ * The terminal tour, run as a user runs it (`deno task tour`), against Ceph RGW with the demo
+ * user's keys, and asserted as on the embedded server: the same milestones in the same order,
+ * exit 0, no secret printed, and no bucket left behind.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { rgwTest } from "../support/engines.ts";
+import {
+  assertNoSecrets,
+  assertTourOutput,
+  bucketNames,
+  runTour,
+  trafficOf,
+} from "../support/tour_run.ts";
+
+const SECRETS = DEMO_USERS.map((user) => user.secretAccessKey);
+
+rgwTest("the tour runs end to end on Ceph RGW as on the embedded server", async (t, endpoint) => {
+  const before = new Set(await bucketNames(endpoint));
+  const demo = DEMO_USERS[0];
+
+  const onRgw = await runTour([
+    "--endpoint",
+    endpoint,
+    "--access-key",
+    demo.accessKeyId,
+    "--secret-key",
+    demo.secretAccessKey,
+    "--path-style",
+  ]);
+  console.log(`--- tour on RGW (${endpoint}) ---\n${onRgw.output}--- end of tour on RGW ---`);
+
+  await t.step("it exits 0", () => {
+    assert.equal(onRgw.code, 0, `The tour on RGW exited ${onRgw.code}:\n${onRgw.output}`);
+  });
+  await t.step("it prints 403, 200, 200, 409 BucketNotEmpty, 404 NoSuchBucket in order", () => {
+    assertTourOutput(onRgw.output, "RGW");
+  });
+  await t.step("it names the RGW endpoint, not the embedded server", () => {
+    assert.ok(
+      onRgw.output.includes(new URL(endpoint).host),
+      `The tour output never mentions "${new URL(endpoint).host}": did it use the endpoint?`,
+    );
+  });
+  await t.step("it prints no secret key and no raw signature", () => {
+    assertNoSecrets(onRgw.output, SECRETS, "The tour on RGW");
+  });
+  await t.step("it leaves no bucket behind", async () => {
+    const left = (await bucketNames(endpoint)).filter((name) => !before.has(name));
+    assert.deepEqual(left, [], `The tour left buckets on RGW: ${left.join(", ")}`);
+  });
+  await t.step("its HTTP exchanges and probe results are the embedded server's", async () => {
+    const onEmbedded = await runTour([]);
+    assert.equal(onEmbedded.code, 0, `The tour exited ${onEmbedded.code}:\n${onEmbedded.output}`);
+    assertTourOutput(onEmbedded.output, "the embedded server");
+    const rgwTraffic = trafficOf(onRgw.output);
+    assert.ok(rgwTraffic.length >= 10, `Only ${rgwTraffic.length} exchanges found on RGW`);
+    assert.deepEqual(rgwTraffic, trafficOf(onEmbedded.output));
+  });
+});
