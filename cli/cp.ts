@@ -17,7 +17,8 @@ import { basename } from "node:path";
 import { stat } from "node:fs/promises";
 import { connect, type ConnectOptions } from "../lib/connect.ts";
 import { formatBytes } from "../lib/display.ts";
-import { getFile, type Progress, putFile } from "../lib/objects.ts";
+import { getFile, putFile } from "../lib/objects.ts";
+import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom, usageMessage } from "./flags.ts";
 

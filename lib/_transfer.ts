@@ -23,7 +23,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import type { Progress } from "./objects.ts";
+import type { Progress } from "./types.ts";
 
 const MiB = 1024 * 1024;
 /** S3's smallest part (all but the last). */

@@ -14,45 +14,10 @@ import {
   PutBucketAclCommand,
   PutObjectAclCommand,
 } from "@aws-sdk/client-s3";
-import { validateBucketName } from "./buckets.ts";
+import { type CannedAcl, validateBucketName, validateCannedAcl, validateKey } from "./validate.ts";
 import type { Connection } from "./connect.ts";
 import { Table } from "./display.ts";
 import { request } from "./errors.ts";
-import { validateKey } from "./objects.ts";
-
-/** The canned ACLs a bucket or object can be given. */
-export const CANNED_ACLS = [
-  "private",
-  "public-read",
-  "public-read-write",
-  "authenticated-read",
-] as const;
-
-/** A canned ACL: a named set of grants. */
-export type CannedAcl = (typeof CANNED_ACLS)[number];
-
-/**
- * Checks a canned ACL name.
- *
- * @param acl The name.
- * @returns The same name.
- * @throws {RangeError} When it is not one of {@linkcode CANNED_ACLS}.
- *
- * @example Usage
- * ```ts
- * import { validateCannedAcl } from "./acl.ts";
- *
- * console.log(validateCannedAcl("public-read")); // public-read
- * ```
- */
-export function validateCannedAcl(acl: string): CannedAcl {
-  if (!(CANNED_ACLS as readonly string[]).includes(acl)) {
-    throw new RangeError(
-      `Invalid canned ACL "${acl}": use one of ${CANNED_ACLS.map((a) => `"${a}"`).join(", ")}`,
-    );
-  }
-  return acl as CannedAcl;
-}
 
 /**
  * Gives a bucket a canned ACL (`public-read` lets anyone list it).

@@ -15,56 +15,9 @@ import {
   ListMultipartUploadsCommand,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
-import { type CannedAcl, validateCannedAcl } from "./acl.ts";
+import { type CannedAcl, validateBucketName, validateCannedAcl } from "./validate.ts";
 import type { Connection } from "./connect.ts";
 import { request, S3RequestError } from "./errors.ts";
-
-/**
- * Checks a bucket name against S3's naming rules, so a bad name fails before any request.
- *
- * @param name The bucket name.
- * @returns The same name.
- * @throws {TypeError} When `name` is not a string.
- * @throws {RangeError} When the name breaks a rule; the message says which.
- *
- * @example Usage
- * ```ts
- * import { validateBucketName } from "./buckets.ts";
- *
- * validateBucketName("my-photos"); // ok
- * try {
- *   validateBucketName("My_Photos");
- * } catch (error) {
- *   console.log((error as Error).message.startsWith('Invalid bucket name "My_Photos"')); // true
- * }
- * ```
- */
-export function validateBucketName(name: string): string {
-  if (typeof name !== "string") {
-    throw new TypeError(`Invalid bucket name: expected a string, got ${typeof name}`);
-  }
-  const fail = (why: string) => {
-    throw new RangeError(`Invalid bucket name "${name}": ${why}`);
-  };
-  if (name.length < 3 || name.length > 63) {
-    fail(`a name must be 3 to 63 characters, got ${name.length}`);
-  }
-  const bad = name.match(/[^a-z0-9.-]/);
-  if (bad) {
-    fail(
-      `only lower-case letters, digits, "-" and "." are allowed, got "${bad[0]}"` +
-        (/[A-Z]/.test(bad[0]) ? "; use lower case" : ""),
-    );
-  }
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
-    fail("a name must start and end with a letter or digit");
-  }
-  if (name.includes("..")) fail('a name must not contain ".."');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) fail("a name must not look like an IP address");
-  if (name.startsWith("xn--")) fail('a name must not start with "xn--"');
-  if (name.endsWith("-s3alias")) fail('a name must not end with "-s3alias"');
-  return name;
-}
 
 /**
  * Makes a readable bucket name that is very likely unique: the prefix, the date and a random

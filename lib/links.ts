@@ -11,10 +11,9 @@ import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { validateBucketName } from "./buckets.ts";
+import { validateBucketName, validateExpiry, validateKey } from "./validate.ts";
 import type { Connection } from "./connect.ts";
 import { escapeHtml, paint, View } from "./display.ts";
-import { validateKey } from "./objects.ts";
 import { redactUrl, statusText, type Traffic } from "./traffic.ts";
 
 /** Bucket addressing in a URL. */
@@ -68,37 +67,6 @@ export function publicUrl(
   const host = LOOPBACK.has(url.hostname) ? "localhost" : url.hostname;
   const port = url.port ? `:${url.port}` : "";
   return `${url.protocol}//${bucket}.${host}${port}/${encodeKey(key)}`;
-}
-
-/** Longest expiry S3 accepts for a presigned URL: 7 days. */
-export const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
-
-/**
- * Checks a presigned URL's lifetime: a whole number of seconds from 1 to 7 days.
- *
- * @param seconds The lifetime.
- * @returns The same number.
- * @throws {TypeError} When it is not a number.
- * @throws {RangeError} When it is not a whole number from 1 to 604800.
- *
- * @example Usage
- * ```ts
- * import { validateExpiry } from "./links.ts";
- *
- * console.log(validateExpiry(3600)); // 3600
- * ```
- */
-export function validateExpiry(seconds: number): number {
-  if (typeof seconds !== "number" || Number.isNaN(seconds)) {
-    throw new TypeError(`Invalid expiry: expected a number of seconds, got "${seconds}"`);
-  }
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_EXPIRY_SECONDS) {
-    throw new RangeError(
-      `Invalid expiry: a presigned URL lives 1 to ${MAX_EXPIRY_SECONDS} seconds (7 days), ` +
-        `got ${seconds}`,
-    );
-  }
-  return seconds;
 }
 
 /** How to presign. */

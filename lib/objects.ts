@@ -16,47 +16,12 @@ import {
   paginateListObjectsV2,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { validateBucketName } from "./buckets.ts";
-import { type CannedAcl, validateCannedAcl } from "./acl.ts";
+import type { Progress } from "./types.ts";
+import { type CannedAcl, validateBucketName, validateCannedAcl, validateKey } from "./validate.ts";
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
 import { downloadInRanges, uploadFileInParts } from "./_transfer.ts";
-
-/** Bytes moved so far, reported during a transfer. */
-export interface Progress {
-  /** Bytes transferred. */
-  loaded: number;
-  /** Total bytes, when known. */
-  total?: number;
-}
-
-/**
- * Checks an object key: 1 to 1024 bytes of UTF-8.
- *
- * @param key The key.
- * @returns The same key.
- * @throws {TypeError} When `key` is not a string.
- * @throws {RangeError} When it is empty or too long.
- *
- * @example Usage
- * ```ts
- * import { validateKey } from "./objects.ts";
- *
- * console.log(validateKey("photos/cloud.png")); // photos/cloud.png
- * ```
- */
-export function validateKey(key: string): string {
-  if (typeof key !== "string") {
-    throw new TypeError(`Invalid object key: expected a string, got ${typeof key}`);
-  }
-  const bytes = new TextEncoder().encode(key).length;
-  if (bytes === 0) throw new RangeError("Invalid object key: a key must not be empty");
-  if (bytes > 1024) {
-    throw new RangeError(`Invalid object key: a key must be at most 1024 bytes, got ${bytes}`);
-  }
-  return key;
-}
 
 function check(bucket: string, key: string, acl?: string) {
   validateBucketName(bucket);
