@@ -6,8 +6,8 @@
  */
 
 import http from "node:http";
-import { uriEncode } from "../_raw_http.ts";
-import type { RawRequest } from "../_signing.ts";
+import { uriEncode } from "../support/raw_http.ts";
+import type { RawRequest } from "../support/signing.ts";
 
 /** What came back. */
 export interface RawResponse {

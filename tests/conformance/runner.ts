@@ -6,7 +6,7 @@
  */
 
 import { XMLParser } from "fast-xml-parser";
-import { DEMO_USERS } from "../../lib/server/types.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
 import { type RawResponse, send } from "./http.ts";
 import {
   type Credentials,
@@ -17,7 +17,7 @@ import {
   sha256Hex,
   signV2,
   signV4,
-} from "../_signing.ts";
+} from "../support/signing.ts";
 
 /** Who sends a request: one of the two demo users, or nobody. */
 export type Who = "demo" | "other" | "anonymous";

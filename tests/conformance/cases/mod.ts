@@ -1,0 +1,37 @@
+/**
+ * The conformance table: every case, by area, in the order they run. Each case names its setup,
+ * its request and the fields compared; `expect` records what Ceph RGW answers (checked on RGW on
+ * every run). See `_common.ts` for the variables in strings and the shared fixture.
+ *
+ * @module
+ */
+
+import type { Case } from "../runner.ts";
+import { MATRIX } from "./acl_matrix.ts";
+import { ACL_DETAILS } from "./acl.ts";
+import { VHOST } from "./addressing.ts";
+import { PRESIGNED, SIGNATURES } from "./auth.ts";
+import { LISTING } from "./listing.ts";
+import { MULTIPART } from "./multipart.ts";
+import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
+import { BUCKETS, SERVICE } from "./service_buckets.ts";
+import { UNSUPPORTED } from "./unsupported.ts";
+
+export { DATA_BODY, FIXTURE, newRunPrefix, RUN_LENGTH } from "./_common.ts";
+
+/** Every case, in the order they run. */
+export const CASES: readonly Case[] = [
+  ...SERVICE,
+  ...BUCKETS,
+  ...LISTING,
+  ...OBJECTS,
+  ...MORE_OBJECTS,
+  ...RANGES,
+  ...MULTIPART,
+  ...ACL_DETAILS,
+  ...PRESIGNED,
+  ...SIGNATURES,
+  ...VHOST,
+  ...MATRIX,
+  ...UNSUPPORTED,
+];
