@@ -1,5 +1,5 @@
 /**
- * The embedded server as a separate process (`server/main.ts --data DIR`), so the benchmark
+ * The embedded server as a separate process (`cli/server.ts --data DIR`), so the benchmark
  * can measure its memory apart from the clients'.
  *
  * @module
@@ -22,10 +22,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL("../server/main.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../cli/server.ts", import.meta.url));
 
 /**
- * Starts `server/main.ts` on a free port.
+ * Starts `cli/server.ts` on a free port.
  *
  * @param dataDir The `--data` directory; in memory when undefined.
  * @param flags `deno run` flags: permissions and V8 flags.

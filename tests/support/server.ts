@@ -73,7 +73,7 @@ export function serverTaskArgs(extra: string[] = []): string[] {
   if (deno !== "deno" || run !== "run") {
     throw new Error(`Cannot read the server task: expected "deno run ...", got "${deno} ${run}"`);
   }
-  const main = new URL("../../server/main.ts", import.meta.url).pathname;
-  const args = rest.map((word) => word === "server/main.ts" ? main : word);
+  const main = new URL("../../cli/server.ts", import.meta.url).pathname;
+  const args = rest.map((word) => word === "cli/server.ts" ? main : word);
   return ["run", "--config", configUrl.pathname, ...args, ...extra];
 }

@@ -1,7 +1,7 @@
 /**
  * The server as users run it: `deno task server` in a child process (with the task's own
  * permissions), for tests that kill it, restart it or read its log. For an in-process server see
- * `_server.ts`.
+ * `server.ts`.
  *
  * @example
  * ```ts ignore

@@ -11,7 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { startServer } from "./mod.ts";
+import { startServer } from "../server/mod.ts";
 
 /** The port `deno task server` listens on unless told otherwise. */
 export const DEFAULT_PORT = 9000;
