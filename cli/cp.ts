@@ -12,7 +12,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { stat } from "node:fs/promises";
 import { connect, type ConnectOptions } from "../lib/connect.ts";
@@ -20,7 +19,8 @@ import { formatBytes } from "../lib/display.ts";
 import { getFile, putFile } from "../lib/objects.ts";
 import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom, usageMessage } from "./flags.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "./flags.ts";
+import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
 const HELP = `Usage: deno task cp [options] SRC DEST
 
@@ -105,19 +105,6 @@ export interface CopyPlan {
   quiet: boolean;
 }
 
-/** A command-line mistake: the message is shown with a hint to `--help`, exit code 2. */
-export class UsageError extends Error {
-  /**
-   * Builds the error.
-   *
-   * @param message What is wrong.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
 /**
  * Parses `cp`'s command line into a plan (without touching the file system or the network).
  *
@@ -134,20 +121,18 @@ export class UsageError extends Error {
  * ```
  */
 export function parseCpArgs(args: string[]): CopyPlan | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: CP_FLAGS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(usageMessage(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine("cp", args, {
+    options: CP_FLAGS,
+    allowPositionals: true,
+  });
   if (values.help) return "help";
   if (positionals.length !== 2) {
-    throw new UsageError(`Expected SRC and DEST, got ${positionals.length} argument(s)`);
+    throw new UsageError("cp", `Expected SRC and DEST, got ${positionals.length} argument(s)`);
   }
   const options = connectOptionsFrom(values);
   if (!options.endpoint && !options.dreamobjects && !options.aws) {
     throw new UsageError(
+      "cp",
       "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +
         "(an embedded server would vanish with the command)",
     );
@@ -159,24 +144,31 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
     from = parseS3Url(source);
     to = parseS3Url(dest);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError("cp", (error as Error).message);
   }
   if (from && to) {
-    throw new UsageError("Cannot copy from S3 to S3: one of SRC and DEST must be a local file");
+    throw new UsageError(
+      "cp",
+      "Cannot copy from S3 to S3: one of SRC and DEST must be a local file",
+    );
   }
   if (!from && !to) {
     throw new UsageError(
+      "cp",
       `Cannot copy "${source}" to "${dest}": one of them must be an s3://BUCKET/KEY URL`,
     );
   }
   if (from && from.key === "") {
-    throw new UsageError(`Cannot download "${source}": name an object, s3://BUCKET/KEY`);
+    throw new UsageError("cp", `Cannot download "${source}": name an object, s3://BUCKET/KEY`);
   }
   const number = (name: string, text: string | undefined, min: number) => {
     if (text === undefined) return undefined;
     const n = Number(text);
     if (!Number.isInteger(n) || n < min) {
-      throw new UsageError(`Invalid --${name} "${text}": use a whole number of at least ${min}`);
+      throw new UsageError(
+        "cp",
+        `Invalid --${name} "${text}": use a whole number of at least ${min}`,
+      );
     }
     return n;
   };
@@ -267,9 +259,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     plan = parseCpArgs(args);
   } catch (error) {
-    // parseCpArgs() throws only UsageError.
-    console.error(`${(error as UsageError).message}; see "deno task cp --help"`);
-    return 2;
+    return reportError(error);
   }
   if (plan === "help") {
     console.log(HELP);
@@ -299,11 +289,7 @@ export async function main(args: string[]): Promise<number> {
       ? [plan.path, `s3://${plan.remote.bucket}/${plan.remote.key}`]
       : [`s3://${plan.remote.bucket}/${plan.remote.key}`, plan.path];
     // The library's errors already say what failed and why: "Cannot upload ...: 404 ...".
-    const message = (error as Error).message;
-    console.error(
-      message.startsWith("Cannot ") ? message : `Cannot copy "${source}" to "${dest}": ${message}`,
-    );
-    return 1;
+    return reportError(error, { what: `Cannot copy "${source}" to "${dest}"` });
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }

@@ -1,7 +1,7 @@
 /**
  * The command-line flags every command that connects to S3 shares (`deno task tour`,
  * `deno task cp`): their `parseArgs` options, their help text and their meaning as
- * `ConnectOptions`; and the one-line form of a `parseArgs` error.
+ * `ConnectOptions`. (Usage errors are `usage.ts`'s.)
  *
  * @module
  */
@@ -81,30 +81,4 @@ export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions
     if (options[key] === undefined) delete options[key];
   }
   return options;
-}
-
-/**
- * The first sentence of a `parseArgs` error, in one line with double quotes (Node's message runs
- * over several lines and suggests `--` for positionals, which these commands do not take).
- *
- * @param error What `parseArgs` threw.
- * @returns The message, without a final period.
- *
- * @example Usage
- * ```ts
- * import { parseArgs } from "node:util";
- * import { usageMessage } from "./flags.ts";
- *
- * try {
- *   parseArgs({ args: ["--bogus"], options: {} });
- * } catch (error) {
- *   console.log(usageMessage(error)); // Unknown option "--bogus"
- * }
- * ```
- */
-export function usageMessage(error: unknown): string {
-  return String((error as Error).message ?? error).split("\n")[0]
-    .replace(/\. To specify a positional argument.*$/, "")
-    .replace(/'/g, '"')
-    .replace(/\.$/, "");
 }

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { startServer } from "../server/mod.ts";
+import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
 /** The port `deno task server` listens on unless told otherwise. */
 export const DEFAULT_PORT = 9000;
@@ -30,20 +30,6 @@ Options:
 
 Virtual-host addressing works with Host: <bucket>.localhost:<port>.`;
 
-/**
- * Keeps a negative number with the flag before it (`--port -1` → `--port=-1`), so it is read as
- * the flag's value and refused with the flag's own message instead of as an unknown option.
- */
-function joinNegativeNumbers(args: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (/^--[a-z]+$/.test(args[i]) && /^-\d/.test(args[i + 1] ?? "")) {
-      out.push(`${args[i]}=${args[++i]}`);
-    } else out.push(args[i]);
-  }
-  return out;
-}
-
 /** Why `--data DIR` cannot be used (an existing file, not a folder), or undefined when it can. */
 async function dataDirProblem(dir: string): Promise<string | undefined> {
   try {
@@ -60,6 +46,15 @@ async function dataDirProblem(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
+const SERVER_FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  data: { type: "string" },
+  region: { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /**
  * Runs the CLI.
  *
@@ -69,22 +64,9 @@ async function dataDirProblem(dir: string): Promise<string | undefined> {
 export async function main(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: joinNegativeNumbers(args),
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        data: { type: "string" },
-        region: { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values } = parseCommandLine("server", args, { options: SERVER_FLAGS }));
   } catch (error) {
-    // Node's message runs over several lines; its first sentence says what is wrong.
-    const first = (error as Error).message.split("\n")[0].replace(/\.$/, "");
-    console.error(`${first}; see --help`);
-    return 2;
+    return reportError(error);
   }
   if (values.help) {
     console.log(HELP);
@@ -92,8 +74,12 @@ export async function main(args: string[]): Promise<number> {
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`Cannot listen on port "${values.port}": use a number from 0 to 65535`);
-    return 2;
+    return reportError(
+      new UsageError(
+        "server",
+        `Cannot listen on port "${values.port}": use a number from 0 to 65535`,
+      ),
+    );
   }
   if (values.data !== undefined) {
     const problem = await dataDirProblem(values.data);

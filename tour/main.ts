@@ -6,18 +6,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Connection, type ConnectOptions, deleteBucket, emptyBucket } from "../lib/mod.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
 import { STEPS } from "./steps.ts";
-import {
-  CONNECTION_FLAGS,
-  CONNECTION_HELP,
-  connectOptionsFrom,
-  usageMessage,
-} from "../cli/flags.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
+import { parseCommandLine, reportError } from "../cli/usage.ts";
 
 const HELP = `Usage: deno task tour [options]
 
@@ -64,7 +59,7 @@ export interface TourArgs {
  *
  * @param args The arguments, e.g. `Deno.args`.
  * @returns The settings.
- * @throws {TypeError} For an unknown option or a missing value, with a one-line message.
+ * @throws {UsageError} For an unknown option or a missing value, with a one-line message.
  *
  * @example Usage
  * ```ts
@@ -75,12 +70,7 @@ export interface TourArgs {
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new TypeError(`${usageMessage(error)}; see "deno task tour --help"`);
-  }
+  const { values } = parseCommandLine("tour", args, { options: FLAGS, allowPositionals: false });
   return {
     connect: connectOptionsFrom(values),
     step: values.step ?? false,
@@ -148,8 +138,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     settings = parseTourArgs(args);
   } catch (error) {
-    console.error((error as Error).message);
-    return 2;
+    return reportError(error);
   }
   if (settings.help) {
     console.log(HELP);

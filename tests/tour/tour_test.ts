@@ -102,7 +102,7 @@ Deno.test("parseTourArgs() maps the seed's flags and the new ones to connect opt
     endpoint: "http://x:1",
     pathStyle: true,
   });
-  assert.throws(() => parseTourArgs(["--endpoint"]), { name: "TypeError", message: /--endpoint/ });
+  assert.throws(() => parseTourArgs(["--endpoint"]), { name: "UsageError", message: /--endpoint/ });
 });
 
 Deno.test("deno task tour runs every step on the embedded server and prints the milestones in order", async () => {
