@@ -289,7 +289,10 @@ export async function main(args: string[]): Promise<number> {
       ? [plan.path, `s3://${plan.remote.bucket}/${plan.remote.key}`]
       : [`s3://${plan.remote.bucket}/${plan.remote.key}`, plan.path];
     // The library's errors already say what failed and why: "Cannot upload ...: 404 ...".
-    return reportError(error, { what: `Cannot copy "${source}" to "${dest}"` });
+    return reportError(error, {
+      what: `Cannot copy "${source}" to "${dest}"`,
+      debug: plan.connect.debug,
+    });
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }

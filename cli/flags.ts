@@ -18,6 +18,7 @@ export const CONNECTION_FLAGS = {
   "access-key": { type: "string" },
   "secret-key": { type: "string" },
   "profile": { type: "string" },
+  "debug": { type: "boolean" },
 } as const;
 
 /** The connection flags' lines for `--help`. */
@@ -29,7 +30,8 @@ export const CONNECTION_HELP =
   --path-style           Put the bucket in the URL path, not the host name
   --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
   --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
-  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)`;
+  --profile NAME         Profile from ~/.aws/credentials (default: AWS_PROFILE)
+  --debug                Print stack traces of failures and the AWS SDK's own log lines`;
 
 /** The connection flags' values, as `parseArgs` returns them. */
 export interface ConnectionFlagValues {
@@ -49,6 +51,8 @@ export interface ConnectionFlagValues {
   "secret-key"?: string;
   /** `--profile NAME`. */
   "profile"?: string;
+  /** `--debug`: the AWS SDK's log lines on stderr. */
+  "debug"?: boolean;
 }
 
 /**
@@ -76,6 +80,7 @@ export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions
     accessKeyId: values["access-key"],
     secretAccessKey: values["secret-key"],
     profile: values.profile,
+    debug: values.debug ? true : undefined,
   };
   for (const key of Object.keys(options) as (keyof ConnectOptions)[]) {
     if (options[key] === undefined) delete options[key];

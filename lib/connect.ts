@@ -63,7 +63,41 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Environment to read `AWS_*` variables from. @default Deno.env */
   env?: { get(name: string): string | undefined };
+  /**
+   * Show the AWS SDK's own warnings and errors on stderr (prefixed "AWS SDK:"). Without it they
+   * are dropped: the library's errors already say what failed, and the SDK would otherwise print
+   * warnings such as "An error was encountered in a non-retryable streaming request." above them.
+   * @default false
+   */
+  debug?: boolean;
+  /** Where the AWS SDK's log lines go; overrides `debug`. @default dropped, or stderr with `debug` */
+  logger?: SdkLogger;
 }
+
+/** The AWS SDK's logger interface (`S3ClientConfig.logger`): one method per level. */
+export type SdkLogger = NonNullable<S3ClientConfig["logger"]>;
+
+/** Drops every line. (Not the SDK's `NoOpLogger`: with that one, some warnings go to `console`.) */
+const SILENT_LOGGER: SdkLogger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/**
+ * Writes the SDK's warnings and errors on stderr, prefixed so they are told apart from the
+ * program's own lines; drops its trace, debug and info lines (dozens per request: config lookups,
+ * each command's input and output). Pass `logger: console` to see those too.
+ */
+const STDERR_LOGGER: SdkLogger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (...content: unknown[]) => console.error("AWS SDK:", ...content),
+  error: (...content: unknown[]) => console.error("AWS SDK:", ...content),
+};
 
 /**
  * A connected client: the raw `S3Client` for any SDK command, where it points, its trace, and the
@@ -289,6 +323,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     region,
     forcePathStyle: pathStyle,
     maxAttempts: options.maxAttempts ?? 3,
+    logger: options.logger ?? (options.debug ? STDERR_LOGGER : SILENT_LOGGER),
   };
   // Downloads through Deno's fetch, uploads through Node's http: see _http.ts for why.
   config.requestHandler = new SplitHttpHandler(

@@ -24,7 +24,6 @@ Options:
 ${CONNECTION_HELP}
   --step                 Wait for Enter before each step
   --keep                 Keep the bucket and the picture (skip the deleting steps)
-  --debug                Print stack traces of failures
   -h, --help             Show this help
 
 Examples:
@@ -36,7 +35,6 @@ const FLAGS = {
   ...CONNECTION_FLAGS,
   "step": { type: "boolean" },
   "keep": { type: "boolean" },
-  "debug": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
 } as const;
 

@@ -126,6 +126,8 @@ Deno.test("deno task cp explains mistakes (exit 2) and refusals (exit 1) in one 
   await using env = await setup();
   const { server, s3, bucket, dir } = env;
   await putObject(s3, bucket, "a.txt", "hello");
+  await Deno.writeTextFile(`${dir}/small.txt`, "hello");
+  await Deno.writeFile(`${dir}/big.bin`, randomBytes(6 * 1024 * 1024));
   const cases: [string, string[], number, RegExp][] = [
     ["no service", ["a.txt", `s3://${bucket}/a.txt`], 2, /^No S3 service given: pass --endpoint/],
     ["two local paths", ["--endpoint", server.url, "a", "b"], 2, /one of them must be an s3:/],
@@ -155,6 +157,25 @@ Deno.test("deno task cp explains mistakes (exit 2) and refusals (exit 1) in one 
       /^Cannot download .*404 Not Found NoSuchKey/,
     ],
     [
+      "missing bucket (small upload: the SDK's streaming warning stays out)",
+      ["--endpoint", server.url, `${dir}/small.txt`, "s3://missing-bucket-cp-test/"],
+      1,
+      /^Cannot upload .*404 Not Found NoSuchBucket/,
+    ],
+    [
+      "missing bucket (multipart upload)",
+      [
+        "--endpoint",
+        server.url,
+        "--part-size",
+        "5",
+        `${dir}/big.bin`,
+        "s3://missing-bucket-cp-test/",
+      ],
+      1,
+      /^Cannot upload .*NoSuchBucket/,
+    ],
+    [
       "missing file",
       ["--endpoint", server.url, `${dir}/none.bin`, `s3://${bucket}/`],
       1,
@@ -171,6 +192,19 @@ Deno.test("deno task cp explains mistakes (exit 2) and refusals (exit 1) in one 
       assert.ok(!/\.$/.test(lines[0]), "no final period");
     });
   }
+  await t.step("--debug adds the AWS SDK's own warning, prefixed, and the stack", async () => {
+    const out = await cp([
+      "--debug",
+      "--endpoint",
+      server.url,
+      `${dir}/small.txt`,
+      "s3://missing-bucket-cp-test/",
+    ]);
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(out.stderr, /^Cannot upload .*NoSuchBucket/m);
+    assert.match(out.stderr, /^AWS SDK: An error was encountered in a non-retryable streaming/m);
+    assert.match(out.stderr, /^\s+at /m, "the stack trace");
+  });
   await t.step("a failed download leaves no file", async () => {
     await assert.rejects(Deno.stat(`${dir}/x`), Deno.errors.NotFound);
   });
