@@ -1,34 +1,97 @@
 /**
- * `deno task server`: runs the embedded S3-compatible server until Ctrl-C and prints its
- * endpoint and the demo credentials.
+ * `deno task server`: runs the embedded S3-compatible server until Ctrl-C and prints where it
+ * listens and who may sign in: the demo users (whose keys the README publishes, so only on a
+ * loopback address unless `--allow-demo-keys-on-network`), or one's own users from `--user`,
+ * `--users-file` or `S3_SERVER_USERS`, whose secrets are never printed.
  *
  * @example Usage
  * ```sh
  * deno task server --port 9000 --data ./s3-data
+ * deno task server --host 0.0.0.0 --user alice:ALICEACCESSKEY:$(openssl rand -hex 20)
  * ```
  *
  * @module
  */
 
+import { lookup } from "node:dns/promises";
 import { startServer } from "../server/mod.ts";
+import type { ServerUser } from "../server/types.ts";
+import { DEMO_USERS } from "../server/demo_users.ts";
+import { loadServerUsers, MIN_SECRET_LENGTH, USERS_ENV } from "./server_users.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
 /** The port `deno task server` listens on unless told otherwise. */
 export const DEFAULT_PORT = 9000;
+
+/** The interface `deno task server` binds unless told otherwise. */
+export const DEFAULT_HOST = "127.0.0.1";
 
 const HELP = `Usage: deno task server [options]
 
 Runs a local S3-compatible server (behaving like Ceph RGW, which DreamObjects runs).
 
 Options:
-  --port N       TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
-  --host ADDR    Interface to bind (default 127.0.0.1)
-  --data DIR     Keep buckets and objects in DIR, surviving restarts (default: in memory)
-  --region NAME  Region reported by GetBucketLocation (default us-east-1)
-  --quiet        Do not log requests
-  -h, --help     Show this help
+  --port N                   TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
+  --host ADDR                Interface to bind (default ${DEFAULT_HOST}; 0.0.0.0 for all)
+  --data DIR                 Keep buckets and objects in DIR, surviving restarts (default: in memory)
+  --region NAME              Region reported by GetBucketLocation (default us-east-1)
+  --user NAME:ACCESS_KEY:SECRET
+                             A user with your own keys, instead of the demo users (repeatable)
+  --users-file FILE          Users from FILE: one NAME:ACCESS_KEY:SECRET per line, # comments
+  --allow-demo-keys-on-network
+                             Serve the demo keys on a --host other than loopback anyway
+  --quiet                    Do not log requests
+  -h, --help                 Show this help
+
+Users: --user, --users-file and the ${USERS_ENV} variable (entries separated by commas or
+newlines) add up; with any of them the demo users are not loaded. A secret has at least
+${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 20) and is never printed. Without them the
+server has the demo users, whose keys are published in the README: it then listens only on a
+loopback address (127.0.0.0/8, ::1, localhost) unless --allow-demo-keys-on-network is given.
 
 Virtual-host addressing works with Host: <bucket>.localhost:<port>.`;
+
+const SERVER_FLAGS = {
+  "port": { type: "string" },
+  "host": { type: "string" },
+  "data": { type: "string" },
+  "region": { type: "string" },
+  "user": { type: "string", multiple: true },
+  "users-file": { type: "string" },
+  "allow-demo-keys-on-network": { type: "boolean" },
+  "quiet": { type: "boolean" },
+  "help": { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Whether an IP address is a loopback one, reachable only from this machine: `127.0.0.0/8`,
+ * `::1`, or an IPv4-mapped `::ffff:127.x.y.z`. (`0.0.0.0` and `::` mean every interface.)
+ *
+ * @param address An IPv4 or IPv6 address, without brackets.
+ * @returns `true` for a loopback address.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoopbackAddress } from "./server.ts";
+ *
+ * assert.equal(isLoopbackAddress("127.0.0.5"), true);
+ * assert.equal(isLoopbackAddress("::1"), true);
+ * assert.equal(isLoopbackAddress("0.0.0.0"), false);
+ * assert.equal(isLoopbackAddress("192.168.1.5"), false);
+ * ```
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.exec(a);
+  if (v4) return v4[1] === "127";
+  return /^(0{0,4}:){2,7}0{0,3}1$/.test(a) || a === "::1";
+}
+
+/** Whether an address means every interface. */
+function isWildcard(address: string): boolean {
+  return address === "0.0.0.0" || /^(0{0,4}:){2,7}0{0,4}$/.test(address) || address === "::";
+}
 
 /** Why `--data DIR` cannot be used (an existing file, not a folder), or undefined when it can. */
 async function dataDirProblem(dir: string): Promise<string | undefined> {
@@ -46,87 +109,181 @@ async function dataDirProblem(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-const SERVER_FLAGS = {
-  port: { type: "string" },
-  host: { type: "string" },
-  data: { type: "string" },
-  region: { type: "string" },
-  quiet: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+/**
+ * `S3_SERVER_USERS`, read only when the permission is granted (`deno task server` grants it), so
+ * a plain `deno run` without `--allow-env` does not stop at a prompt.
+ */
+function usersFromEnv(): string | undefined {
+  const { state } = Deno.permissions.querySync({ name: "env", variable: USERS_ENV });
+  return state === "granted" ? Deno.env.get(USERS_ENV) : undefined;
+}
+
+/**
+ * The addresses a `--host` resolves to, as the system resolver gives them (hosts file included).
+ *
+ * @throws {Error} A one-line message when the name does not resolve.
+ */
+async function resolveHost(host: string, port: number): Promise<string[]> {
+  try {
+    return (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    throw new Error(
+      `Cannot start the server on ${host}:${port}: the host "${host}" does not resolve; ` +
+        `give --host an IP address such as ${DEFAULT_HOST} or a name that resolves`,
+    );
+  }
+}
+
+/** The refusal to serve the published demo keys beyond this machine. */
+function demoKeysRefusal(where: string): UsageError {
+  return new UsageError(
+    "server",
+    `Cannot serve the demo keys on ${where}: their secrets are published in the README, so ` +
+      "anyone on the network could use them; pass --user NAME:ACCESS_KEY:SECRET (or " +
+      `--users-file, ${USERS_ENV}), or --allow-demo-keys-on-network to accept that`,
+  );
+}
+
+/** `0.0.0.0 (all interfaces)`, `192.168.1.5`, `"myhost" (192.168.1.5)`. */
+function describeHost(host: string, addresses: readonly string[]): string {
+  if (addresses.length === 1 && isWildcard(addresses[0])) return `${host} (all interfaces)`;
+  return addresses.length === 1 && addresses[0] === host
+    ? host
+    : `"${host}" (${addresses.join(", ")})`;
+}
+
+/** The lines that say where the server listens and how to reach it. */
+function endpointLines(hostname: string, port: number, url: string): string[] {
+  if (!isWildcard(hostname)) return [`S3 endpoint:  ${url}`];
+  const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return [
+    `Listening:    ${shown}:${port} (all interfaces)`,
+    `S3 endpoint:  ${url} from this machine; from others, http://<this machine's address>:${port}`,
+  ];
+}
+
+/** The lines that say who may sign in; a secret only for the demo users, which are public. */
+function userLines(users: readonly ServerUser[], demo: boolean): string[] {
+  if (demo) {
+    return [
+      "Demo users (local, throwaway credentials published in the README):",
+      ...users.map((u) =>
+        `  ${u.displayName.padEnd(12)} access key ${u.accessKeyId}  secret ${u.secretAccessKey}`
+      ),
+    ];
+  }
+  return [
+    "Users (your keys; secrets not shown):",
+    ...users.map((u) => `  ${u.displayName.padEnd(12)} access key ${u.accessKeyId}`),
+  ];
+}
 
 /**
  * Runs the CLI.
  *
  * @param args Command-line arguments.
- * @returns The process exit code (only returned on failure; success runs until Ctrl-C).
+ * @returns The process exit code: 2 for a usage mistake (including the demo keys on a network
+ *   address), 1 when the server cannot start, 0 after Ctrl-C or SIGTERM.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
   try {
-    ({ values } = parseCommandLine("server", args, { options: SERVER_FLAGS }));
+    const { values } = parseCommandLine("server", args, { options: SERVER_FLAGS });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(
+        "server",
+        `Cannot listen on port "${values.port}": use a number from 0 to 65535`,
+      );
+    }
+    const ownUsers = await loadServerUsers({
+      flags: values.user,
+      env: usersFromEnv(),
+      file: values["users-file"],
+    });
+    if (values.data !== undefined) {
+      const problem = await dataDirProblem(values.data);
+      if (problem) throw new Error(`Cannot use --data "${values.data}": ${problem}`);
+    }
+    const host = (values.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, "$1");
+    const demo = ownUsers === undefined;
+    const allowDemo = values["allow-demo-keys-on-network"] ?? false;
+    const addresses = await resolveHost(host, port);
+    if (demo && !addresses.every(isLoopbackAddress)) {
+      const where = describeHost(host, addresses);
+      if (!allowDemo) throw demoKeysRefusal(where);
+      console.error(
+        `Warning: serving the demo keys on ${where}; their secrets are published in the ` +
+          "README, so anyone who can reach this machine may read, write and delete its buckets",
+      );
+    }
+    return await serve({
+      port,
+      host,
+      dataDir: values.data,
+      region: values.region,
+      quiet: values.quiet ?? false,
+      users: ownUsers,
+      allowDemo,
+    });
   } catch (error) {
     return reportError(error);
   }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return reportError(
-      new UsageError(
-        "server",
-        `Cannot listen on port "${values.port}": use a number from 0 to 65535`,
-      ),
-    );
-  }
-  if (values.data !== undefined) {
-    const problem = await dataDirProblem(values.data);
-    if (problem) {
-      console.error(`Cannot use --data "${values.data}": ${problem}`);
-      return 1;
-    }
-  }
+}
+
+/** Starts the server, prints where and who, and waits for Ctrl-C or SIGTERM. */
+async function serve(settings: {
+  port: number;
+  host: string;
+  dataDir?: string;
+  region?: string;
+  quiet: boolean;
+  users?: ServerUser[];
+  allowDemo: boolean;
+}): Promise<number> {
+  const { port, host } = settings;
   let server;
   try {
     server = await startServer({
       port,
-      hostname: values.host,
-      dataDir: values.data,
-      region: values.region,
-      quiet: values.quiet,
-      logRequests: !values.quiet,
+      hostname: host,
+      dataDir: settings.dataDir,
+      region: settings.region,
+      users: settings.users ?? DEMO_USERS,
+      quiet: settings.quiet,
+      logRequests: !settings.quiet,
     });
   } catch (error) {
-    const where = `${values.host ?? "127.0.0.1"}:${port}`;
+    const where = `${host}:${port}`;
     if (error instanceof Deno.errors.AddrInUse) {
-      console.error(`Cannot listen on ${where}: the port is in use; pick another with --port`);
-    } else if (error instanceof Deno.errors.PermissionDenied) {
-      console.error(`Cannot start the server: ${(error as Error).message}`);
-    } else if (/lookup address|name or service not known|name resolution/i.test(String(error))) {
-      console.error(
-        `Cannot start the server on ${where}: the host "${values.host}" does not resolve; ` +
-          "give --host an IP address such as 127.0.0.1 or a name that resolves",
-      );
-    } else {
-      console.error(`Cannot start the server on ${where}: ${(error as Error).message}`);
+      throw new Error(`Cannot listen on ${where}: the port is in use; pick another with --port`);
     }
-    return 1;
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new Error(
+        `Cannot listen on ${where}: no interface of this machine has that address; give --host ` +
+          `one of its addresses, ${DEFAULT_HOST} or 0.0.0.0`,
+      );
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(`Cannot start the server: ${(error as Error).message}`);
+    }
+    throw new Error(`Cannot start the server on ${where}: ${(error as Error).message}`);
   }
-  console.log(`S3 endpoint:  ${server.url}`);
-  console.log(`Storage:      ${values.data ? `directory "${values.data}"` : "in memory"}`);
-  console.log("Demo users (local, throwaway credentials):");
-  for (const user of server.users) {
-    console.log(
-      `  ${
-        user.displayName.padEnd(12)
-      } access key ${user.accessKeyId}  secret ${user.secretAccessKey}`,
-    );
+  // Checked again on the address really bound, in case the name resolved differently.
+  if (settings.users === undefined && !settings.allowDemo && !isLoopbackAddress(server.hostname)) {
+    await server.close();
+    throw demoKeysRefusal(describeHost(host, [server.hostname]));
   }
+  for (const line of endpointLines(server.hostname, server.port, server.url)) console.log(line);
   console.log(
-    "Path style: <endpoint>/<bucket>/<key>; virtual host: <bucket>.localhost:" +
-      server.port,
+    `Storage:      ${settings.dataDir ? `directory "${settings.dataDir}"` : "in memory"}`,
+  );
+  for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
+  console.log(
+    `Path style: <endpoint>/<bucket>/<key>; virtual host: <bucket>.localhost:${server.port}`,
   );
   console.log("Press Ctrl-C to stop.");
   await new Promise<void>((resolve) => {

@@ -65,11 +65,18 @@ export interface ServerOptions {
 
 /** A running server. */
 export interface RunningServer {
-  /** Endpoint, e.g. `http://127.0.0.1:9000` (loopback when bound to all interfaces). */
+  /**
+   * An endpoint a client on this machine can use, e.g. `http://127.0.0.1:9000`. For a wildcard
+   * binding (`0.0.0.0`, `::`), which no client can connect to, it is the loopback address
+   * (`127.0.0.1`, `[::1]`): say where the server really listens with {@linkcode RunningServer.hostname}.
+   */
   readonly url: string;
   /** The port it listens on. */
   readonly port: number;
-  /** The address it is bound to. */
+  /**
+   * The address it is really bound to: `0.0.0.0` or `::` for all interfaces, the resolved
+   * address for a name (`localhost` → `127.0.0.1`).
+   */
   readonly hostname: string;
   /** Its users (the demo key pairs unless told otherwise). */
   readonly users: readonly ServerUser[];

@@ -11,6 +11,13 @@ import { s3Client, testServer } from "../support/server.ts";
 import { type CommandResult, REPO_ROOT, runDeno } from "../support/commands.ts";
 
 const DEMO = DEMO_USERS[0];
+/** The server exercise's user, given to `deno task server` through S3_SERVER_USERS. */
+const ENV_USER = {
+  id: "perm",
+  displayName: "perm",
+  accessKeyId: "PERMACCESSKEY",
+  secretAccessKey: "perm-secret-0123456789",
+};
 const TASKS: Record<string, string> = JSON.parse(
   await Deno.readTextFile(`${REPO_ROOT}/deno.json`),
 ).tasks;
@@ -77,8 +84,12 @@ const EXERCISES: Record<string, Exercise> = {
   server: async (args) => {
     const dir = await Deno.makeTempDir({ prefix: "perm-server-" });
     try {
+      // Its user comes from S3_SERVER_USERS, so the task's --allow-env for it is exercised too.
       const child = new Deno.Command(Deno.execPath(), {
         args: [...args, "--port", "0", "--quiet", "--data", `${dir}/data`],
+        env: {
+          S3_SERVER_USERS: `${ENV_USER.id}:${ENV_USER.accessKeyId}:${ENV_USER.secretAccessKey}`,
+        },
         cwd: REPO_ROOT,
         stdin: "null",
         stdout: "piped",
@@ -96,7 +107,7 @@ const EXERCISES: Record<string, Exercise> = {
       }
       let ok = false;
       if (url) {
-        const sdk = s3Client(url);
+        const sdk = s3Client(url, ENV_USER);
         try {
           await sdk.send(new CreateBucketCommand({ Bucket: "perm-bucket" }));
           await sdk.send(new PutObjectCommand({ Bucket: "perm-bucket", Key: "k", Body: "v" }));
