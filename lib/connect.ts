@@ -74,8 +74,22 @@ export interface ConnectOptions {
   logger?: SdkLogger;
 }
 
-/** The AWS SDK's logger interface (`S3ClientConfig.logger`): one method per level. */
-export type SdkLogger = NonNullable<S3ClientConfig["logger"]>;
+/**
+ * Where the AWS SDK's log lines go (its `Logger`, `S3ClientConfig.logger`): one method per level.
+ * `console` is one.
+ */
+export interface SdkLogger {
+  /** Finest detail. */
+  trace?(...content: unknown[]): void;
+  /** Detail for debugging (e.g. where each setting was looked up). */
+  debug(...content: unknown[]): void;
+  /** One entry per command: its input and output, sensitive fields filtered. */
+  info(...content: unknown[]): void;
+  /** Something went wrong but the SDK carries on or rethrows. */
+  warn(...content: unknown[]): void;
+  /** A failure. */
+  error(...content: unknown[]): void;
+}
 
 /** Drops every line. (Not the SDK's `NoOpLogger`: with that one, some warnings go to `console`.) */
 const SILENT_LOGGER: SdkLogger = {
