@@ -5,7 +5,7 @@
  * @module
  */
 
-import { statusText } from "./traffic.ts";
+import { statusText } from "./display.ts";
 
 /** What a lib call was doing, to name it in an error message. */
 export interface RequestContext {

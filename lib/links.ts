@@ -13,8 +13,9 @@ import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { validateBucketName, validateExpiry, validateKey } from "./validate.ts";
 import type { Connection } from "./connect.ts";
-import { escapeHtml, paint, View } from "./display.ts";
-import { redactUrl, statusText, type Traffic } from "./traffic.ts";
+import { escapeHtml, paint, statusText, View } from "./display.ts";
+import { redactUrl } from "./redact.ts";
+import type { Traffic } from "./traffic.ts";
 
 /** Bucket addressing in a URL. */
 export type UrlStyle = "path" | "virtual";
