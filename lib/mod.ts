@@ -29,6 +29,7 @@ export * from "./exchange.ts";
 export * from "./image.ts";
 export * from "./links.ts";
 export * from "./objects.ts";
+export * from "./probe.ts";
 export * from "./redact.ts";
 export * from "./traffic.ts";
 export * from "./traffic_view.ts";
