@@ -37,12 +37,17 @@ const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
  * @returns The URL.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, publicUrl } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log(publicUrl(s3, "photos", "cloud.png", { style: "virtual" }));
- * // http://photos.localhost:PORT/cloud.png
+ * const port = new URL(s3.endpoint).port;
+ * assert.equal(
+ *   publicUrl(s3, "photos", "cloud.png", { style: "virtual" }),
+ *   `http://photos.localhost:${port}/cloud.png`,
+ * );
+ * assert.equal(publicUrl(s3, "photos", "a b.png", { style: "path" }), `${s3.endpoint}/photos/a%20b.png`);
  * ```
  */
 export function publicUrl(
@@ -87,11 +92,16 @@ export interface PresignPutOptions extends PresignOptions {
  * @throws {RangeError} When the expiry is out of range.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, presignGet } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, presignGet, probe, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * const url = await presignGet(s3, "photos", "cloud.png", { expiresIn: 3600 });
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "hello.txt", "Hello World!");
+ * const url = await presignGet(s3, bucket, "hello.txt", { expiresIn: 3600 });
+ * assert.match(url, /X-Amz-Expires=3600/);
+ * assert.equal((await probe(url)).status, 200); // no keys needed, only the link
  * ```
  */
 export async function presignGet(
@@ -119,12 +129,17 @@ export async function presignGet(
  * @throws {RangeError} When the expiry is out of range.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, presignPut } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getText, presignPut } from "./mod.ts";
  *
  * await using s3 = await connect();
- * const url = await presignPut(s3, "photos", "upload.txt", { expiresIn: 600 });
- * await fetch(url, { method: "PUT", body: "hello" });
+ * const bucket = await createBucket(s3);
+ * const url = await presignPut(s3, bucket, "upload.txt", { expiresIn: 600 });
+ * const response = await fetch(url, { method: "PUT", body: "hello" });
+ * await response.body?.cancel();
+ * assert.equal(response.status, 200);
+ * assert.equal(await getText(s3, bucket, "upload.txt"), "hello");
  * ```
  */
 export async function presignPut(

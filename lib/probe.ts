@@ -121,12 +121,14 @@ const localhostLookup: LookupFunction = (hostname, options, callback) => {
  * @returns The outcome; a network failure gives status 0 and `error`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, probe, publicUrl } from "./mod.ts";
  *
  * await using s3 = await connect();
  * const result = await probe(publicUrl(s3, "photos", "cloud.png"), { trace: s3.trace });
- * console.log(result.status, result.code); // 404 NoSuchBucket
+ * assert.deepEqual([result.status, result.code], [404, "NoSuchBucket"]);
+ * assert.equal(s3.trace.entries.at(-1)?.source, "probe");
  * ```
  */
 export async function probe(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {
