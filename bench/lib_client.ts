@@ -64,12 +64,14 @@ async function tracerCost(s3: Connection, bucket: string): Promise<number> {
   s3.client.middlewareStack.remove("benchCapture");
   const trace = new Traffic();
   trace.addSecret("not-a-real-secret");
+  // The trace's middlewares in the order added, outermost first, around the captured response.
   // deno-lint-ignore no-explicit-any
-  let middleware: any;
-  trace.attach({ middlewareStack: { add: (m: unknown) => middleware = m } } as never);
-  const handler = middleware(
+  const middlewares: any[] = [];
+  trace.attach({ middlewareStack: { add: (m: unknown) => middlewares.push(m) } } as never);
+  const context = { commandName: "PutObjectCommand" };
+  const handler = middlewares.reduceRight(
+    (next, middleware) => middleware(next, context),
     () => Promise.resolve({ response: captured!.response, output: {} }),
-    { commandName: "PutObjectCommand" },
   );
   const rounds = 20_000;
   for (let i = 0; i < 2000; i++) await handler({ request: captured!.request });

@@ -42,11 +42,15 @@ function withNodeCode(error: unknown): unknown {
  * Sends GET and HEAD requests with `fetch` and the rest with Node's `http`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { S3Client } from "@aws-sdk/client-s3";
  * import { SplitHttpHandler } from "./_http.ts";
  *
- * const client = new S3Client({ requestHandler: new SplitHttpHandler() });
+ * const handler = new SplitHttpHandler();
+ * const client = new S3Client({ requestHandler: handler, region: "us-east-1" });
+ * assert.equal(client.config.requestHandler, handler);
+ * client.destroy();
  * ```
  */
 export class SplitHttpHandler {

@@ -53,9 +53,10 @@ export interface PartsOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choosePartSize } from "./_transfer.ts";
  *
- * console.log(choosePartSize(1024 ** 3, 8 * 1024 ** 2)); // 8388608
+ * assert.equal(choosePartSize(1024 ** 3, 8 * 1024 ** 2), 8 * 1024 ** 2);
  * ```
  */
 export function choosePartSize(size: number, asked = 8 * MiB): number {

@@ -29,11 +29,15 @@ import { request } from "./errors.ts";
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, setBucketAcl } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getBucketGrants, setBucketAcl } from "./mod.ts";
  *
- * await using s3 = await connect();
- * await setBucketAcl(s3, "demo-20261125-k3x9q2", "private");
+ * await using s3 = await connect(); // the embedded server
+ * const bucket = await createBucket(s3);
+ * await setBucketAcl(s3, bucket, "public-read");
+ * const { grants } = await getBucketGrants(s3, bucket);
+ * assert.ok(grants.some((g) => g.grantee === "Everyone (anonymous)" && g.permission === "READ"));
  * ```
  */
 export async function setBucketAcl(s3: Connection, bucket: string, acl: CannedAcl): Promise<void> {
@@ -56,11 +60,16 @@ export async function setBucketAcl(s3: Connection, bucket: string, acl: CannedAc
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, setObjectAcl } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, probe, publicUrl, putObject, setObjectAcl } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await setObjectAcl(s3, "demo-20261125-k3x9q2", "cloud.png", "public-read");
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "hello.txt", "Hello World!");
+ * assert.equal((await probe(publicUrl(s3, bucket, "hello.txt"))).status, 403);
+ * await setObjectAcl(s3, bucket, "hello.txt", "public-read");
+ * assert.equal((await probe(publicUrl(s3, bucket, "hello.txt"))).status, 200);
  * ```
  */
 export async function setObjectAcl(
@@ -132,11 +141,14 @@ function toGrants(owner: Owner | undefined, grants: Grant[] | undefined): Grants
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getBucketGrants } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getBucketGrants } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log((await getBucketGrants(s3, "demo-20261125-k3x9q2")).grants);
+ * const grants = await getBucketGrants(s3, await createBucket(s3));
+ * assert.equal(grants.owner, "Demo User");
+ * assert.deepEqual(grants.grants, [{ grantee: "Demo User", permission: "FULL_CONTROL" }]);
  * ```
  */
 export async function getBucketGrants(s3: Connection, bucket: string): Promise<Grants> {
@@ -158,11 +170,15 @@ export async function getBucketGrants(s3: Connection, bucket: string): Promise<G
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getObjectGrants } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getObjectGrants, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log((await getObjectGrants(s3, "demo-20261125-k3x9q2", "cloud.png")).grants);
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "hello.txt", "Hello World!", { acl: "public-read" });
+ * const { grants } = await getObjectGrants(s3, bucket, "hello.txt");
+ * assert.deepEqual(grants.map((g) => g.permission).sort(), ["FULL_CONTROL", "READ"]);
  * ```
  */
 export async function getObjectGrants(

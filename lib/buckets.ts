@@ -29,9 +29,10 @@ import { request, S3RequestError } from "./errors.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { uniqueBucketName } from "./buckets.ts";
  *
- * console.log(uniqueBucketName("demo").startsWith("demo-")); // true
+ * assert.match(uniqueBucketName("demo"), /^demo-\d{8}-[a-z0-9]{6}$/);
  * ```
  */
 export function uniqueBucketName(prefix = "demo"): string {
@@ -67,12 +68,13 @@ export interface CreateBucketOptions {
  * @throws {S3RequestError} When the server refuses, e.g. `BucketAlreadyOwnedByYou`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, createBucket } from "./mod.ts";
  *
  * await using s3 = await connect();
  * const bucket = await createBucket(s3, { prefix: "photos" });
- * console.log(bucket); // photos-20261125-k3x9q2
+ * assert.match(bucket, /^photos-\d{8}-[a-z0-9]{6}$/); // e.g. photos-20261125-k3x9q2
  * ```
  */
 export async function createBucket(
@@ -123,11 +125,14 @@ export interface BucketInfo {
  * @returns The buckets, in the server's order (by name).
  *
  * @example Usage
- * ```ts ignore
- * import { connect, listBuckets } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, listBuckets } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log(await listBuckets(s3)); // []
+ * assert.deepEqual(await listBuckets(s3), []); // a fresh embedded server
+ * const bucket = await createBucket(s3);
+ * assert.deepEqual((await listBuckets(s3)).map((b) => b.name), [bucket]);
  * ```
  */
 export async function listBuckets(s3: Connection): Promise<BucketInfo[]> {
@@ -147,11 +152,13 @@ export async function listBuckets(s3: Connection): Promise<BucketInfo[]> {
  * @throws {S3RequestError} On other failures, e.g. 403 for someone else's bucket.
  *
  * @example Usage
- * ```ts ignore
- * import { bucketExists, connect } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bucketExists, connect, createBucket } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log(await bucketExists(s3, "nope-nope")); // false
+ * assert.equal(await bucketExists(s3, "nope-nope"), false);
+ * assert.equal(await bucketExists(s3, await createBucket(s3)), true);
  * ```
  */
 export async function bucketExists(s3: Connection, bucket: string): Promise<boolean> {
@@ -177,11 +184,14 @@ export async function bucketExists(s3: Connection, bucket: string): Promise<bool
  * @throws {S3RequestError} `BucketNotEmpty`, `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, createBucket, deleteBucket } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bucketExists, connect, createBucket, deleteBucket } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await deleteBucket(s3, await createBucket(s3));
+ * const bucket = await createBucket(s3);
+ * await deleteBucket(s3, bucket);
+ * assert.equal(await bucketExists(s3, bucket), false);
  * ```
  */
 export async function deleteBucket(s3: Connection, bucket: string): Promise<void> {
@@ -203,12 +213,17 @@ export async function deleteBucket(s3: Connection, bucket: string): Promise<void
  * @throws {S3RequestError} When listing or deleting fails.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, deleteBucket, emptyBucket } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bucketExists, connect, createBucket, deleteBucket, emptyBucket, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await emptyBucket(s3, "demo-20261125-k3x9q2");
- * await deleteBucket(s3, "demo-20261125-k3x9q2");
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "a.txt", "a");
+ * await putObject(s3, bucket, "b/c.txt", "c");
+ * await emptyBucket(s3, bucket);
+ * await deleteBucket(s3, bucket); // no BucketNotEmpty: nothing is left in it
+ * assert.equal(await bucketExists(s3, bucket), false);
  * ```
  */
 export async function emptyBucket(s3: Connection, bucket: string): Promise<number> {

@@ -118,13 +118,15 @@ const STDERR_LOGGER: SdkLogger = {
  * embedded server when one was started. Close it when done (or use `await using`).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { ListBucketsCommand } from "@aws-sdk/client-s3";
- * import { connect } from "./mod.ts";
+ * import { connect, createBucket } from "./mod.ts";
  *
  * await using s3 = await connect();
+ * await createBucket(s3);
  * const { Buckets } = await s3.client.send(new ListBucketsCommand({}));
- * console.log(Buckets?.length);
+ * assert.equal(Buckets?.length, 1);
  * ```
  */
 export class Connection extends View {
@@ -253,11 +255,12 @@ function parseEndpoint(endpoint: string): URL {
  * @throws {TypeError} When the endpoint is not an http(s) URL or options conflict.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect } from "./mod.ts";
  *
  * await using s3 = await connect(); // embedded server, demo keys
- * console.log(s3.endpoint); // http://127.0.0.1:PORT
+ * assert.match(s3.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {

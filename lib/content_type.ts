@@ -43,9 +43,10 @@ const TYPES: Record<string, string> = {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentTypeFor } from "./content_type.ts";
  *
- * console.log(contentTypeFor("photos/cloud.PNG")); // image/png
+ * assert.equal(contentTypeFor("photos/cloud.PNG"), "image/png");
  * ```
  */
 export function contentTypeFor(name: string): string {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { STATUS_CODES } from "node:http";
+
 /** The symbol Deno's Jupyter kernel calls to get a value's rich representation. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
@@ -17,6 +19,7 @@ const DENO_INSPECT = Symbol.for("Deno.customInspect");
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { View } from "./display.ts";
  *
  * class Hello extends View {
@@ -27,7 +30,7 @@ const DENO_INSPECT = Symbol.for("Deno.customInspect");
  *     return "<b>hello</b>";
  *   }
  * }
- * console.log(String(new Hello())); // hello
+ * assert.equal(String(new Hello()), "hello");
  * ```
  */
 export abstract class View {
@@ -81,9 +84,10 @@ export abstract class View {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { useColor } from "./display.ts";
  *
- * console.log(typeof useColor()); // boolean
+ * assert.equal(typeof useColor(), "boolean");
  * ```
  */
 export function useColor(): boolean {
@@ -118,9 +122,11 @@ export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "blue" | "mage
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paint } from "./display.ts";
  *
- * console.log(paint("ok", "green", false)); // ok
+ * assert.equal(paint("ok", "green", false), "ok");
+ * assert.equal(paint("ok", "green", true), "\x1b[32mok\x1b[39m");
  * ```
  */
 export function paint(text: string, style: Style, color: boolean): string {
@@ -145,9 +151,10 @@ const HTML_ENTITIES: Record<string, string> = {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./display.ts";
  *
- * console.log(escapeHtml("<b>")); // &lt;b&gt;
+ * assert.equal(escapeHtml("<b>"), "&lt;b&gt;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -162,9 +169,10 @@ export function escapeHtml(text: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "./display.ts";
  *
- * console.log(formatBytes(1400)); // 1.4 kB
+ * assert.equal(formatBytes(1400), "1.4 kB");
  * ```
  */
 export function formatBytes(bytes: number): string {
@@ -181,15 +189,35 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
+ * Describes an HTTP status for people: `403 Forbidden`.
+ *
+ * @param status The status code, `0` for no response.
+ * @returns The code and its reason phrase.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statusText } from "./display.ts";
+ *
+ * assert.equal(statusText(409), "409 Conflict");
+ * assert.equal(statusText(0), "no response");
+ * ```
+ */
+export function statusText(status: number): string {
+  return status === 0 ? "no response" : `${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
+}
+
+/**
  * A table of rows under named columns, rendered aligned in a terminal and as `<table>` in a
  * notebook.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Table } from "./display.ts";
  *
  * const table = new Table(["grantee", "permission"], [["Demo User", "FULL_CONTROL"]]);
- * console.log(table.toText(false).split("\n")[0].trim()); // grantee    permission
+ * assert.equal(table.toText(false).split("\n")[0].trim(), "grantee    permission");
  * ```
  */
 export class Table extends View {
@@ -244,10 +272,11 @@ export class Table extends View {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Stack, Table } from "./display.ts";
  *
  * const both = new Stack([new Table(["a"], [["1"]]), new Table(["b"], [["2"]])]);
- * console.log(both.toHtml().startsWith("<div>")); // true
+ * assert.ok(both.toHtml().startsWith("<div>"));
  * ```
  */
 export class Stack extends View {
@@ -307,9 +336,10 @@ export class Stack extends View {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Text } from "./display.ts";
  *
- * console.log(new Text("demo-bucket").toHtml()); // <pre>demo-bucket</pre>
+ * assert.equal(new Text("demo-bucket").toHtml(), "<pre>demo-bucket</pre>");
  * ```
  */
 export class Text extends View {
@@ -359,9 +389,10 @@ export class Text extends View {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toView } from "./display.ts";
  *
- * console.log(toView("hello").toText()); // hello
+ * assert.equal(toView("hello").toText(), "hello");
  * ```
  */
 export function toView(value: unknown): View {

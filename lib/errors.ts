@@ -5,7 +5,7 @@
  * @module
  */
 
-import { statusText } from "./traffic.ts";
+import { statusText } from "./display.ts";
 
 /** What a lib call was doing, to name it in an error message. */
 export interface RequestContext {
@@ -39,10 +39,11 @@ export interface S3RequestErrorFields {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3RequestError } from "./errors.ts";
  *
  * const error = new S3RequestError("Cannot delete bucket \"b\"", { status: 409, code: "BucketNotEmpty" });
- * console.log(error.code); // BucketNotEmpty
+ * assert.equal(error.code, "BucketNotEmpty");
  * ```
  */
 export class S3RequestError extends Error {
@@ -139,10 +140,14 @@ const NETWORK_CODES: Record<string, string> = {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { explain } from "./errors.ts";
  *
- * console.log(explain({ action: 'delete bucket "b"', bucket: "b" }, 409, "BucketNotEmpty"));
- * // Cannot delete bucket "b": 409 Conflict BucketNotEmpty: bucket "b" still holds objects; delete them first (deleteObject() or emptyBucket()), then delete the bucket
+ * assert.equal(
+ *   explain({ action: 'delete bucket "b"', bucket: "b" }, 409, "BucketNotEmpty"),
+ *   'Cannot delete bucket "b": 409 Conflict BucketNotEmpty: bucket "b" still holds objects; ' +
+ *     "delete them first (deleteObject() or emptyBucket()), then delete the bucket",
+ * );
  * ```
  */
 export function explain(
@@ -166,6 +171,7 @@ export function explain(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toS3RequestError } from "./errors.ts";
  *
  * const sdkError = Object.assign(new Error("UnknownError"), {
@@ -173,7 +179,7 @@ export function explain(
  *   $metadata: { httpStatusCode: 404 },
  * });
  * const error = toS3RequestError(sdkError, { action: 'read "b/k"', bucket: "b", key: "k" });
- * console.log((error as Error).message.startsWith("Cannot read")); // true
+ * assert.ok((error as Error).message.startsWith("Cannot read"));
  * ```
  */
 export function toS3RequestError(error: unknown, context: RequestContext): unknown {
@@ -224,13 +230,17 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
  * @returns What the call returns.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { HeadBucketCommand } from "@aws-sdk/client-s3";
- * import { connect, request } from "./mod.ts";
+ * import { connect, request, S3RequestError } from "./mod.ts";
  *
- * const s3 = await connect();
- * await request({ action: 'check bucket "b"', bucket: "b" }, () =>
- *   s3.client.send(new HeadBucketCommand({ Bucket: "b" })));
+ * await using s3 = await connect();
+ * await assert.rejects(
+ *   request({ action: 'check bucket "nope-nope"', bucket: "nope-nope" }, () =>
+ *     s3.client.send(new HeadBucketCommand({ Bucket: "nope-nope" }))),
+ *   (error) => error instanceof S3RequestError && error.status === 404,
+ * );
  * ```
  */
 export async function request<T>(context: RequestContext, call: () => Promise<T>): Promise<T> {

@@ -106,10 +106,11 @@ export class ImageView extends View {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { image } from "./image.ts";
  *
  * const png = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 1]);
- * console.log(image(png, "tiny").toText()); // [image/png 2×1, 24 B] tiny
+ * assert.equal(image(png, "tiny").toText(), "[image/png 2×1, 24 B] tiny");
  * ```
  */
 export function image(source: Uint8Array | string, caption?: string): ImageView {

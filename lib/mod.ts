@@ -5,13 +5,14 @@
  * raw `S3Client` for anything the helpers do not cover.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, createBucket, deleteBucket, deleteObject, getText, putObject } from "./mod.ts";
  *
  * await using s3 = await connect(); // the embedded server, started in-process
  * const bucket = await createBucket(s3, { prefix: "notes" });
  * await putObject(s3, bucket, "hello.txt", "Hello World!");
- * console.log(await getText(s3, bucket, "hello.txt")); // Hello World!
+ * assert.equal(await getText(s3, bucket, "hello.txt"), "Hello World!");
  * await deleteObject(s3, bucket, "hello.txt");
  * await deleteBucket(s3, bucket);
  * ```
@@ -25,9 +26,13 @@ export * from "./connect.ts";
 export * from "./content_type.ts";
 export * from "./display.ts";
 export * from "./errors.ts";
+export * from "./exchange.ts";
 export * from "./image.ts";
 export * from "./links.ts";
 export * from "./objects.ts";
+export * from "./probe.ts";
+export * from "./redact.ts";
 export * from "./traffic.ts";
+export * from "./traffic_view.ts";
 export * from "./types.ts";
 export * from "./validate.ts";

@@ -108,12 +108,15 @@ async function fileSize(path: string | URL, key: string): Promise<number> {
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, createBucket, putFile } from "./mod.ts";
  *
  * await using s3 = await connect();
  * const bucket = await createBucket(s3);
- * await putFile(s3, bucket, "cloud.png", "notebooks/cloud.png");
+ * const stored = await putFile(s3, bucket, "deno.json", "deno.json");
+ * assert.equal(stored.contentType, "application/json");
+ * assert.equal(stored.multipart, false); // multipart above 16 MiB
  * ```
  */
 export async function putFile(
@@ -173,11 +176,14 @@ export async function putFile(
  * @throws {S3RequestError} When the server refuses.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect, createBucket, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await putObject(s3, await createBucket(s3), "hello.txt", "Hello World!");
+ * const stored = await putObject(s3, await createBucket(s3), "hello.txt", "Hello World!");
+ * assert.equal(stored.size, 12);
+ * assert.equal(stored.contentType, "text/plain; charset=utf-8");
  * ```
  */
 export async function putObject(
@@ -232,11 +238,14 @@ async function getBody(s3: Connection, bucket: string, key: string, action: stri
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getBytes } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getBytes, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * const bytes = await getBytes(s3, "demo-20261125-k3x9q2", "cloud.png");
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "three.bin", new Uint8Array([1, 2, 3]));
+ * assert.deepEqual(await getBytes(s3, bucket, "three.bin"), new Uint8Array([1, 2, 3]));
  * ```
  */
 export async function getBytes(s3: Connection, bucket: string, key: string): Promise<Uint8Array> {
@@ -254,11 +263,14 @@ export async function getBytes(s3: Connection, bucket: string, key: string): Pro
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getText } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getText, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log(await getText(s3, "demo-20261125-k3x9q2", "hello.txt")); // Hello World!
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "hello.txt", "Hello World!");
+ * assert.equal(await getText(s3, bucket, "hello.txt"), "Hello World!");
  * ```
  */
 export async function getText(s3: Connection, bucket: string, key: string): Promise<string> {
@@ -276,12 +288,16 @@ export async function getText(s3: Connection, bucket: string, key: string): Prom
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getStream } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getStream, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * const stream = await getStream(s3, "demo-20261125-k3x9q2", "big.bin");
- * for await (const chunk of stream) console.log(chunk.length);
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "big.bin", new Uint8Array(100_000));
+ * let bytes = 0;
+ * for await (const chunk of await getStream(s3, bucket, "big.bin")) bytes += chunk.length;
+ * assert.equal(bytes, 100_000);
  * ```
  */
 export async function getStream(
@@ -317,11 +333,17 @@ export interface GetFileOptions {
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getFile } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, getFile, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await getFile(s3, "demo-20261125-k3x9q2", "cloud.png", "/tmp/cloud.png");
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "hello.txt", "Hello World!");
+ * const path = await Deno.makeTempFile();
+ * assert.equal(await getFile(s3, bucket, "hello.txt", path), 12);
+ * assert.equal(await Deno.readTextFile(path), "Hello World!");
+ * await Deno.remove(path);
  * ```
  */
 export async function getFile(
@@ -379,11 +401,16 @@ export interface ObjectInfo {
  * @throws {S3RequestError} `NoSuchKey` (from the 404 status: HEAD answers have no body)...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, headObject } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, headObject, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log((await headObject(s3, "demo-20261125-k3x9q2", "cloud.png")).contentType);
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "cloud.png", new Uint8Array(8));
+ * const info = await headObject(s3, bucket, "cloud.png");
+ * assert.equal(info.contentType, "image/png");
+ * assert.equal(info.size, 8);
  * ```
  */
 export async function headObject(s3: Connection, bucket: string, key: string): Promise<ObjectInfo> {
@@ -411,11 +438,16 @@ export async function headObject(s3: Connection, bucket: string, key: string): P
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, deleteObject } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, deleteObject, listObjects, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await deleteObject(s3, "demo-20261125-k3x9q2", "cloud.png");
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "cloud.png", new Uint8Array(8));
+ * await deleteObject(s3, bucket, "cloud.png");
+ * await deleteObject(s3, bucket, "cloud.png"); // already gone: S3 answers 204 again
+ * assert.equal((await Array.fromAsync(listObjects(s3, bucket))).length, 0);
  * ```
  */
 export async function deleteObject(s3: Connection, bucket: string, key: string): Promise<void> {
@@ -444,13 +476,17 @@ export interface ListOptions {
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`... (when iterating)
  *
  * @example Usage
- * ```ts ignore
- * import { connect, listObjects } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, listObjects, putObject } from "./mod.ts";
  *
  * await using s3 = await connect();
- * for await (const object of listObjects(s3, "demo-20261125-k3x9q2")) {
- *   console.log(object.key, object.size);
- * }
+ * const bucket = await createBucket(s3);
+ * await putObject(s3, bucket, "b.txt", "bb");
+ * await putObject(s3, bucket, "a.txt", "a");
+ * const listed = [];
+ * for await (const object of listObjects(s3, bucket)) listed.push([object.key, object.size]);
+ * assert.deepEqual(listed, [["a.txt", 1], ["b.txt", 2]]);
  * ```
  */
 export async function* listObjects(

@@ -4,14 +4,24 @@
  * goes to a file or a pipe.
  *
  * @example Usage
- * ```ts ignore
- * import { connect, putFile } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, putFile } from "./mod.ts";
  * import { ProgressBar } from "./progress.ts";
  *
  * await using s3 = await connect();
- * const bar = new ProgressBar({ label: "big.bin" });
- * await putFile(s3, "my-bucket", "big.bin", "big.bin", { onProgress: (p) => bar.update(p) });
+ * const bucket = await createBucket(s3);
+ * const lines: string[] = [];
+ * const bar = new ProgressBar({
+ *   label: "deno.json",
+ *   mode: "tty",
+ *   threshold: 0, // show even a small transfer
+ *   write: (t) => lines.push(t),
+ * });
+ * await putFile(s3, bucket, "deno.json", "deno.json", { onProgress: (p) => bar.update(p) });
  * bar.done();
+ * assert.ok(lines.at(-1)?.includes("100%"));
+ * assert.equal(bar.state().loaded, bar.state().total);
  * ```
  *
  * @module
@@ -76,9 +86,10 @@ export interface ProgressOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRate } from "./progress.ts";
  *
- * console.log(formatRate(12_300_000)); // 12.3 MB/s
+ * assert.equal(formatRate(12_300_000), "12.3 MB/s");
  * ```
  */
 export function formatRate(bytesPerSecond: number | undefined): string {
@@ -96,9 +107,10 @@ export function formatRate(bytesPerSecond: number | undefined): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./progress.ts";
  *
- * console.log(formatDuration(65)); // 1:05
+ * assert.equal(formatDuration(65), "1:05");
  * ```
  */
 export function formatDuration(seconds: number | undefined): string {
@@ -119,10 +131,13 @@ export function formatDuration(seconds: number | undefined): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressFigures } from "./progress.ts";
  *
- * console.log(progressFigures({ loaded: 50, total: 200, rate: 10, elapsed: 5, eta: 15 }));
- * // 25%  50 B / 200 B  10 B/s  ETA 0:15
+ * assert.equal(
+ *   progressFigures({ loaded: 50, total: 200, rate: 10, elapsed: 5, eta: 15 }),
+ *   "25%  50 B / 200 B  10 B/s  ETA 0:15",
+ * );
  * ```
  */
 export function progressFigures(state: ProgressState, finished = false): string {
@@ -146,10 +161,11 @@ export function progressFigures(state: ProgressState, finished = false): string 
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderProgressLine } from "./progress.ts";
  *
  * const line = renderProgressLine({ loaded: 50, total: 100, elapsed: 1 }, { width: 60 });
- * console.log(line.includes("50%")); // true
+ * assert.ok(line.includes("50%"));
  * ```
  */
 export function renderProgressLine(
@@ -179,9 +195,10 @@ export function renderProgressLine(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderProgressHtml } from "./progress.ts";
  *
- * console.log(renderProgressHtml({ loaded: 1, total: 2, elapsed: 1 }).startsWith("<div>")); // true
+ * assert.ok(renderProgressHtml({ loaded: 1, total: 2, elapsed: 1 }).startsWith("<div>"));
  * ```
  */
 export function renderProgressHtml(
@@ -244,13 +261,14 @@ const RATE_WINDOW_MS = 3000;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressBar } from "./progress.ts";
  *
  * const lines: string[] = [];
  * const bar = new ProgressBar({ mode: "tty", total: 10e6, write: (t) => lines.push(t) });
  * bar.update({ loaded: 5e6 });
  * bar.done();
- * console.log(lines.at(-1)?.endsWith("\n")); // true
+ * assert.ok(lines.at(-1)?.endsWith("\n"));
  * ```
  */
 export class ProgressBar {

@@ -25,9 +25,11 @@ export type CannedAcl = (typeof CANNED_ACLS)[number];
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateCannedAcl } from "./validate.ts";
  *
- * console.log(validateCannedAcl("public-read")); // public-read
+ * assert.equal(validateCannedAcl("public-read"), "public-read");
+ * assert.throws(() => validateCannedAcl("public"), RangeError);
  * ```
  */
 export function validateCannedAcl(acl: string): CannedAcl {
@@ -49,14 +51,11 @@ export function validateCannedAcl(acl: string): CannedAcl {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateBucketName } from "./validate.ts";
  *
  * validateBucketName("my-photos"); // ok
- * try {
- *   validateBucketName("My_Photos");
- * } catch (error) {
- *   console.log((error as Error).message.startsWith('Invalid bucket name "My_Photos"')); // true
- * }
+ * assert.throws(() => validateBucketName("My_Photos"), /^RangeError: Invalid bucket name "My_Photos"/);
  * ```
  */
 export function validateBucketName(name: string): string {
@@ -96,9 +95,10 @@ export function validateBucketName(name: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateKey } from "./validate.ts";
  *
- * console.log(validateKey("photos/cloud.png")); // photos/cloud.png
+ * assert.equal(validateKey("photos/cloud.png"), "photos/cloud.png");
  * ```
  */
 export function validateKey(key: string): string {
@@ -126,9 +126,11 @@ export const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateExpiry } from "./validate.ts";
  *
- * console.log(validateExpiry(3600)); // 3600
+ * assert.equal(validateExpiry(3600), 3600);
+ * assert.throws(() => validateExpiry(0), RangeError);
  * ```
  */
 export function validateExpiry(seconds: number): number {

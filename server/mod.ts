@@ -15,10 +15,15 @@
  *   virtual-host style (`Host: bucket.localhost:PORT`).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startServer } from "./mod.ts";
- * await using server = await startServer();
- * console.log(server.url); // http://127.0.0.1:54321
+ *
+ * await using server = await startServer(); // port 0: any free port
+ * assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+ * const response = await fetch(server.url); // anonymous ListBuckets: an empty list, as RGW says
+ * assert.equal(response.status, 200);
+ * assert.match(await response.text(), /<Buckets><\/Buckets>/);
  * ```
  *
  * @module
@@ -206,11 +211,15 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { startServer } from "./mod.ts";
- * const server = await startServer({ port: 0, dataDir: "./s3-data" });
- * console.log(server.url);
+ *
+ * const dataDir = await Deno.makeTempDir();
+ * const server = await startServer({ port: 0, dataDir });
+ * assert.equal(new URL(server.url).hostname, "127.0.0.1");
  * await server.close();
+ * await Deno.remove(dataDir, { recursive: true });
  * ```
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {

@@ -34,3 +34,78 @@ Deno.test("the README's library example runs as written and prints what its comm
     await Deno.remove(file);
   }
 });
+
+/** The README's library table: module file name → the names listed outside parentheses. */
+function readmeTable(readme: string): Map<string, string[]> {
+  const section = readme.split("What the library offers")[1]?.split("\n## ")[0] ?? "";
+  const rows = new Map<string, string[]>();
+  for (const line of section.split("\n")) {
+    const cells = /^\|\s*`([\w.]+\.ts)`\s*\|(.*)\|\s*$/.exec(line);
+    if (!cells) continue;
+    let names = cells[2];
+    // What stands in parentheses describes (members, options, limits): not the API's names.
+    while (/\([^()]*\)/.test(names.replace(/\w\(\)/g, ""))) {
+      names = names.replace(/(^|[^\w])\((?:[^()]|\w\(\))*\)/g, "$1");
+    }
+    rows.set(cells[1], [...names.matchAll(/`(\w+)(?:\(\))?`/g)].map((m) => m[1]));
+  }
+  return rows;
+}
+
+/** `deno doc --json lib/mod.ts`: module file name → its exports, with their kind. */
+async function libExports(): Promise<Map<string, Map<string, string>>> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", "lib/mod.ts"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const doc = JSON.parse(new TextDecoder().decode(stdout));
+  const modules = new Map<string, Map<string, string>>();
+  for (const node of Object.values(doc.nodes) as { symbols: unknown[] }[]) {
+    for (
+      const symbol of node.symbols as {
+        name: string;
+        declarations: { kind: string; location: { filename: string } }[];
+      }[]
+    ) {
+      const { kind, location } = symbol.declarations[0];
+      const file = location.filename.split("/").pop()!;
+      if (!modules.has(file)) modules.set(file, new Map());
+      modules.get(file)!.set(symbol.name, kind);
+    }
+  }
+  return modules;
+}
+
+Deno.test("the README's library table lists every function and class lib/mod.ts exports, and only those", async () => {
+  const table = readmeTable(await Deno.readTextFile(`${ROOT}README.md`));
+  assert.ok(table.size >= 5, `the README's library table was not found (${table.size} rows)`);
+  const exports = await libExports();
+  const problems: string[] = [];
+  for (const [file, names] of table) {
+    const exported = exports.get(file);
+    if (!exported) {
+      problems.push(`README lists ${file}, whose exports lib/mod.ts does not re-export`);
+      continue;
+    }
+    for (const name of names) {
+      if (!exported.has(name)) {
+        problems.push(`README lists \`${name}\` under ${file}, which does not export it`);
+      }
+    }
+  }
+  for (const [file, exported] of exports) {
+    for (const [name, kind] of exported) {
+      if ((kind === "function" || kind === "class") && !table.get(file)?.includes(name)) {
+        problems.push(`${file} exports ${kind} \`${name}\`, missing from the README's table`);
+      }
+    }
+  }
+  assert.deepEqual(
+    problems,
+    [],
+    `README's library table and lib/mod.ts disagree:\n  ${problems.join("\n  ")}`,
+  );
+});

@@ -1,16 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  connect,
-  explain,
-  image,
-  listBuckets,
-  S3RequestError,
-  Table,
-  toS3RequestError,
-  toView,
-} from "../../lib/mod.ts";
-import { JUPYTER_DISPLAY } from "../../lib/display.ts";
-import { drawPicture } from "../../tour/picture.ts";
+import { connect, explain, listBuckets, S3RequestError, toS3RequestError } from "../../lib/mod.ts";
 
 const noEnv = { get: (_: string) => undefined };
 
@@ -76,28 +65,6 @@ Deno.test("an unreachable endpoint fails with NetworkError and a hint", async ()
       "that the server runs",
   );
   assert.equal(s3.trace.entries.at(-1)?.status, 0);
-});
-
-Deno.test("toView() turns records into tables, errors into their message, strings into text", () => {
-  const table = toView([{ name: "a", created: new Date(0) }, { name: "b" }]);
-  assert.ok(table instanceof Table);
-  assert.equal(table.toText(), "  name  created\n  a     1970-01-01T00:00:00.000Z\n  b");
-  assert.equal(toView([]).toText(), "(none)");
-  assert.equal(toView(new RangeError("Nope")).toText(), "RangeError: Nope");
-  assert.equal(toView("plain").toHtml(), "<pre>plain</pre>");
-});
-
-Deno.test("image() shows a PNG inline in Jupyter and as one line in a terminal", () => {
-  const png = drawPicture();
-  const view = image(png, "cloud.png");
-  assert.equal(
-    view.toText(),
-    `[image/png 192×120, ${(png.length / 1000).toFixed(1)} kB] cloud.png`,
-  );
-  const bundle = view[JUPYTER_DISPLAY]();
-  assert.equal(atob(bundle["image/png"]).length, png.length);
-  assert.ok(view.toHtml().startsWith('<figure><img alt="cloud.png" src="data:image/png;base64,'));
-  assert.throws(() => image(new Uint8Array([1, 2, 3])), TypeError);
 });
 
 Deno.test("timeoutMs makes a request to a server that never answers fail as NetworkError", async () => {

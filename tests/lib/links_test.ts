@@ -130,17 +130,6 @@ Deno.test("presignPut() makes a link anyone can upload through", async () => {
   await assert.rejects(presignPut(s3, bucket, "x", { expiresIn: -5 }), RangeError);
 });
 
-Deno.test("probe() reports a dead endpoint as status 0 with the reason", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const result = await probe(`http://127.0.0.1:${port}/b/k`);
-  assert.equal(result.status, 0);
-  assert.equal(result.ok, false);
-  assert.match(result.error ?? "", /ECONNREFUSED|refused/i);
-  assert.match(result.toText(), /^Anonymous GET → no response: /);
-});
-
 rgwTest("links behave the same on Ceph RGW, both URL styles", async (_t, endpoint) => {
   const demo = DEMO_USERS[0];
   await using s3 = await connect({

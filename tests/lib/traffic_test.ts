@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import { type IncomingMessage, request as httpRequest } from "node:http";
+import { Readable } from "node:stream";
 import {
   connect,
   createBucket,
   deleteBucket,
+  deleteObject,
+  formatBytes,
+  getStream,
+  listBuckets,
   presignGet,
   probe,
   putObject,
@@ -11,10 +17,16 @@ import {
   redactSecrets,
   redactUrl,
   Traffic,
+  TrafficView,
 } from "../../lib/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
+import { rgwTest } from "../support/engines.ts";
 
 const noEnv = { get: (_: string) => undefined };
+const DEMO_KEYS = {
+  accessKeyId: DEMO_USERS[0].accessKeyId,
+  secretAccessKey: DEMO_USERS[0].secretAccessKey,
+};
 const RAW_SIGNATURE = /(Signature=)([0-9a-f]{64}|[A-Za-z0-9%+/]{27,}=*)/;
 
 Deno.test("redactUrl() hides SigV4, SigV2 and session-token values, and keeps the rest", () => {
@@ -174,3 +186,106 @@ Deno.test("a disabled trace records nothing; the limit drops the oldest exchange
   }
   assert.deepEqual(small.entries.map((e) => e.url), ["http://h/1", "http://h/2"]);
 });
+
+/**
+ * An HTTP proxy in front of a server that answers as Ceph RGW answers listings: the same status,
+ * headers and body, but sent chunked, without `content-length`. The client signs for the proxy's
+ * host; node:http forwards that `host` header unchanged, so signatures still match.
+ */
+function startChunkingProxy(target: string): { endpoint: string; close(): Promise<void> } {
+  const upstream = new URL(target);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const body = req.body ? new Uint8Array(await req.arrayBuffer()) : undefined;
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      const out = httpRequest({
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: url.pathname + url.search,
+        headers: Object.fromEntries(req.headers),
+      }, resolve);
+      out.on("error", reject);
+      out.end(body);
+    });
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(answer.headers)) {
+      if (k !== "content-length" && v !== undefined) headers.set(k, String(v));
+    }
+    const noBody = req.method === "HEAD" || answer.statusCode === 204;
+    return new Response(noBody ? null : Readable.toWeb(answer) as ReadableStream<Uint8Array>, {
+      status: answer.statusCode,
+      headers,
+    });
+  });
+  return { endpoint: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+Deno.test("a chunked answer (no content-length) is counted as read: listings, DeleteObjects, streamed GETs", async (t) => {
+  await using direct = await connect({ env: noEnv });
+  const proxy = startChunkingProxy(direct.endpoint);
+  try {
+    await using s3 = await connect({ endpoint: proxy.endpoint, ...DEMO_KEYS, env: noEnv });
+    const bucket = await createBucket(s3, { prefix: "chunked" });
+    await putObject(s3, bucket, "a.txt", "x".repeat(3000));
+    await t.step("ListBuckets (fetch handler): the bytes of the listing", async () => {
+      await listBuckets(s3);
+      await listBuckets(direct);
+      const chunked = s3.trace.entries.at(-1)!;
+      const sized = direct.trace.entries.at(-1)!;
+      assert.equal(chunked.responseHeaders["content-length"], undefined);
+      assert.equal(chunked.operation, "ListBuckets");
+      // The same listing as the direct connection's, which came with a content-length.
+      assert.equal(chunked.bytesReceived, Number(sized.responseHeaders["content-length"]));
+      assert.ok(chunked.bytesReceived > 100 && chunked.chunked === undefined);
+      assert.match(
+        s3.trace.view(s3.trace.entries.length - 1).toText(),
+        new RegExp(`↓${formatBytes(chunked.bytesReceived).replace(".", "\\.")} `),
+      );
+    });
+    await t.step("DeleteObjects (Node handler, POST): the bytes of its XML answer", async () => {
+      const { DeleteObjectsCommand } = await import("@aws-sdk/client-s3");
+      await s3.client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: "gone" }] } }),
+      );
+      const e = s3.trace.entries.at(-1)!;
+      assert.equal(e.operation, "DeleteObjects");
+      assert.ok(e.bytesReceived > 50, `DeleteObjects counted ${e.bytesReceived} bytes`);
+    });
+    await t.step("a streamed GET shows 'chunked' until read, then its size", async () => {
+      const stream = await getStream(s3, bucket, "a.txt");
+      const e = s3.trace.entries.at(-1)!;
+      assert.equal(e.chunked, true);
+      assert.match(s3.trace.view(e.seq - 1).toText(), /↑0 B ↓chunked +[\d.]+ ms +GetObject/);
+      assert.match(s3.trace.view(e.seq - 1).toHtml(), /<td>0 B<\/td><td>chunked<\/td>/);
+      assert.equal(await new Response(stream).text(), "x".repeat(3000));
+      assert.equal(e.chunked, false);
+      assert.equal(e.bytesReceived, 3000);
+      assert.match(s3.trace.view(e.seq - 1).toText(), /↓3\.0 kB /);
+      assert.match(s3.trace.view(e.seq - 1).toHtml(), /<td>3\.0 kB<\/td>/);
+    });
+    await deleteObject(s3, bucket, "a.txt");
+    await deleteBucket(s3, bucket);
+  } finally {
+    await proxy.close();
+  }
+});
+
+rgwTest(
+  "ListBuckets on Ceph RGW (chunked, no content-length) shows a non-zero ↓ size",
+  async (_t, endpoint) => {
+    await using s3 = await connect({ endpoint, ...DEMO_KEYS, env: noEnv });
+    const bucket = await createBucket(s3, { prefix: "trace-size" });
+    try {
+      await listBuckets(s3);
+    } finally {
+      await deleteBucket(s3, bucket);
+    }
+    const listing = s3.trace.entries.find((e) => e.operation === "ListBuckets")!;
+    assert.equal(listing.responseHeaders["content-length"], undefined, "RGW now sends a length");
+    assert.ok(listing.bytesReceived > 100, `ListBuckets counted ${listing.bytesReceived} bytes`);
+    const view = new TrafficView([listing]);
+    assert.match(view.toText(), /→ 200 OK +↑0 B ↓[1-9][\d.]* (B|kB) .*ListBuckets$/);
+    assert.match(view.toHtml(), /<td>0 B<\/td><td>[1-9][\d.]* (B|kB)<\/td>/);
+  },
+);

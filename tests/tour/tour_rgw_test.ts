@@ -17,6 +17,8 @@ import {
   trafficOf,
 } from "../support/tour_run.ts";
 
+// deno-lint-ignore no-control-regex
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 const SECRETS = DEMO_USERS.map((user) => user.secretAccessKey);
 
 rgwTest("the tour runs end to end on Ceph RGW as on the embedded server", async (t, endpoint) => {
@@ -48,6 +50,12 @@ rgwTest("the tour runs end to end on Ceph RGW as on the embedded server", async 
   });
   await t.step("it prints no secret key and no raw signature", () => {
     assertNoSecrets(onRgw.output, SECRETS, "The tour on RGW");
+  });
+  await t.step("its ListBuckets shows the size of the listing RGW sent chunked, not 0 B", () => {
+    const size = /→ 200 OK +↑0 B ↓(\S+ \S+|chunked) .*ListBuckets/.exec(stripAnsi(onRgw.output))
+      ?.[1];
+    assert.ok(size, `The tour on RGW shows no ListBuckets exchange:\n${onRgw.output}`);
+    assert.match(size, /^[1-9][\d.]* (B|kB)$/, `ListBuckets shows ↓${size}`);
   });
   await t.step("it leaves no bucket behind", async () => {
     const left = (await bucketNames(endpoint)).filter((name) => !before.has(name));

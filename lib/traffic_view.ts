@@ -1,0 +1,113 @@
+/**
+ * The trace's view: recorded exchanges as one line each in a terminal and as an HTML table in a
+ * notebook.
+ *
+ * @module
+ */
+
+import { escapeHtml, formatBytes, paint, statusText, View } from "./display.ts";
+import type { Exchange } from "./exchange.ts";
+
+function statusColor(status: number): "green" | "cyan" | "yellow" | "red" {
+  if (status >= 200 && status < 300) return "green";
+  if (status >= 300 && status < 400) return "cyan";
+  if (status >= 400 && status < 500) return "yellow";
+  return "red";
+}
+
+/** The received size for people: bytes, or "chunked" while a chunked body is unread. */
+function received(e: Exchange): string {
+  return e.chunked ? "chunked" : formatBytes(e.bytesReceived);
+}
+
+/**
+ * Exchanges as a view: one line each in a terminal, an HTML table in a notebook.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TrafficView } from "./traffic_view.ts";
+ *
+ * assert.equal(new TrafficView([]).toText(), "  (no requests)");
+ * const listing = new TrafficView([{
+ *   seq: 1,
+ *   source: "sdk",
+ *   operation: "ListBuckets",
+ *   method: "GET",
+ *   url: "http://127.0.0.1:7480/",
+ *   status: 200,
+ *   requestHeaders: {},
+ *   responseHeaders: { "content-type": "application/xml" },
+ *   bytesSent: 0,
+ *   bytesReceived: 1400,
+ *   ms: 3,
+ * }]);
+ * assert.match(listing.toText(), /→ 200 OK +↑0 B ↓1\.4 kB +3 ms +ListBuckets/);
+ * ```
+ */
+export class TrafficView extends View {
+  /** The exchanges shown. */
+  readonly entries: readonly Exchange[];
+
+  /**
+   * Builds a view.
+   *
+   * @param entries The exchanges, oldest first.
+   */
+  constructor(entries: readonly Exchange[]) {
+    super();
+    this.entries = entries;
+  }
+
+  /**
+   * One line per exchange: method, URL, status, code, bytes, time and operation.
+   *
+   * @param color Whether colours may be used.
+   * @returns The lines.
+   */
+  toText(color = false): string {
+    if (this.entries.length === 0) return paint("  (no requests)", "dim", color);
+    return this.entries.map((e) => {
+      const status = paint(
+        `${statusText(e.status)}${e.code ? ` ${e.code}` : ""}`,
+        statusColor(e.status),
+        color,
+      );
+      const size = `↑${formatBytes(e.bytesSent)} ↓${received(e)}`;
+      const attempt = /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
+      const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
+        (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
+      return `  ${paint(e.method.padEnd(7), "bold", color)}${e.url}\n` +
+        `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}`;
+    }).join("\n");
+  }
+
+  /**
+   * The exchanges as an HTML table with the key headers of each.
+   *
+   * @returns A `<table>` element.
+   */
+  toHtml(): string {
+    if (this.entries.length === 0) return "<p><i>(no requests)</i></p>";
+    const headers = (h: Record<string, string>) =>
+      Object.entries(h).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join("<br>");
+    const rows = this.entries.map((e) => {
+      const colour = { green: "#1a7f37", cyan: "#0969da", yellow: "#9a6700", red: "#cf222e" }[
+        statusColor(e.status)
+      ];
+      return `<tr><td>${e.seq}</td><td>${escapeHtml(e.operation ?? "anonymous")}</td>` +
+        `<td><code>${escapeHtml(e.method)}</code></td>` +
+        `<td style="text-align:left;word-break:break-all"><code>${escapeHtml(e.url)}</code></td>` +
+        `<td style="color:${colour}"><b>${escapeHtml(statusText(e.status))}</b>` +
+        `${e.code ? `<br>${escapeHtml(e.code)}` : ""}</td>` +
+        `<td>${formatBytes(e.bytesSent)}</td><td>${received(e)}</td>` +
+        `<td>${e.ms}</td>` +
+        `<td style="text-align:left;font-size:smaller"><details><summary>headers</summary>` +
+        `<b>request</b><br>${headers(e.requestHeaders)}<br><b>response</b><br>` +
+        `${headers(e.responseHeaders)}</details></td></tr>`;
+    });
+    return `<table><thead><tr><th>#</th><th>operation</th><th>method</th>` +
+      `<th style="text-align:left">URL</th><th>status</th><th>sent</th><th>received</th>` +
+      `<th>ms</th><th>headers</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  }
+}
