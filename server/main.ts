@@ -12,6 +12,23 @@
 
 import { parseArgs } from "node:util";
 import { startServer } from "./mod.ts";
+// ── --emulate (DreamObjects US-East 5 stand-in) ──────────────────────────────────────────────
+import { type EmulationProfile, emulationProfile } from "./emulation.ts";
+
+/** The `--emulate` line of `--help`. */
+const EMULATE_HELP =
+  "  --emulate NAME Behave like rgw (Ceph RGW, default) or us-east-5 (DreamObjects US-East 5:\n" +
+  "                 V4 only, bucket-level permissions, its bucket names, region us-east-005)";
+
+/** Reads `--emulate`, or says in one line why it cannot. */
+function emulationFrom(value: string | undefined): EmulationProfile | string {
+  try {
+    return emulationProfile(value ?? "rgw");
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+// ── end of --emulate ─────────────────────────────────────────────────────────────────────────
 
 /** The port `deno task server` listens on unless told otherwise. */
 export const DEFAULT_PORT = 9000;
@@ -24,7 +41,9 @@ Options:
   --port N       TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
   --host ADDR    Interface to bind (default 127.0.0.1)
   --data DIR     Keep buckets and objects in DIR, surviving restarts (default: in memory)
-  --region NAME  Region reported by GetBucketLocation (default us-east-1)
+  --region NAME  Region reported by GetBucketLocation (default us-east-1; us-east-005 emulating
+                 us-east-5)
+${EMULATE_HELP}
   --quiet        Do not log requests
   -h, --help     Show this help
 
@@ -76,6 +95,7 @@ export async function main(args: string[]): Promise<number> {
         host: { type: "string" },
         data: { type: "string" },
         region: { type: "string" },
+        emulate: { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -95,6 +115,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(`Cannot listen on port "${values.port}": use a number from 0 to 65535`);
     return 2;
   }
+  const emulation = emulationFrom(values.emulate);
+  if (typeof emulation === "string") {
+    console.error(`${emulation}; see --help`);
+    return 2;
+  }
   if (values.data !== undefined) {
     const problem = await dataDirProblem(values.data);
     if (problem) {
@@ -109,6 +134,7 @@ export async function main(args: string[]): Promise<number> {
       hostname: values.host,
       dataDir: values.data,
       region: values.region,
+      emulate: emulation.name,
       quiet: values.quiet,
       logRequests: !values.quiet,
     });
@@ -130,6 +156,7 @@ export async function main(args: string[]): Promise<number> {
   }
   console.log(`S3 endpoint:  ${server.url}`);
   console.log(`Storage:      ${values.data ? `directory "${values.data}"` : "in memory"}`);
+  console.log(`Behaves like: ${emulation.describes} (--emulate ${emulation.name})`);
   console.log("Demo users (local, throwaway credentials):");
   for (const user of server.users) {
     console.log(
