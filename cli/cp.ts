@@ -146,7 +146,7 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
     throw new UsageError(`Expected SRC and DEST, got ${positionals.length} argument(s)`);
   }
   const options = connectOptionsFrom(values);
-  if (!options.endpoint && !options.dreamobjects && !options.aws) {
+  if (!options.endpoint && !options.dreamobjects && !options.cluster && !options.aws) {
     throw new UsageError(
       "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +
         "(an embedded server would vanish with the command)",

@@ -7,10 +7,12 @@
  */
 
 import type { ConnectOptions } from "../lib/connect.ts";
+import type { ClusterId } from "../lib/clusters.ts";
 
 /** `node:util` `parseArgs` options for the connection flags. */
 export const CONNECTION_FLAGS = {
   "dreamobjects": { type: "boolean" },
+  "cluster": { type: "string" },
   "use-s3": { type: "boolean" },
   "endpoint": { type: "string" },
   "region": { type: "string" },
@@ -22,7 +24,9 @@ export const CONNECTION_FLAGS = {
 
 /** The connection flags' lines for `--help`. */
 export const CONNECTION_HELP =
-  `  --dreamobjects         Use DreamObjects (https://objects-us-west-1.dream.io)
+  `  --dreamobjects         Use DreamObjects US-East 5 (https://s3.us-east-005.dream.io)
+  --cluster NAME         DreamObjects cluster: us-east-5 (default) or us-east-1, as your
+                         DreamHost panel shows; with --endpoint, what that endpoint is like
   --use-s3               Use AWS S3
   --endpoint URL         Use any S3-compatible endpoint, e.g. http://127.0.0.1:7480
   --region NAME          Signing region (default: AWS_REGION, else us-east-1)
@@ -35,6 +39,8 @@ export const CONNECTION_HELP =
 export interface ConnectionFlagValues {
   /** `--dreamobjects`. */
   "dreamobjects"?: boolean;
+  /** `--cluster NAME` (checked by `connect()`). */
+  "cluster"?: string;
   /** `--use-s3`. */
   "use-s3"?: boolean;
   /** `--endpoint URL`. */
@@ -70,6 +76,7 @@ export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions
   const options: ConnectOptions = {
     endpoint: values.endpoint,
     dreamobjects: values.dreamobjects,
+    cluster: values.cluster as ClusterId | undefined,
     aws: values["use-s3"],
     region: values.region,
     pathStyle: values["path-style"] ? true : undefined,
