@@ -145,7 +145,12 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   if (positionals.length !== 2) {
     throw new UsageError(`Expected SRC and DEST, got ${positionals.length} argument(s)`);
   }
-  const options = connectOptionsFrom(values);
+  let options: ConnectOptions;
+  try {
+    options = connectOptionsFrom(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (!options.endpoint && !options.dreamobjects && !options.cluster && !options.aws) {
     throw new UsageError(
       "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +

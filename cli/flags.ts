@@ -7,7 +7,7 @@
  */
 
 import type { ConnectOptions } from "../lib/connect.ts";
-import type { ClusterId } from "../lib/clusters.ts";
+import { CLUSTER_IDS, isClusterId } from "../lib/clusters.ts";
 
 /** `node:util` `parseArgs` options for the connection flags. */
 export const CONNECTION_FLAGS = {
@@ -63,6 +63,7 @@ export interface ConnectionFlagValues {
  *
  * @param values The parsed flags.
  * @returns The options for `connect()`.
+ * @throws {TypeError} For a `--cluster` that is not a DreamObjects cluster, in one line.
  *
  * @example Usage
  * ```ts
@@ -73,10 +74,17 @@ export interface ConnectionFlagValues {
  * ```
  */
 export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions {
+  const cluster = values.cluster;
+  if (cluster !== undefined && !isClusterId(cluster)) {
+    throw new TypeError(
+      `Unknown --cluster "${cluster}": use ${CLUSTER_IDS.join(" or ")}, as your DreamHost ` +
+        "panel shows",
+    );
+  }
   const options: ConnectOptions = {
     endpoint: values.endpoint,
     dreamobjects: values.dreamobjects,
-    cluster: values.cluster as ClusterId | undefined,
+    cluster,
     aws: values["use-s3"],
     region: values.region,
     pathStyle: values["path-style"] ? true : undefined,

@@ -14,6 +14,7 @@ import {
   deleteBucket,
   emptyBucket,
   type Emulation,
+  EMULATIONS,
 } from "../lib/mod.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
@@ -93,8 +94,22 @@ export function parseTourArgs(args: string[]): TourArgs {
   } catch (error) {
     throw new TypeError(`${usageMessage(error)}; see "deno task tour --help"`);
   }
-  const connect = connectOptionsFrom(values);
-  if (values.emulate !== undefined) connect.emulate = values.emulate as Emulation;
+  let connect: ConnectOptions;
+  try {
+    connect = connectOptionsFrom(values);
+  } catch (error) {
+    throw new TypeError(`${(error as Error).message}; see "deno task tour --help"`);
+  }
+  const emulate = values.emulate;
+  if (emulate !== undefined) {
+    if (!(EMULATIONS as readonly string[]).includes(emulate)) {
+      throw new TypeError(
+        `Unknown --emulate "${emulate}": use ${EMULATIONS.join(" or ")}; see ` +
+          '"deno task tour --help"',
+      );
+    }
+    connect.emulate = emulate as Emulation;
+  }
   return {
     connect,
     step: values.step ?? false,
