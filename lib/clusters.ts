@@ -50,6 +50,11 @@ export interface ClusterFacts {
   endpoint?: string;
   /** Signing region (`us-east-005` on US-East 5). */
   region: string;
+  /**
+   * How a DreamObjects connection addresses buckets unless told: `path` (`host/bucket/key`) or
+   * `virtual` (`bucket.host/key`).
+   */
+  addressing: "path" | "virtual";
   /** Signature versions it accepts. */
   signatures: readonly ("v2" | "v4")[];
   /** Whether each object has an ACL of its own; when false, objects inherit their bucket's. */
@@ -90,6 +95,8 @@ export const US_EAST_1: ClusterFacts = {
   runs: "Ceph RGW",
   endpoint: "https://objects-us-east-1.dream.io",
   region: "us-east-1",
+  // DreamHost's S3 API article prefers the bucket in the path on this cluster.
+  addressing: "path",
   signatures: ["v2", "v4"],
   objectAcls: true,
   bucketCannedAcls: ["private", "public-read", "public-read-write", "authenticated-read"],
@@ -122,6 +129,8 @@ export const US_EAST_5: ClusterFacts = {
   runs: "Backblaze B2's S3-compatible API",
   endpoint: "https://s3.us-east-005.dream.io",
   region: "us-east-005",
+  // DreamHost's bucket-names article gives US-East 5 URLs as https://BUCKET.s3.us-east-005.dream.io.
+  addressing: "virtual",
   signatures: ["v4"],
   objectAcls: false,
   bucketCannedAcls: ["private", "public-read"],
@@ -148,6 +157,7 @@ export const RGW: ClusterFacts = {
   name: "Ceph RGW",
   runs: "Ceph RGW or another S3-compatible service",
   region: "us-east-1",
+  addressing: "path",
   signatures: ["v2", "v4"],
   objectAcls: true,
   bucketCannedAcls: ["private", "public-read", "public-read-write", "authenticated-read"],

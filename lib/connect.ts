@@ -77,7 +77,8 @@ export interface ConnectOptions {
   region?: string;
   /**
    * Address buckets in the path (`host/bucket/key`) instead of the host name
-   * (`bucket.host/key`). @default true for the embedded server and custom endpoints, else false
+   * (`bucket.host/key`). @default true for the embedded server, custom endpoints and
+   * DreamObjects US-East 1 (DreamHost prefers it there); false for US-East 5 and AWS
    */
   pathStyle?: boolean;
   /** Access key id. @default AWS_ACCESS_KEY_ID, else the profile, else the demo user's (embedded) */
@@ -359,7 +360,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     endpoint = parseEndpoint(options.endpoint!).href.replace(/\/+$/, "");
   }
 
-  const pathStyle = options.pathStyle ?? (target === "embedded" || target === "endpoint");
+  const pathStyle = options.pathStyle ??
+    (target === "dreamobjects" ? cluster.addressing === "path" : target !== "aws");
   const trace = options.trace instanceof Traffic ? options.trace : new Traffic();
   if (options.trace === false) trace.enabled = false;
 

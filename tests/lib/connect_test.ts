@@ -112,6 +112,7 @@ Deno.test("connect() points DreamObjects and AWS S3 at their endpoints without s
     assert.equal(s3.endpoint, "https://objects-us-east-1.dream.io");
     assert.equal(s3.region, "us-east-1");
     assert.equal(s3.cluster.objectAcls, true);
+    assert.equal(s3.pathStyle, true, "DreamHost prefers path-style addressing on US-East 1");
     assert.equal(s3.trace.entries.length, 0);
   });
   await t.step("cluster alone means DreamObjects; an explicit region still wins", async () => {
