@@ -1,7 +1,8 @@
 /**
  * The embedded S3-compatible server: start one in-process with {@linkcode startServer}, or run
- * `deno task server`. It behaves like Ceph RGW (what DreamObjects runs) for the operations the
- * tour and tests use.
+ * `deno task server`. It behaves like Ceph RGW (what DreamObjects US-East 1 runs) for the
+ * operations the tour and tests use, or, with `emulate: "us-east-5"`, follows DreamObjects
+ * US-East 5's documented rules (`emulation.ts`).
  *
  * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
  *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
