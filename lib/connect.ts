@@ -62,7 +62,8 @@ export interface ConnectOptions {
    * Which DreamObjects cluster: `us-east-5` (Backblaze B2 underneath) or `us-east-1` (Ceph RGW);
    * your DreamHost panel shows yours. Alone it means DreamObjects; with `endpoint` it tells what
    * that endpoint behaves like (e.g. `deno task server --emulate us-east-5`).
-   * @default "us-east-5" with `dreamobjects`
+   * @default DREAMOBJECTS_CLUSTER (for DreamObjects or an endpoint), else "us-east-5" with
+   *   `dreamobjects`
    */
   cluster?: ClusterId;
   /**
@@ -283,6 +284,19 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   if (!options.endpoint && !options.dreamobjects && !options.aws && !options.emulate) {
     const fromEnv = env.get("AWS_ENDPOINT_URL_S3") || env.get("AWS_ENDPOINT_URL");
     if (fromEnv) options = { ...options, endpoint: fromEnv };
+  }
+  // DREAMOBJECTS_CLUSTER tells which cluster DreamObjects or an endpoint is, as AWS_ENDPOINT_URL
+  // tells where; it never changes where the connection goes.
+  const clusterFromEnv = env.get("DREAMOBJECTS_CLUSTER");
+  if (!options.cluster && clusterFromEnv && (options.dreamobjects || options.endpoint)) {
+    if (!isClusterId(clusterFromEnv)) {
+      throw new TypeError(
+        `Cannot connect to cluster "${clusterFromEnv}" (DREAMOBJECTS_CLUSTER): use ${
+          CLUSTER_IDS.map((c) => `"${c}"`).join(" or ")
+        }`,
+      );
+    }
+    options = { ...options, cluster: clusterFromEnv };
   }
   const chosen = [options.endpoint, options.dreamobjects, options.aws, options.emulate]
     .filter(Boolean).length;

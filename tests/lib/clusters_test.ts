@@ -101,6 +101,29 @@ Deno.test("an endpoint named as a cluster takes that cluster's rules and region"
   await assert.rejects(createBucket(s3, { name: "my.photos" }), RangeError);
 });
 
+Deno.test("DREAMOBJECTS_CLUSTER names the cluster of DreamObjects or an endpoint, never the target", async () => {
+  const keys = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example-secret" };
+  const env = new Map([["DREAMOBJECTS_CLUSTER", "us-east-1"]]);
+  await using dream = await connect({ dreamobjects: true, ...keys, env });
+  assert.equal(dream.endpoint, "https://objects-us-east-1.dream.io");
+  await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
+  const east5 = new Map([["DREAMOBJECTS_CLUSTER", "us-east-5"], ["AWS_ENDPOINT_URL", server.url]]);
+  await using endpoint = await connect({ ...keys, env: east5 });
+  assert.equal(endpoint.target, "endpoint");
+  assert.equal(endpoint.cluster, US_EAST_5);
+  await using embedded = await connect({ env });
+  assert.equal(
+    embedded.target,
+    "embedded",
+    "the variable alone must not leave the embedded server",
+  );
+  assert.equal(embedded.cluster, RGW);
+  await assert.rejects(
+    connect({ dreamobjects: true, ...keys, env: new Map([["DREAMOBJECTS_CLUSTER", "west"]]) }),
+    /DREAMOBJECTS_CLUSTER/,
+  );
+});
+
 Deno.test("an unknown access key on one cluster says the keys may belong to the other", async () => {
   await using s3 = await connect({
     emulate: "us-east-5",
