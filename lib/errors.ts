@@ -117,8 +117,11 @@ const EXPLAIN: Record<string, (c: RequestContext) => string> = {
     `bucket "${c.bucket}" still holds objects; delete them first (deleteObject() or ` +
     "emptyBucket()), then delete the bucket",
   AccessControlListNotSupported: (c) =>
-    `objects have no ACL of their own on ${c.cluster?.name ?? "this service"}: they inherit ` +
-    "their bucket's permission; set the bucket's ACL instead (setBucketAcl())",
+    c.cluster && !c.cluster.objectAcls
+      ? `objects have no ACL of their own on ${c.cluster.name}: they inherit their bucket's ` +
+        "permission; set the bucket's ACL instead (setBucketAcl())"
+      : "the bucket does not allow ACLs; share the object with a presigned link (presignGet()) " +
+        "or check the bucket's settings",
   InvalidAccessKeyId: (c) => {
     const other = c.cluster?.otherCluster && CLUSTERS[c.cluster.otherCluster];
     return "the server does not know this access key; check --access-key or AWS_ACCESS_KEY_ID" +

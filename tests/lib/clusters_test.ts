@@ -9,10 +9,12 @@ import {
   connect,
   createBucket,
   deleteBucket,
+  deleteObject,
   listBuckets,
   putObject,
   RGW,
   S3RequestError,
+  setObjectAcl,
   uniqueBucketName,
   US_EAST_1,
   US_EAST_5,
@@ -83,6 +85,14 @@ Deno.test("connect({ emulate: 'us-east-5' }) starts the stand-in and the lib fol
   assert.equal(s3.trace.entries.length, before, "a refused name must send nothing");
   const bucket = await createBucket(s3);
   assert.deepEqual((await listBuckets(s3)).map((b) => b.name), [bucket]);
+  // An object ACL is refused there, and the lib says what to do instead.
+  await putObject(s3, bucket, "cloud.txt", "sky");
+  const refused = await setObjectAcl(s3, bucket, "cloud.txt", "public-read").catch((e) => e);
+  assert.ok(refused instanceof S3RequestError, String(refused));
+  assert.equal(refused.code, "AccessControlListNotSupported");
+  assert.match(refused.message, /inherit their bucket's permission; set the bucket's ACL/);
+  assertGoodMessage(refused.message, "setObjectAcl() on US-East 5");
+  await deleteObject(s3, bucket, "cloud.txt");
   await deleteBucket(s3, bucket);
 });
 
