@@ -29,7 +29,8 @@ export const CONNECTION_HELP =
                          DreamHost panel shows; with --endpoint, what that endpoint is like
   --use-s3               Use AWS S3
   --endpoint URL         Use any S3-compatible endpoint, e.g. http://127.0.0.1:7480
-  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
+  --region NAME          Signing region (default: the DreamObjects cluster's, else
+                         AWS_REGION, else us-east-1)
   --path-style           Put the bucket in the URL path, not the host name
   --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
   --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)

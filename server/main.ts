@@ -35,7 +35,8 @@ export const DEFAULT_PORT = 9000;
 
 const HELP = `Usage: deno task server [options]
 
-Runs a local S3-compatible server (behaving like Ceph RGW, which DreamObjects runs).
+Runs a local S3-compatible server, behaving like Ceph RGW (what DreamObjects US-East 1 runs) or,
+with --emulate us-east-5, like DreamObjects US-East 5.
 
 Options:
   --port N       TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
