@@ -129,8 +129,13 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   if (positionals.length !== 2) {
     throw new UsageError("cp", `Expected SRC and DEST, got ${positionals.length} argument(s)`);
   }
-  const options = connectOptionsFrom(values);
-  if (!options.endpoint && !options.dreamobjects && !options.aws) {
+  let options: ConnectOptions;
+  try {
+    options = connectOptionsFrom(values);
+  } catch (error) {
+    throw new UsageError("cp", (error as Error).message);
+  }
+  if (!options.endpoint && !options.dreamobjects && !options.cluster && !options.aws) {
     throw new UsageError(
       "cp",
       "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +

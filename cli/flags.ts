@@ -7,10 +7,12 @@
  */
 
 import type { ConnectOptions } from "../lib/connect.ts";
+import { CLUSTER_IDS, isClusterId } from "../lib/clusters.ts";
 
 /** `node:util` `parseArgs` options for the connection flags. */
 export const CONNECTION_FLAGS = {
   "dreamobjects": { type: "boolean" },
+  "cluster": { type: "string" },
   "use-s3": { type: "boolean" },
   "endpoint": { type: "string" },
   "region": { type: "string" },
@@ -23,10 +25,13 @@ export const CONNECTION_FLAGS = {
 
 /** The connection flags' lines for `--help`. */
 export const CONNECTION_HELP =
-  `  --dreamobjects         Use DreamObjects (https://objects-us-west-1.dream.io)
+  `  --dreamobjects         Use DreamObjects US-East 5 (https://s3.us-east-005.dream.io)
+  --cluster NAME         DreamObjects cluster: us-east-5 (default) or us-east-1, as your
+                         DreamHost panel shows; with --endpoint, what that endpoint is like
   --use-s3               Use AWS S3
   --endpoint URL         Use any S3-compatible endpoint, e.g. http://127.0.0.1:7480
-  --region NAME          Signing region (default: AWS_REGION, else us-east-1)
+  --region NAME          Signing region (default: the DreamObjects cluster's, else
+                         AWS_REGION, else us-east-1)
   --path-style           Put the bucket in the URL path, not the host name
   --access-key KEY       Access key id (default: AWS_ACCESS_KEY_ID, else the profile)
   --secret-key SECRET    Secret access key (default: AWS_SECRET_ACCESS_KEY, else the profile)
@@ -37,6 +42,8 @@ export const CONNECTION_HELP =
 export interface ConnectionFlagValues {
   /** `--dreamobjects`. */
   "dreamobjects"?: boolean;
+  /** `--cluster NAME` (checked by `connect()`). */
+  "cluster"?: string;
   /** `--use-s3`. */
   "use-s3"?: boolean;
   /** `--endpoint URL`. */
@@ -61,6 +68,7 @@ export interface ConnectionFlagValues {
  *
  * @param values The parsed flags.
  * @returns The options for `connect()`.
+ * @throws {TypeError} For a `--cluster` that is not a DreamObjects cluster, in one line.
  *
  * @example Usage
  * ```ts
@@ -71,9 +79,17 @@ export interface ConnectionFlagValues {
  * ```
  */
 export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions {
+  const cluster = values.cluster;
+  if (cluster !== undefined && !isClusterId(cluster)) {
+    throw new TypeError(
+      `Unknown --cluster "${cluster}": use ${CLUSTER_IDS.join(" or ")}, as your DreamHost ` +
+        "panel shows",
+    );
+  }
   const options: ConnectOptions = {
     endpoint: values.endpoint,
     dreamobjects: values.dreamobjects,
+    cluster,
     aws: values["use-s3"],
     region: values.region,
     pathStyle: values["path-style"] ? true : undefined,

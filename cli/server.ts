@@ -14,6 +14,7 @@
  */
 
 import { lookup } from "node:dns/promises";
+import { type EmulationName, emulationProfile } from "../server/emulation.ts";
 import { startServer } from "../server/mod.ts";
 import type { ServerUser } from "../server/types.ts";
 import { DEMO_USERS } from "../server/demo_users.ts";
@@ -28,13 +29,17 @@ export const DEFAULT_HOST = "127.0.0.1";
 
 const HELP = `Usage: deno task server [options]
 
-Runs a local S3-compatible server (behaving like Ceph RGW, which DreamObjects runs).
+Runs a local S3-compatible server, behaving like Ceph RGW (what DreamObjects US-East 1 runs) or,
+with --emulate us-east-5, like DreamObjects US-East 5.
 
 Options:
   --port N                   TCP port to listen on, 0 for any free port (default ${DEFAULT_PORT})
   --host ADDR                Interface to bind (default ${DEFAULT_HOST}; 0.0.0.0 for all)
   --data DIR                 Keep buckets and objects in DIR, surviving restarts (default: in memory)
-  --region NAME              Region reported by GetBucketLocation (default us-east-1)
+  --region NAME              Region reported by GetBucketLocation (default us-east-1;
+                             us-east-005 with --emulate us-east-5)
+  --emulate NAME             Behave like rgw (Ceph RGW, default) or us-east-5 (DreamObjects
+                             US-East 5: V4 only, bucket-level permissions, its bucket names)
   --user NAME:ACCESS_KEY:SECRET
                              A user with your own keys, instead of the demo users (repeatable)
   --users-file FILE          Users from FILE: one NAME:ACCESS_KEY:SECRET per line, # comments
@@ -56,6 +61,7 @@ const SERVER_FLAGS = {
   "host": { type: "string" },
   "data": { type: "string" },
   "region": { type: "string" },
+  "emulate": { type: "string" },
   "user": { type: "string", multiple: true },
   "users-file": { type: "string" },
   "allow-demo-keys-on-network": { type: "boolean" },
@@ -199,6 +205,12 @@ export async function main(args: string[]): Promise<number> {
         `Cannot listen on port "${values.port}": use a number from 0 to 65535`,
       );
     }
+    let emulation;
+    try {
+      emulation = emulationProfile(values.emulate ?? "rgw");
+    } catch (error) {
+      throw new UsageError("server", (error as Error).message);
+    }
     const ownUsers = await loadServerUsers({
       flags: values.user,
       env: usersFromEnv(),
@@ -225,6 +237,7 @@ export async function main(args: string[]): Promise<number> {
       host,
       dataDir: values.data,
       region: values.region,
+      emulate: emulation.name,
       quiet: values.quiet ?? false,
       users: ownUsers,
       allowDemo,
@@ -240,6 +253,7 @@ async function serve(settings: {
   host: string;
   dataDir?: string;
   region?: string;
+  emulate: EmulationName;
   quiet: boolean;
   users?: ServerUser[];
   allowDemo: boolean;
@@ -252,6 +266,7 @@ async function serve(settings: {
       hostname: host,
       dataDir: settings.dataDir,
       region: settings.region,
+      emulate: settings.emulate,
       users: settings.users ?? DEMO_USERS,
       quiet: settings.quiet,
       logRequests: !settings.quiet,
@@ -280,6 +295,9 @@ async function serve(settings: {
   for (const line of endpointLines(server.hostname, server.port, server.url)) console.log(line);
   console.log(
     `Storage:      ${settings.dataDir ? `directory "${settings.dataDir}"` : "in memory"}`,
+  );
+  console.log(
+    `Behaves like: ${emulationProfile(settings.emulate).describes} (--emulate ${settings.emulate})`,
   );
   for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
   console.log(

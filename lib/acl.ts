@@ -41,7 +41,7 @@ import { request } from "./errors.ts";
  * ```
  */
 export async function setBucketAcl(s3: Connection, bucket: string, acl: CannedAcl): Promise<void> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateCannedAcl(acl);
   await request(
     { action: `set ACL "${acl}" on bucket "${bucket}"`, bucket },
@@ -78,7 +78,7 @@ export async function setObjectAcl(
   key: string,
   acl: CannedAcl,
 ): Promise<void> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   validateCannedAcl(acl);
   await request(
@@ -152,7 +152,7 @@ function toGrants(owner: Owner | undefined, grants: Grant[] | undefined): Grants
  * ```
  */
 export async function getBucketGrants(s3: Connection, bucket: string): Promise<Grants> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   const out = await request(
     { action: `read the ACL of bucket "${bucket}"`, bucket },
     () => s3.client.send(new GetBucketAclCommand({ Bucket: bucket })),
@@ -186,7 +186,7 @@ export async function getObjectGrants(
   bucket: string,
   key: string,
 ): Promise<Grants> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   const out = await request(
     { action: `read the ACL of "${bucket}/${key}"`, bucket, key },

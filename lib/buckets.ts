@@ -16,16 +16,20 @@ import {
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
 import { type CannedAcl, validateBucketName, validateCannedAcl } from "./validate.ts";
+import { type BucketNameRules, US_EAST_1, US_EAST_5 } from "./clusters.ts";
 import type { Connection } from "./connect.ts";
 import { request, S3RequestError } from "./errors.ts";
 
 /**
  * Makes a readable bucket name that is very likely unique: the prefix, the date and a random
- * suffix, e.g. `demo-20261125-k3x9q2`.
+ * suffix, e.g. `demo-20261125-k3x9q2`. The date and suffix (lower-case letters, digits, "-",
+ * 16 characters) are valid on both DreamObjects clusters; the prefix must be too.
  *
  * @param prefix The readable start; lower-case letters, digits and "-".
+ * @param rules The naming rules to check the name against (`createBucket()` passes the
+ *   connection's). @default both DreamObjects clusters' (US-East 1 and US-East 5)
  * @returns A valid bucket name.
- * @throws {RangeError} When the prefix makes an invalid name.
+ * @throws {RangeError} When the prefix makes an invalid name; the message names the rule.
  *
  * @example Usage
  * ```ts
@@ -35,13 +39,17 @@ import { request, S3RequestError } from "./errors.ts";
  * assert.match(uniqueBucketName("demo"), /^demo-\d{8}-[a-z0-9]{6}$/);
  * ```
  */
-export function uniqueBucketName(prefix = "demo"): string {
+export function uniqueBucketName(prefix = "demo", rules?: BucketNameRules): string {
   const date = new Date().toISOString().slice(0, 10).replaceAll("-", "");
   const random = Array.from(
     crypto.getRandomValues(new Uint8Array(6)),
     (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36],
   ).join("");
-  return validateBucketName(`${prefix}-${date}-${random}`);
+  const name = `${prefix}-${date}-${random}`;
+  for (const r of rules ? [rules] : [US_EAST_1.bucketNames, US_EAST_5.bucketNames]) {
+    validateBucketName(name, r);
+  }
+  return name;
 }
 
 /** How to create a bucket. */
@@ -86,8 +94,8 @@ export async function createBucket(
   if (options.acl !== undefined) validateCannedAcl(options.acl);
   for (let attempt = 1;; attempt++) {
     const name = named
-      ? validateBucketName(options.name!)
-      : uniqueBucketName(options.prefix ?? "demo");
+      ? validateBucketName(options.name!, s3.cluster.bucketNames)
+      : uniqueBucketName(options.prefix ?? "demo", s3.cluster.bucketNames);
     const needsLocation = s3.target === "aws" && s3.region !== "us-east-1";
     try {
       await request({ action: `create bucket "${name}"`, bucket: name }, () =>
@@ -162,7 +170,7 @@ export async function listBuckets(s3: Connection): Promise<BucketInfo[]> {
  * ```
  */
 export async function bucketExists(s3: Connection, bucket: string): Promise<boolean> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   try {
     await request(
       { action: `check bucket "${bucket}"`, bucket },
@@ -195,7 +203,7 @@ export async function bucketExists(s3: Connection, bucket: string): Promise<bool
  * ```
  */
 export async function deleteBucket(s3: Connection, bucket: string): Promise<void> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   await request(
     { action: `delete bucket "${bucket}"`, bucket },
     () => s3.client.send(new DeleteBucketCommand({ Bucket: bucket })),
@@ -227,7 +235,7 @@ export async function deleteBucket(s3: Connection, bucket: string): Promise<void
  * ```
  */
 export async function emptyBucket(s3: Connection, bucket: string): Promise<number> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   let deleted = 0;
   const context = { action: `empty bucket "${bucket}"`, bucket };
   await request(context, async () => {

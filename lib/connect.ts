@@ -11,9 +11,25 @@ import { View } from "./display.ts";
 import { escapeHtml, paint } from "./display.ts";
 import { Traffic } from "./traffic.ts";
 import { SplitHttpHandler } from "./_http.ts";
+import {
+  CLUSTER_IDS,
+  type ClusterFacts,
+  type ClusterId,
+  CLUSTERS,
+  DEFAULT_CLUSTER,
+  isClusterId,
+  RGW,
+} from "./clusters.ts";
+import { noteCluster } from "./errors.ts";
 
-/** DreamObjects' S3 endpoint, the one DreamHost's boto `demo.py` used. */
-export const DREAMOBJECTS_ENDPOINT = "https://objects-us-west-1.dream.io";
+/**
+ * What the embedded server can behave like: `rgw` (Ceph RGW, the default) or `us-east-5`
+ * (DreamObjects US-East 5's documented rules, an offline stand-in for it).
+ */
+export type Emulation = "rgw" | "us-east-5";
+
+/** The values {@linkcode ConnectOptions.emulate} accepts. */
+export const EMULATIONS: readonly Emulation[] = ["rgw", "us-east-5"];
 
 /**
  * The embedded server a connection started: where it listens, and how to stop it. (The server
@@ -36,15 +52,34 @@ export interface ConnectOptions {
    * @default AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (unless `dreamobjects` or `aws` is set)
    */
   endpoint?: string;
-  /** Use DreamObjects ({@linkcode DREAMOBJECTS_ENDPOINT}). @default false */
+  /**
+   * Use DreamObjects: its current cluster, US-East 5 (`https://s3.us-east-005.dream.io`), unless
+   * `cluster` names another. (The seed's `objects-us-west-1.dream.io` is no longer served.)
+   * @default false
+   */
   dreamobjects?: boolean;
+  /**
+   * Which DreamObjects cluster: `us-east-5` (Backblaze B2 underneath) or `us-east-1` (Ceph RGW);
+   * your DreamHost panel shows yours. Alone it means DreamObjects; with `endpoint` it tells what
+   * that endpoint behaves like (e.g. `deno task server --emulate us-east-5`).
+   * @default DREAMOBJECTS_CLUSTER (for DreamObjects or an endpoint), else "us-east-5" with
+   *   `dreamobjects`
+   */
+  cluster?: ClusterId;
+  /**
+   * For the embedded server: behave like Ceph RGW (`rgw`) or like DreamObjects US-East 5
+   * (`us-east-5`: V4 only, bucket-level permissions, its naming rules, region `us-east-005`).
+   * @default "rgw"
+   */
+  emulate?: Emulation;
   /** Use AWS S3 (the seed's `--use-s3`). @default false */
   aws?: boolean;
-  /** Signing region. @default AWS_REGION, else "us-east-1" */
+  /** Signing region. @default the cluster's (DreamObjects), else AWS_REGION, else "us-east-1" */
   region?: string;
   /**
    * Address buckets in the path (`host/bucket/key`) instead of the host name
-   * (`bucket.host/key`). @default true for the embedded server and custom endpoints, else false
+   * (`bucket.host/key`). @default true for the embedded server, custom endpoints and
+   * DreamObjects US-East 1 (DreamHost prefers it there); false for US-East 5 and AWS
    */
   pathStyle?: boolean;
   /** Access key id. @default AWS_ACCESS_KEY_ID, else the profile, else the demo user's (embedded) */
@@ -145,6 +180,11 @@ export class Connection extends View {
   readonly endpoint: string;
   /** Signing region. */
   readonly region: string;
+  /**
+   * What the service is like (signatures, object ACLs, naming rules...): a DreamObjects cluster,
+   * or `RGW` for Ceph RGW, generic endpoints and the embedded server's default.
+   */
+  readonly cluster: ClusterFacts;
   /** Whether buckets are addressed in the path. */
   readonly pathStyle: boolean;
   /** The access key id in use (not a secret; the secret key is never kept here). */
@@ -165,6 +205,7 @@ export class Connection extends View {
     target: Target;
     endpoint: string;
     region: string;
+    cluster?: ClusterFacts;
     pathStyle: boolean;
     accessKeyId: string;
     trace: Traffic;
@@ -175,6 +216,7 @@ export class Connection extends View {
     this.target = fields.target;
     this.endpoint = fields.endpoint.replace(/\/+$/, "");
     this.region = fields.region;
+    this.cluster = fields.cluster ?? RGW;
     this.pathStyle = fields.pathStyle;
     this.accessKeyId = fields.accessKeyId;
     this.trace = fields.trace;
@@ -193,11 +235,12 @@ export class Connection extends View {
    * @returns The description.
    */
   toText(color = false): string {
+    const like = this.cluster.id === "rgw" ? "" : `, emulating ${this.cluster.name}`;
     const where = {
-      embedded: "the embedded S3 server (started in-process, in memory)",
-      dreamobjects: "DreamObjects",
+      embedded: `the embedded S3 server (started in-process, in memory${like})`,
+      dreamobjects: this.cluster.name,
       aws: "AWS S3",
-      endpoint: "the S3 endpoint",
+      endpoint: `the S3 endpoint${like ? ` (${this.cluster.name})` : ""}`,
     }[this.target];
     return `Connected to ${where} at ${paint(this.endpoint, "bold", color)} as ` +
       `${this.accessKeyId}, region ${this.region}, ` +
@@ -246,8 +289,9 @@ function parseEndpoint(endpoint: string): URL {
 
 /**
  * Connects to an S3 service. Without an endpoint (option, `AWS_ENDPOINT_URL_S3` or
- * `AWS_ENDPOINT_URL`), it starts the embedded server in-process and signs in as its demo user; `dreamobjects: true` goes to DreamObjects, `aws: true` to AWS S3,
- * `endpoint` anywhere else. Checksums are only computed when required for non-AWS endpoints
+ * `AWS_ENDPOINT_URL`), it starts the embedded server in-process (`emulate` picks its behaviour)
+ * and signs in as its demo user; `dreamobjects: true` goes to DreamObjects US-East 5 (or the
+ * `cluster` named), `aws: true` to AWS S3, `endpoint` anywhere else. Checksums are only computed when required for non-AWS endpoints
  * (Ceph RGW and older gateways reject the SDK's default trailing checksums).
  *
  * @param options Where to connect and with which keys.
@@ -262,17 +306,55 @@ function parseEndpoint(endpoint: string): URL {
  * await using s3 = await connect(); // embedded server, demo keys
  * assert.match(s3.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
  * ```
+ *
+ * @example DreamObjects (no request is sent until you make one)
+ * ```ts ignore
+ * import { connect } from "./mod.ts";
+ *
+ * await using s3 = await connect({ dreamobjects: true }); // keys from AWS_ACCESS_KEY_ID...
+ * console.log(s3.endpoint, s3.region); // https://s3.us-east-005.dream.io us-east-005
+ * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? Deno.env;
-  if (!options.endpoint && !options.dreamobjects && !options.aws) {
+  if (options.cluster !== undefined && !isClusterId(options.cluster)) {
+    throw new TypeError(
+      `Cannot connect to cluster "${options.cluster}": use ${
+        CLUSTER_IDS.map((c) => `"${c}"`).join(" or ")
+      } (your DreamHost panel shows which)`,
+    );
+  }
+  if (options.emulate !== undefined && !EMULATIONS.includes(options.emulate)) {
+    throw new TypeError(
+      `Cannot emulate "${options.emulate}": use ${EMULATIONS.map((e) => `"${e}"`).join(" or ")}`,
+    );
+  }
+  if (options.cluster && !options.endpoint && !options.aws) {
+    options = { ...options, dreamobjects: true };
+  }
+  if (!options.endpoint && !options.dreamobjects && !options.aws && !options.emulate) {
     const fromEnv = env.get("AWS_ENDPOINT_URL_S3") || env.get("AWS_ENDPOINT_URL");
     if (fromEnv) options = { ...options, endpoint: fromEnv };
   }
-  const chosen = [options.endpoint, options.dreamobjects, options.aws].filter(Boolean).length;
+  // DREAMOBJECTS_CLUSTER tells which cluster DreamObjects or an endpoint is, as AWS_ENDPOINT_URL
+  // tells where; it never changes where the connection goes.
+  const clusterFromEnv = env.get("DREAMOBJECTS_CLUSTER");
+  if (!options.cluster && clusterFromEnv && (options.dreamobjects || options.endpoint)) {
+    if (!isClusterId(clusterFromEnv)) {
+      throw new TypeError(
+        `Cannot connect to cluster "${clusterFromEnv}" (DREAMOBJECTS_CLUSTER): use ${
+          CLUSTER_IDS.map((c) => `"${c}"`).join(" or ")
+        }`,
+      );
+    }
+    options = { ...options, cluster: clusterFromEnv };
+  }
+  const chosen = [options.endpoint, options.dreamobjects, options.aws, options.emulate]
+    .filter(Boolean).length;
   if (chosen > 1) {
     throw new TypeError(
-      "Cannot connect: choose one of an endpoint, DreamObjects or AWS S3, got several",
+      "Cannot connect: choose one of an endpoint, DreamObjects, AWS S3 or an emulation, got " +
+        "several",
     );
   }
   const target: Target = options.endpoint
@@ -282,8 +364,19 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     : options.aws
     ? "aws"
     : "embedded";
-  const region = options.region ?? env.get("AWS_REGION") ?? env.get("AWS_DEFAULT_REGION") ??
-    "us-east-1";
+  // What the service is like. A DreamObjects cluster signs with its own region (us-east-005 on
+  // US-East 5), whatever AWS_REGION says for other services.
+  const cluster: ClusterFacts = options.emulate === "us-east-5"
+    ? CLUSTERS["us-east-5"]
+    : options.cluster
+    ? CLUSTERS[options.cluster]
+    : target === "dreamobjects"
+    ? CLUSTERS[DEFAULT_CLUSTER]
+    : RGW;
+  const region = options.region ??
+    (cluster !== RGW
+      ? cluster.region
+      : env.get("AWS_REGION") ?? env.get("AWS_DEFAULT_REGION") ?? "us-east-1");
   if (Boolean(options.accessKeyId) !== Boolean(options.secretAccessKey)) {
     throw new TypeError(
       "Cannot connect: give both an access key and a secret key (--access-key and --secret-key)",
@@ -322,17 +415,18 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       accessKeyId: DEMO_USERS[0].accessKeyId,
       secretAccessKey: DEMO_USERS[0].secretAccessKey,
     };
-    server = await startServer({ port: 0, quiet: true, region });
+    server = await startServer({ port: 0, quiet: true, region, emulate: options.emulate });
     endpoint = server.url;
   } else if (target === "dreamobjects") {
-    endpoint = DREAMOBJECTS_ENDPOINT;
+    endpoint = cluster.endpoint!;
   } else if (target === "aws") {
     endpoint = `https://s3.${region}.amazonaws.com`;
   } else {
     endpoint = parseEndpoint(options.endpoint!).href.replace(/\/+$/, "");
   }
 
-  const pathStyle = options.pathStyle ?? (target === "embedded" || target === "endpoint");
+  const pathStyle = options.pathStyle ??
+    (target === "dreamobjects" ? cluster.addressing === "path" : target !== "aws");
   const trace = options.trace instanceof Traffic ? options.trace : new Traffic();
   if (options.trace === false) trace.enabled = false;
 
@@ -368,6 +462,19 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   }
   const client = new S3Client(config);
   trace.attach(client);
+  // Failures carry the cluster's facts, so errors can say e.g. that keys may belong to the other
+  // DreamObjects cluster.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        noteCluster(error, cluster);
+        throw error;
+      }
+    },
+    { step: "initialize", name: "clusterFacts" },
+  );
 
   let accessKeyId = keys?.accessKeyId ?? "";
   try {
@@ -390,6 +497,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     target,
     endpoint,
     region,
+    cluster,
     pathStyle,
     accessKeyId,
     trace,

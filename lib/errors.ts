@@ -6,6 +6,7 @@
  */
 
 import { statusText } from "./display.ts";
+import { type ClusterFacts, CLUSTERS } from "./clusters.ts";
 
 /** What a lib call was doing, to name it in an error message. */
 export interface RequestContext {
@@ -15,6 +16,35 @@ export interface RequestContext {
   bucket?: string;
   /** The key the request named. */
   key?: string;
+  /** What the service is like, when known (a connection notes it on its failures). */
+  cluster?: ClusterFacts;
+}
+
+const CLUSTER_OF = new WeakMap<object, ClusterFacts>();
+
+/**
+ * Notes which service a failed request went to, so {@linkcode toS3RequestError} can explain the
+ * failure for that service. `connect()` does this for every request of a connection.
+ *
+ * @param error What the SDK threw.
+ * @param cluster The connection's facts.
+ *
+ * @example Usage
+ * ```ts
+ * import { noteCluster, toS3RequestError } from "./errors.ts";
+ * import { US_EAST_5 } from "./clusters.ts";
+ *
+ * const sdkError = Object.assign(new Error("InvalidAccessKeyId"), {
+ *   name: "InvalidAccessKeyId",
+ *   $metadata: { httpStatusCode: 403 },
+ * });
+ * noteCluster(sdkError, US_EAST_5);
+ * const error = toS3RequestError(sdkError, { action: "list buckets" }) as Error;
+ * console.log(error.message.includes("US-East 1")); // true
+ * ```
+ */
+export function noteCluster(error: unknown, cluster: ClusterFacts): void {
+  if (error && typeof error === "object" && !CLUSTER_OF.has(error)) CLUSTER_OF.set(error, cluster);
 }
 
 /** The fields of an {@linkcode S3RequestError}. */
@@ -87,10 +117,31 @@ const EXPLAIN: Record<string, (c: RequestContext) => string> = {
   BucketNotEmpty: (c) =>
     `bucket "${c.bucket}" still holds objects; delete them first (deleteObject() or ` +
     "emptyBucket()), then delete the bucket",
-  InvalidAccessKeyId: () =>
-    "the server does not know this access key; check --access-key or AWS_ACCESS_KEY_ID",
-  InvalidBucketName: (c) =>
-    `"${c.bucket}" is not a valid bucket name; use 3 to 63 lower-case letters, digits, "-" and "."`,
+  AccessControlListNotSupported: (c) =>
+    c.cluster && !c.cluster.objectAcls
+      ? `objects have no ACL of their own on ${c.cluster.name}: they inherit their bucket's ` +
+        "permission; set the bucket's ACL instead (setBucketAcl())"
+      : "the bucket does not allow ACLs; share the object with a presigned link (presignGet()) " +
+        "or check the bucket's settings",
+  InvalidAccessKeyId: (c) => {
+    const other = c.cluster?.otherCluster && CLUSTERS[c.cluster.otherCluster];
+    return "the server does not know this access key; check --access-key or AWS_ACCESS_KEY_ID" +
+      (other
+        ? `; keys may belong to the other DreamObjects cluster (keys of ${other.name} do not ` +
+          `work on ${c.cluster!.name}): your DreamHost panel shows yours, then pass ` +
+          `--cluster ${other.id} (cluster: "${other.id}") if it is ${other.name}`
+        : "");
+  },
+  InvalidBucketName: (c) => {
+    const rules = c.cluster?.bucketNames;
+    if (!rules || c.cluster!.id === "rgw") {
+      return `"${c.bucket}" is not a valid bucket name; use 3 to 63 lower-case letters, ` +
+        'digits, "-" and "."';
+    }
+    return `"${c.bucket}" is not a valid bucket name on ${rules.where}; use ${rules.minLength} ` +
+      `to ${rules.maxLength} lower-case letters, digits, "-"${rules.dots ? ' and "."' : ""}` +
+      (rules.reservedPrefixes.length ? `, not starting with "${rules.reservedPrefixes[0]}"` : "");
+  },
   NoSuchBucket: (c) =>
     `bucket "${c.bucket}" does not exist; check the name or create it with createBucket()`,
   NoSuchKey: (c) =>
@@ -190,6 +241,7 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
   const status = Number(e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? 0);
   const requestId = e.$metadata?.requestId ?? e.RequestId;
   const fields = { bucket: context.bucket, key: context.key, requestId, cause: error };
+  if (!context.cluster && CLUSTER_OF.has(e)) context = { ...context, cluster: CLUSTER_OF.get(e) };
   if (status === 0) {
     const errno = [e.code, e.cause?.code, /\b(E[A-Z]{3,})\b/.exec(String(e.message))?.[1], e.name]
       .find((c) => typeof c === "string" && NETWORK_CODES[c]);

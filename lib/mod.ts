@@ -22,6 +22,7 @@
 
 export * from "./acl.ts";
 export * from "./buckets.ts";
+export * from "./clusters.ts";
 export * from "./connect.ts";
 export * from "./content_type.ts";
 export * from "./display.ts";

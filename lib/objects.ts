@@ -23,8 +23,8 @@ import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
 import { downloadInRanges, uploadFileInParts } from "./_transfer.ts";
 
-function check(bucket: string, key: string, acl?: string) {
-  validateBucketName(bucket);
+function check(s3: Connection, bucket: string, key: string, acl?: string) {
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   if (acl !== undefined) validateCannedAcl(acl);
 }
@@ -126,7 +126,7 @@ export async function putFile(
   path: string | URL,
   options: PutFileOptions = {},
 ): Promise<PutResult> {
-  check(bucket, key, options.acl);
+  check(s3, bucket, key, options.acl);
   const size = await fileSize(path, key);
   const contentType = options.contentType ?? contentTypeFor(String(path));
   const threshold = options.multipartThreshold ?? 16 * MiB;
@@ -193,7 +193,7 @@ export async function putObject(
   body: string | Uint8Array,
   options: PutOptions = {},
 ): Promise<PutResult> {
-  check(bucket, key, options.acl);
+  check(s3, bucket, key, options.acl);
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   const contentType = options.contentType ??
     (typeof body === "string" && contentTypeFor(key) === "application/octet-stream"
@@ -217,7 +217,7 @@ export async function putObject(
 }
 
 async function getBody(s3: Connection, bucket: string, key: string, action: string) {
-  check(bucket, key);
+  check(s3, bucket, key);
   const out = await request(
     { action: `${action} "${bucket}/${key}"`, bucket, key },
     () => s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
@@ -353,7 +353,7 @@ export async function getFile(
   path: string | URL,
   options: GetFileOptions = {},
 ): Promise<number> {
-  check(bucket, key);
+  check(s3, bucket, key);
   const folder = dirname(path instanceof URL ? fileURLToPath(path) : path);
   const isFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
   if (!isFolder) {
@@ -414,7 +414,7 @@ export interface ObjectInfo {
  * ```
  */
 export async function headObject(s3: Connection, bucket: string, key: string): Promise<ObjectInfo> {
-  check(bucket, key);
+  check(s3, bucket, key);
   const out = await request(
     { action: `read the metadata of "${bucket}/${key}"`, bucket, key },
     () => s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
@@ -451,7 +451,7 @@ export async function headObject(s3: Connection, bucket: string, key: string): P
  * ```
  */
 export async function deleteObject(s3: Connection, bucket: string, key: string): Promise<void> {
-  check(bucket, key);
+  check(s3, bucket, key);
   await request(
     { action: `delete "${bucket}/${key}"`, bucket, key },
     () => s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
@@ -494,7 +494,7 @@ export async function* listObjects(
   bucket: string,
   options: ListOptions = {},
 ): AsyncGenerator<ObjectInfo> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   const pages = paginateListObjectsV2(
     { client: s3.client, pageSize: options.pageSize ?? 1000 },
     { Bucket: bucket, Prefix: options.prefix },

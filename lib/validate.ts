@@ -1,9 +1,12 @@
 /**
  * Checks made before any request is sent: bucket names, object keys, canned ACLs and presigned
- * URL lifetimes. A leaf module: it imports nothing, so every feature module can use it.
+ * URL lifetimes. A leaf module (it imports only the leaf `clusters.ts`), so every feature module
+ * can use it.
  *
  * @module
  */
+
+import { bucketNameProblem, type BucketNameRules, S3_BUCKET_NAMES } from "./clusters.ts";
 
 /** The canned ACLs a bucket or object can be given. */
 export const CANNED_ACLS = [
@@ -42,9 +45,12 @@ export function validateCannedAcl(acl: string): CannedAcl {
 }
 
 /**
- * Checks a bucket name against S3's naming rules, so a bad name fails before any request.
+ * Checks a bucket name against a service's naming rules, so a bad name fails before any request.
+ * The lib passes the connection's rules (`s3.cluster.bucketNames`): DreamObjects US-East 5 wants
+ * 6 to 63 characters and no dots, for one.
  *
  * @param name The bucket name.
+ * @param rules The rules to follow. @default S3_BUCKET_NAMES (S3's and Ceph RGW's)
  * @returns The same name.
  * @throws {TypeError} When `name` is not a string.
  * @throws {RangeError} When the name breaks a rule; the message says which.
@@ -53,35 +59,25 @@ export function validateCannedAcl(acl: string): CannedAcl {
  * ```ts
  * import assert from "node:assert/strict";
  * import { validateBucketName } from "./validate.ts";
+ * import { US_EAST_5 } from "./clusters.ts";
  *
  * validateBucketName("my-photos"); // ok
  * assert.throws(() => validateBucketName("My_Photos"), /^RangeError: Invalid bucket name "My_Photos"/);
+ * assert.throws(
+ *   () => validateBucketName("my.photos", US_EAST_5.bucketNames),
+ *   /must not contain "\." on DreamObjects US-East 5/,
+ * );
  * ```
  */
-export function validateBucketName(name: string): string {
+export function validateBucketName(
+  name: string,
+  rules: BucketNameRules = S3_BUCKET_NAMES,
+): string {
   if (typeof name !== "string") {
     throw new TypeError(`Invalid bucket name: expected a string, got ${typeof name}`);
   }
-  const fail = (why: string) => {
-    throw new RangeError(`Invalid bucket name "${name}": ${why}`);
-  };
-  if (name.length < 3 || name.length > 63) {
-    fail(`a name must be 3 to 63 characters, got ${name.length}`);
-  }
-  const bad = name.match(/[^a-z0-9.-]/);
-  if (bad) {
-    fail(
-      `only lower-case letters, digits, "-" and "." are allowed, got "${bad[0]}"` +
-        (/[A-Z]/.test(bad[0]) ? "; use lower case" : ""),
-    );
-  }
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
-    fail("a name must start and end with a letter or digit");
-  }
-  if (name.includes("..")) fail('a name must not contain ".."');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) fail("a name must not look like an IP address");
-  if (name.startsWith("xn--")) fail('a name must not start with "xn--"');
-  if (name.endsWith("-s3alias")) fail('a name must not end with "-s3alias"');
+  const why = bucketNameProblem(name, rules);
+  if (why) throw new RangeError(`Invalid bucket name "${name}": ${why}`);
   return name;
 }
 

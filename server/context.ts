@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { EmulationProfile } from "./emulation.ts";
 import type { Storage } from "./storage/types.ts";
 import type { Address, Principal, ServerUser } from "./types.ts";
 
@@ -32,6 +33,8 @@ export interface RequestContext {
   users: readonly ServerUser[];
   /** Region reported by GetBucketLocation. */
   region: string;
+  /** What the server behaves like (Ceph RGW, or DreamObjects US-East 5's rules). */
+  emulation: EmulationProfile;
   /** This request's id. */
   requestId: string;
 }

@@ -7,6 +7,7 @@
 
 /** HTTP status and default message of each S3 error code the server can send. */
 export const ERRORS = {
+  AccessControlListNotSupported: [400, "The bucket does not allow ACLs"],
   AccessDenied: [403, "Access Denied"],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed"],
   AuthorizationQueryParametersError: [

@@ -1,7 +1,8 @@
 /**
  * The embedded S3-compatible server: start one in-process with {@linkcode startServer}, or run
- * `deno task server`. It behaves like Ceph RGW (what DreamObjects runs) for the operations the
- * tour and tests use.
+ * `deno task server`. It behaves like Ceph RGW (what DreamObjects US-East 1 runs) for the
+ * operations the tour and tests use, or, with `emulate: "us-east-5"`, follows DreamObjects
+ * US-East 5's documented rules (`emulation.ts`).
  *
  * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
  *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
@@ -41,9 +42,11 @@ import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
 import { DEMO_USERS } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
+import { type EmulationName, type EmulationProfile, emulationProfile } from "./emulation.ts";
 
 export { DEMO_USERS } from "./demo_users.ts";
 export type { ServerUser } from "./types.ts";
+export type { EmulationName } from "./emulation.ts";
 
 /** How to start a server. */
 export interface ServerOptions {
@@ -55,8 +58,14 @@ export interface ServerOptions {
   dataDir?: string;
   /** Users and their key pairs. @default DEMO_USERS */
   users?: readonly ServerUser[];
-  /** Region reported by GetBucketLocation. @default "us-east-1" */
+  /** Region reported by GetBucketLocation. @default the emulation's: "us-east-1" for RGW */
   region?: string;
+  /**
+   * What to behave like: `rgw` (Ceph RGW) or `us-east-5` (DreamObjects US-East 5's documented
+   * rules: V4 only, bucket-level permissions, its naming rules, region `us-east-005`; see
+   * `emulation.ts`). @default "rgw"
+   */
+  emulate?: EmulationName;
   /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
   dnsName?: string;
   /** Log nothing (not even internal errors). @default false */
@@ -96,6 +105,7 @@ interface HandlerSettings {
   storage: Storage;
   users: readonly ServerUser[];
   region: string;
+  emulation: EmulationProfile;
   dnsName: string;
   quiet: boolean;
   logRequests: boolean;
@@ -159,7 +169,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       headers: request.headers,
       address: target.address,
       body: request.body,
-    }, { users: settings.users });
+    }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
     body = auth.body;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
     const found = route(ROUTES, method, shapeOf(target.address), target.query);
@@ -175,6 +185,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       storage: settings.storage,
       users: settings.users,
       region: settings.region,
+      emulation: settings.emulation,
       requestId: id,
     };
     const response = await found.handler(context);
@@ -207,7 +218,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
  * @param options Port, interface, storage directory, users, region, DNS name.
  * @returns The running server; `close()` it (or `await using`) when done.
  * @throws {RangeError} For a port outside 0..65535.
- * @throws {TypeError} When two users share an id or access key.
+ * @throws {TypeError} When two users share an id or access key, or `emulate` is unknown.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
  * @example Usage
@@ -224,6 +235,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const users = options.users ?? DEMO_USERS;
+  const emulation = emulationProfile(options.emulate);
   const wanted = options.port ?? 0;
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
     throw new RangeError(`Cannot listen on port "${wanted}": use an integer from 0 to 65535`);
@@ -244,7 +256,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const settings: HandlerSettings = {
     storage,
     users,
-    region: options.region ?? "us-east-1",
+    region: options.region ?? emulation.region,
+    emulation,
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,

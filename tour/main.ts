@@ -7,32 +7,45 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { Connection, type ConnectOptions, deleteBucket, emptyBucket } from "../lib/mod.ts";
+import {
+  Connection,
+  type ConnectOptions,
+  deleteBucket,
+  emptyBucket,
+  type Emulation,
+  EMULATIONS,
+} from "../lib/mod.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
 import { STEPS } from "./steps.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
-import { parseCommandLine, reportError } from "../cli/usage.ts";
+import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
 const HELP = `Usage: deno task tour [options]
 
 The DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
 public link, a presigned link and an ACL, then delete everything. Without --endpoint,
---dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process.
+--dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
+without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object.
 
 Options:
 ${CONNECTION_HELP}
+  --emulate NAME         Embedded server behaving like rgw (Ceph RGW, default) or us-east-5
+                         (DreamObjects US-East 5's rules, offline)
   --step                 Wait for Enter before each step
   --keep                 Keep the bucket and the picture (skip the deleting steps)
   -h, --help             Show this help
 
 Examples:
   deno task tour
-  deno task tour --dreamobjects --access-key AKIA... --secret-key ...
+  deno task tour --dreamobjects --access-key KEY --secret-key SECRET
+  deno task tour --dreamobjects --cluster us-east-1
+  deno task tour --emulate us-east-5
   deno task tour --endpoint http://127.0.0.1:7480 --step`;
 
 const FLAGS = {
   ...CONNECTION_FLAGS,
+  "emulate": { type: "string" },
   "step": { type: "boolean" },
   "keep": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
@@ -69,8 +82,24 @@ export interface TourArgs {
  */
 export function parseTourArgs(args: string[]): TourArgs {
   const { values } = parseCommandLine("tour", args, { options: FLAGS, allowPositionals: false });
+  let connect: ConnectOptions;
+  try {
+    connect = connectOptionsFrom(values);
+  } catch (error) {
+    throw new UsageError("tour", (error as Error).message);
+  }
+  const emulate = values.emulate;
+  if (emulate !== undefined) {
+    if (!(EMULATIONS as readonly string[]).includes(emulate)) {
+      throw new UsageError(
+        "tour",
+        `Unknown --emulate "${emulate}": use ${EMULATIONS.join(" or ")}`,
+      );
+    }
+    connect.emulate = emulate as Emulation;
+  }
   return {
-    connect: connectOptionsFrom(values),
+    connect,
     step: values.step ?? false,
     keep: values.keep ?? false,
     debug: values.debug ?? false,

@@ -49,18 +49,21 @@ it made, signatures redacted. We import the helpers from the project's small lib
     code: `
 import { connect, listBuckets, createBucket, putFile, getBytes, image } from "../lib/mod.ts";
 import { publicUrl, presignGet, probe, setObjectAcl, getObjectGrants } from "../lib/mod.ts";
-import { deleteBucket, deleteObject } from "../lib/mod.ts";`,
+import { setBucketAcl, getBucketGrants, deleteBucket, deleteObject } from "../lib/mod.ts";`,
   }),
   step({
     id: "options",
     title: "Where to connect",
     prose: `
 With no options, \`connect()\` starts the project's embedded S3 server in-process, so nothing
-needs an account. For DreamObjects, set \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\` and use
-\`{ dreamobjects: true }\`; any other S3 service takes \`{ endpoint: "https://…" }\` (or
-\`AWS_ENDPOINT_URL\`).`,
+needs an account; \`{ emulate: "us-east-5" }\` makes it behave like DreamObjects US-East 5. For
+DreamObjects, set \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\`, then use
+\`{ dreamobjects: true }\` (US-East 5, the current cluster) or
+\`{ dreamobjects: true, cluster: "us-east-1" }\`, whichever your DreamHost panel shows; any other S3
+service takes \`{ endpoint: "https://…" }\` (or \`AWS_ENDPOINT_URL\`).`,
     code: `
-const options = {}; // e.g. { dreamobjects: true }`,
+const options = {}; // e.g. { dreamobjects: true } for DreamObjects US-East 5,
+// { dreamobjects: true, cluster: "us-east-1" } for US-East 1, { emulate: "us-east-5" } offline`,
     parameters: true,
   }),
   step({
@@ -87,8 +90,9 @@ s3.trace.show(buckets)`,
     id: "create-bucket",
     title: "Create a bucket",
     prose: `
-Bucket names are global and DNS-like (3 to 63 lower-case letters, digits, \`-\` and \`.\`), so
-the helper adds the date and a random suffix to our prefix.`,
+Bucket names are global and DNS-like: 3 to 63 lower-case letters, digits, \`-\` and \`.\` on Ceph
+RGW, 6 to 63 and no \`.\` on DreamObjects US-East 5. So the helper adds the date and a random suffix
+to our prefix, a name valid on both.`,
     code: `
 const bucket = await createBucket(s3, { prefix: "demo" });
 s3.trace.show(bucket)`,
@@ -136,9 +140,12 @@ s3.trace.show(await probe(signed, { trace: s3.trace }))`,
     id: "public-read",
     title: "Make it public",
     prose: `
-The canned ACL \`public-read\` grants \`READ\` to everyone: now the plain link works.`,
+The canned ACL \`public-read\` grants \`READ\` to everyone: now the plain link works. Where objects
+have no ACL of their own (DreamObjects US-East 5: \`s3.cluster.objectAcls\` is false), they inherit
+their bucket's permission, so there the cell makes the bucket \`public-read\` instead.`,
     code: `
-await setObjectAcl(s3, bucket, "cloud.png", "public-read");
+if (s3.cluster.objectAcls) await setObjectAcl(s3, bucket, "cloud.png", "public-read");
+else await setBucketAcl(s3, bucket, "public-read"); // its objects inherit it
 s3.trace.show(await probe(link, { trace: s3.trace }))`,
   }),
   step({
@@ -146,9 +153,12 @@ s3.trace.show(await probe(link, { trace: s3.trace }))`,
     title: "Who may do what",
     prose: `
 An ACL is a list of grants: the owner keeps \`FULL_CONTROL\` and everyone (anonymous) got
-\`READ\`.`,
+\`READ\`. Without object ACLs we read the bucket's grants, the ones its objects inherit.`,
     code: `
-s3.trace.show(await getObjectGrants(s3, bucket, "cloud.png"))`,
+const grants = s3.cluster.objectAcls
+  ? await getObjectGrants(s3, bucket, "cloud.png")
+  : await getBucketGrants(s3, bucket);
+s3.trace.show(grants)`,
   }),
   step({
     id: "virtual-host",
@@ -174,8 +184,8 @@ s3.trace.show(refused)`,
     id: "delete-object",
     title: "Delete the object",
     prose: `
-Once the object is deleted, the presigned link answers \`404 NoSuchKey\` (the public link would
-say \`403\`: S3 does not tell strangers which keys exist).`,
+Once the object is deleted, the presigned link answers \`404 NoSuchKey\` (a plain link says \`403\`
+while the bucket is private: S3 does not tell strangers which keys exist).`,
     code: `
 await deleteObject(s3, bucket, "cloud.png");
 s3.trace.show(await probe(signed, { trace: s3.trace }))`,

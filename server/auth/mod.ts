@@ -28,6 +28,7 @@ import { V4_ALGORITHM, verifyHeaderV4 } from "./sigv4.ts";
 import type { Authenticated, AuthOptions, AuthRequest } from "./types.ts";
 import { headerLength, v4Body } from "./v4_body.ts";
 import type { ServerUser } from "../types.ts";
+import { V2_REFUSED } from "../emulation.ts";
 
 export type { Authenticated, AuthOptions, AuthRequest } from "./types.ts";
 
@@ -94,6 +95,7 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
       return v4Body(request, verifyHeaderV4(request, check));
     }
     if (authorization.startsWith("AWS ")) {
+      if (options.signatureV2 === false) throw new S3Error("InvalidRequest", V2_REFUSED);
       return userBody(request, verifyHeaderV2(request, check));
     }
     throw new S3Error(
@@ -105,7 +107,10 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
     );
   }
   if (presignedV4) return v4Body(request, verifyPresignedV4(request, check));
-  if (queryV2) return userBody(request, verifyQueryV2(request, check));
+  if (queryV2) {
+    if (options.signatureV2 === false) throw new S3Error("InvalidRequest", V2_REFUSED);
+    return userBody(request, verifyQueryV2(request, check));
+  }
   return {
     principal: { kind: "anonymous" },
     body: request.body,

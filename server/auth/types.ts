@@ -32,6 +32,11 @@ export interface AuthOptions {
   now?: () => Date;
   /** Largest accepted difference between request time and server time. @default 900_000 */
   maxSkewMs?: number;
+  /**
+   * Whether Signature V2 is accepted; when false a V2 request is `400 InvalidRequest`, as
+   * Backblaze B2 answers it. @default true
+   */
+  signatureV2?: boolean;
 }
 
 /** The outcome of a successful authentication. */

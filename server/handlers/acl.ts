@@ -1,6 +1,8 @@
 /**
  * ACL requests: GetBucketAcl, PutBucketAcl, GetObjectAcl, PutObjectAcl. A PUT takes a canned
- * `x-amz-acl`, `x-amz-grant-*` headers, or an `AccessControlPolicy` XML body.
+ * `x-amz-acl`, `x-amz-grant-*` headers, or an `AccessControlPolicy` XML body. Where the
+ * emulation has no object ACLs (US-East 5), an object's ACL is its bucket's, and a bucket takes
+ * only the canned ACLs the profile lists.
  *
  * @module
  */
@@ -10,7 +12,38 @@ import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import type { Acl } from "../storage/types.ts";
 import { readSmallBody, xmlResponse } from "../xml.ts";
-import { loadBucket, loadObject } from "./common.ts";
+import { loadBucket, loadObject, objectAclRefused, sameGrants } from "./common.ts";
+
+const GRANT_HEADER = /^x-amz-grant-/;
+
+/**
+ * Checks a CreateBucket's or PutBucketAcl's ACL headers against the canned ACLs the emulation
+ * allows on a bucket (US-East 5: `private` and `public-read`). Codes are assumed (Backblaze
+ * documents none): an unknown canned ACL is `400 InvalidArgument`, grant headers are
+ * `501 NotImplemented`.
+ *
+ * @param context The request.
+ * @throws {S3Error} `InvalidArgument` or `NotImplemented`.
+ */
+export function checkBucketAclRequest(context: RequestContext): void {
+  const allowed = context.emulation.bucketAcls;
+  if (allowed === "any") return;
+  const list = allowed.map((a) => `"${a}"`).join(" or ");
+  if ([...context.headers.keys()].some((h) => GRANT_HEADER.test(h))) {
+    throw new S3Error(
+      "NotImplemented",
+      `Cannot grant permissions one by one on ${context.emulation.describes}: use x-amz-acl ${list}`,
+    );
+  }
+  const canned = context.headers.get("x-amz-acl")?.trim();
+  if (canned !== undefined && !allowed.includes(canned)) {
+    throw new S3Error(
+      "InvalidArgument",
+      `Cannot give a bucket the ACL "${canned}" on ${context.emulation.describes}: use ${list}`,
+      { extra: { ArgumentName: "x-amz-acl", ArgumentValue: canned } },
+    );
+  }
+}
 
 async function requestedAcl(context: RequestContext, current: Acl, bucketOwner: string) {
   const fromHeaders = aclFromHeaders(context.headers, current.owner, context.users, bucketOwner);
@@ -45,6 +78,15 @@ export function getBucketAcl(context: RequestContext): Promise<Response> {
  */
 export async function putBucketAcl(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context, "WRITE_ACP");
+  checkBucketAclRequest(context);
+  if (context.emulation.bucketAcls !== "any" && !context.headers.has("x-amz-acl")) {
+    await context.body?.cancel().catch(() => {});
+    throw new S3Error(
+      "NotImplemented",
+      `Cannot take an AccessControlPolicy body on ${context.emulation.describes}: use x-amz-acl ` +
+        context.emulation.bucketAcls.map((a) => `"${a}"`).join(" or "),
+    );
+  }
   const acl = await requestedAcl(context, bucket.acl, bucket.acl.owner);
   await context.storage.setBucketAcl(bucket.name, acl);
   return new Response(null, { status: 200 });
@@ -58,7 +100,10 @@ export async function putBucketAcl(context: RequestContext): Promise<Response> {
  */
 export function getObjectAcl(context: RequestContext): Promise<Response> {
   const object = loadObject(context, "READ_ACP");
-  return Promise.resolve(xmlResponse(aclXml(object.acl, context.users)));
+  // Without object ACLs, an object's ACL is its bucket's (Backblaze: "GetObjectAcl returns the
+  // ACL for the bucket the object is contained in").
+  const acl = context.emulation.objectAcls ? object.acl : loadBucket(context).acl;
+  return Promise.resolve(xmlResponse(aclXml(acl, context.users)));
 }
 
 /**
@@ -70,6 +115,13 @@ export function getObjectAcl(context: RequestContext): Promise<Response> {
 export async function putObjectAcl(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context);
   const object = loadObject(context);
+  if (!context.emulation.objectAcls) {
+    // Succeeds only when it asks for the bucket's own ACL, which the object already has.
+    requirePermission(bucket.acl, context.principal, "WRITE_ACP");
+    const acl = await requestedAcl(context, bucket.acl, bucket.acl.owner);
+    if (!sameGrants(acl, bucket.acl)) throw objectAclRefused(context);
+    return new Response(null, { status: 200 });
+  }
   requirePermission(object.acl, context.principal, "WRITE_ACP");
   const acl = await requestedAcl(context, object.acl, bucket.acl.owner);
   await context.storage.setObjectAcl(bucket.name, object.key, acl);

@@ -10,8 +10,10 @@ import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { encodeListValue, listPage, pageSize } from "../listing.ts";
 import { asArray, parseXml, readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
+import { checkBucketAclRequest } from "./acl.ts";
 import {
   bucketNameProblem,
+  checkAnonymousListing,
   contentMd5,
   loadBucket,
   ownerXml,
@@ -30,7 +32,7 @@ import { createHash } from "node:crypto";
 export async function createBucket(context: RequestContext): Promise<Response> {
   const name = context.address.bucket!;
   if (context.principal.kind !== "user") throw new S3Error("AccessDenied");
-  const problem = bucketNameProblem(name);
+  const problem = bucketNameProblem(name, context.emulation.bucketNames);
   if (problem) {
     throw new S3Error("InvalidBucketName", `Cannot create bucket "${name}": ${problem}`, {
       bucketName: name,
@@ -45,6 +47,7 @@ export async function createBucket(context: RequestContext): Promise<Response> {
       throw new S3Error("BucketAlreadyExists", undefined, { bucketName: name });
     }
   } else {
+    checkBucketAclRequest(context);
     const acl = aclFromHeaders(context.headers, id, context.users) ?? cannedAcl("private", id);
     await context.storage.createBucket({ name, created: new Date().toISOString(), acl });
   }
@@ -145,6 +148,7 @@ function listingBasics(context: RequestContext) {
  */
 export function listObjects(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context, "READ");
+  checkAnonymousListing(context);
   const q = context.query;
   const v2 = q.get("list-type") === "2";
   const { prefix, delimiter, maxKeys, url } = listingBasics(context);
@@ -206,6 +210,7 @@ export function listObjects(context: RequestContext): Promise<Response> {
  */
 export function listObjectVersions(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context, "READ");
+  checkAnonymousListing(context);
   const q = context.query;
   const { prefix, delimiter, maxKeys, url } = listingBasics(context);
   const keyMarker = q.get("key-marker") ?? "";

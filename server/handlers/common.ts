@@ -5,10 +5,18 @@
  * @module
  */
 
-import { requirePermission } from "../acl.ts";
+import { aclFromHeaders, cannedAcl, requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
+import { RGW_PROFILE } from "../emulation.ts";
 import { S3Error } from "../errors.ts";
-import type { BucketRecord, ObjectRecord, Permission, WriteBlobOptions } from "../storage/types.ts";
+import type {
+  Acl,
+  BucketRecord,
+  ObjectRecord,
+  Permission,
+  WriteBlobOptions,
+} from "../storage/types.ts";
+import { bucketNameProblem as ruleBroken, type BucketNameRules } from "../../lib/clusters.ts";
 import type { Principal, ServerUser } from "../types.ts";
 import type { XmlElement } from "../xml.ts";
 
@@ -82,6 +90,73 @@ export function loadBucket(context: RequestContext, permission?: Permission): Bu
 }
 
 /**
+ * The ACL that decides who may read or write an object: its own, or its bucket's where objects
+ * inherit their bucket's permission (the US-East 5 emulation).
+ *
+ * @param context The request.
+ * @param bucket The object's bucket.
+ * @param object The object.
+ * @returns The ACL to check.
+ */
+export function effectiveObjectAcl(
+  context: RequestContext,
+  bucket: BucketRecord,
+  object: ObjectRecord,
+): Acl {
+  return context.emulation.objectAcls ? object.acl : bucket.acl;
+}
+
+/**
+ * Tells whether two ACLs grant the same permissions to the same grantees, in any order.
+ *
+ * @param a One ACL.
+ * @param b The other.
+ * @returns True when their grants are the same set.
+ */
+export function sameGrants(a: Acl, b: Acl): boolean {
+  const key = (acl: Acl) =>
+    acl.grants.map((g) =>
+      `${g.grantee.type === "CanonicalUser" ? g.grantee.id : g.grantee.uri} ${g.permission}`
+    ).sort().join("\n");
+  return key(a) === key(b);
+}
+
+/**
+ * The ACL a new object (PutObject, CopyObject, CreateMultipartUpload) gets from its request's
+ * `x-amz-acl` or `x-amz-grant-*` headers, `private` without them. Where objects inherit their
+ * bucket's permission, the headers may only repeat the bucket's ACL.
+ *
+ * @param context The request.
+ * @param bucket The bucket the object goes to.
+ * @param owner The new object's owner.
+ * @returns The ACL to store.
+ * @throws {S3Error} `AccessControlListNotSupported` for an ACL other than the bucket's where
+ *   objects have no ACLs of their own.
+ */
+export function newObjectAcl(context: RequestContext, bucket: BucketRecord, owner: string): Acl {
+  const requested = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
+  if (!context.emulation.objectAcls && requested && !sameGrants(requested, bucket.acl)) {
+    throw objectAclRefused(context);
+  }
+  return requested ?? cannedAcl("private", owner);
+}
+
+/**
+ * The error for an object ACL other than its bucket's, where objects inherit their bucket's
+ * permission (assumed code: Backblaze documents none; S3 answers this one when ACLs are off).
+ *
+ * @param context The request.
+ * @returns The error.
+ */
+export function objectAclRefused(context: RequestContext): S3Error {
+  return new S3Error(
+    "AccessControlListNotSupported",
+    `Cannot give an object its own ACL on ${context.emulation.describes}: objects inherit their ` +
+      "bucket's permission; set the bucket's ACL instead (PutBucketAcl private or public-read)",
+  );
+}
+
+/**
  * The object a request names, checked to exist.
  *
  * @param context The request.
@@ -98,31 +173,48 @@ export function loadObject(context: RequestContext, permission?: Permission): Ob
     if (permission) requirePermission(bucket.acl, context.principal, "READ");
     throw new S3Error("NoSuchKey", undefined, { key });
   }
-  if (permission) requirePermission(object.acl, context.principal, permission);
+  if (permission) {
+    requirePermission(effectiveObjectAcl(context, bucket, object), context.principal, permission);
+  }
   return object;
 }
 
 /**
- * Tells why a bucket name breaks S3's naming rules, if it does.
+ * Tells why a bucket name breaks the server's naming rules, if it does: Ceph RGW's by default
+ * (3 to 63 lower-case letters, digits, dots and hyphens, no `..`, `.-` or `-.`, not an IP
+ * address), or an emulation's.
  *
  * @param name The proposed name.
+ * @param rules The rules. @default Ceph RGW's
  * @returns The reason, or `undefined` when the name is valid.
  *
  * @example Usage
  * ```ts
  * import { bucketNameProblem } from "./common.ts";
- * bucketNameProblem("My_Bucket"); // "use only lower-case letters, digits, dots and hyphens"
+ * bucketNameProblem("My_Bucket"); // 'only lower-case letters, ... are allowed on Ceph RGW, got "M"...'
  * ```
  */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) {
-    return `a name must be 3 to 63 characters, got ${name.length}`;
+export function bucketNameProblem(
+  name: string,
+  rules: BucketNameRules = RGW_PROFILE.bucketNames,
+): string | undefined {
+  return ruleBroken(name, rules);
+}
+
+/**
+ * Refuses an anonymous listing where the emulated service allows none, even of a public bucket.
+ *
+ * @param context The request.
+ * @throws {S3Error} `AccessDenied` (assumed code: Backblaze documents only that it is refused).
+ */
+export function checkAnonymousListing(context: RequestContext): void {
+  if (!context.emulation.anonymousListing && context.principal.kind === "anonymous") {
+    throw new S3Error(
+      "AccessDenied",
+      `Cannot list a bucket anonymously on ${context.emulation.describes}: sign the request ` +
+        "(public buckets serve their objects, not their listings)",
+    );
   }
-  if (!/^[a-z0-9.-]+$/.test(name)) return "use only lower-case letters, digits, dots and hyphens";
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "start and end with a letter or digit";
-  if (/\.\.|\.-|-\./.test(name)) return 'no "..", ".-" or "-." inside';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "a name must not look like an IP address";
-  return undefined;
 }
 
 /**

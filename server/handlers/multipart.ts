@@ -5,7 +5,6 @@
  * @module
  */
 
-import { aclFromHeaders, cannedAcl } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { encodeListValue, pageSize } from "../listing.ts";
@@ -14,6 +13,7 @@ import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts
 import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import {
   loadBucket,
+  newObjectAcl,
   objectHeadersFrom,
   objectOwner,
   ownerXml,
@@ -53,8 +53,7 @@ export async function createUpload(context: RequestContext): Promise<Response> {
     initiator: owner,
     headers,
     metadata,
-    acl: aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
-      cannedAcl("private", owner),
+    acl: newObjectAcl(context, bucket, owner),
     parts: {},
   };
   await context.storage.createUpload(upload);

@@ -13,6 +13,7 @@ import {
   httpDate,
   loadBucket,
   loadObject,
+  newObjectAcl,
   objectHeadersFrom,
   objectOwner,
   uploadLimits,
@@ -33,8 +34,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
   const key = context.address.key!;
   checkKey(key);
   const owner = objectOwner(context, bucket.acl.owner);
-  const acl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner) ??
-    cannedAcl("private", owner);
+  const acl = newObjectAcl(context, bucket, owner);
   const limits = uploadLimits(context);
   const { headers, metadata } = objectHeadersFrom(context.headers);
   const written = await context.storage.writeBlob(context.body, limits);
@@ -69,6 +69,7 @@ async function copyObject(context: RequestContext): Promise<Response> {
   }
   const owner = objectOwner(context, bucket.acl.owner);
   const requestedAcl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
+  if (requestedAcl) newObjectAcl(context, bucket, owner);
   if (
     source.bucket === bucket.name && source.object.key === key && directive === "COPY" &&
     requestedAcl === undefined

@@ -85,11 +85,47 @@ Deno.test("connect() reads keys from a profile", async () => {
 
 Deno.test("connect() points DreamObjects and AWS S3 at their endpoints without sending anything", async (t) => {
   const keys = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example-secret", env: noEnv };
-  await t.step("DreamObjects", async () => {
-    await using s3 = await connect({ dreamobjects: true, ...keys });
-    assert.equal(s3.endpoint, "https://objects-us-west-1.dream.io");
-    assert.equal(s3.pathStyle, false);
+  await t.step(
+    "DreamObjects means US-East 5, Backblaze B2 underneath, region us-east-005",
+    async () => {
+      // AWS_REGION is for other services: a DreamObjects cluster signs with its own region.
+      const env = new Map([["AWS_REGION", "eu-west-1"]]);
+      await using s3 = await connect({ dreamobjects: true, ...keys, env });
+      assert.equal(s3.target, "dreamobjects");
+      assert.equal(s3.endpoint, "https://s3.us-east-005.dream.io");
+      assert.equal(s3.region, "us-east-005");
+      assert.equal(await s3.client.config.region(), "us-east-005");
+      const endpoint = await s3.client.config.endpoint!();
+      assert.equal(`${endpoint.protocol}//${endpoint.hostname}`, "https://s3.us-east-005.dream.io");
+      assert.equal(s3.cluster.id, "us-east-5");
+      assert.equal(s3.cluster.objectAcls, false);
+      assert.equal(s3.pathStyle, false);
+      assert.match(
+        s3.toText(),
+        /^Connected to DreamObjects US-East 5 at https:\/\/s3\.us-east-005/,
+      );
+      assert.equal(s3.trace.entries.length, 0);
+    },
+  );
+  await t.step("cluster: us-east-1 is Ceph RGW at objects-us-east-1.dream.io", async () => {
+    await using s3 = await connect({ dreamobjects: true, cluster: "us-east-1", ...keys });
+    assert.equal(s3.endpoint, "https://objects-us-east-1.dream.io");
+    assert.equal(s3.region, "us-east-1");
+    assert.equal(s3.cluster.objectAcls, true);
+    assert.equal(s3.pathStyle, true, "DreamHost prefers path-style addressing on US-East 1");
     assert.equal(s3.trace.entries.length, 0);
+  });
+  await t.step("cluster alone means DreamObjects; an explicit region still wins", async () => {
+    await using s3 = await connect({ cluster: "us-east-5", region: "us-west-004", ...keys });
+    assert.equal(s3.target, "dreamobjects");
+    assert.equal(s3.endpoint, "https://s3.us-east-005.dream.io");
+    assert.equal(s3.region, "us-west-004");
+  });
+  await t.step("an unknown cluster is refused before anything", async () => {
+    await assert.rejects(connect({ cluster: "us-west-1" as never, ...keys }), {
+      name: "TypeError",
+      message: /^Cannot connect to cluster "us-west-1": use "us-east-1" or "us-east-5"/,
+    });
   });
   await t.step("AWS S3 in a region", async () => {
     await using s3 = await connect({ aws: true, region: "eu-west-1", ...keys });

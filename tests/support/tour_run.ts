@@ -58,14 +58,30 @@ export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> =
 ];
 
 /**
+ * The milestones on a service without object ACLs (DreamObjects US-East 5 and its stand-in):
+ * PutBucketAcl, not PutObjectAcl, makes the public link work.
+ */
+export const US_EAST_5_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> =
+  TOUR_MILESTONES.map((m) =>
+    /PutObjectAcl/.test(m.what)
+      ? { what: "200 for PutBucketAcl public-read", pattern: /→ 200\b[^\n]*PutBucketAcl/ }
+      : m
+  );
+
+/**
  * Asserts that the tour's output shows each milestone, in order, and every step's marker.
  *
  * @param output The tour's output.
  * @param label Which engine ran it, for messages.
+ * @param milestones The story to find. @default TOUR_MILESTONES (the seed's)
  */
-export function assertTourOutput(output: string, label: string): void {
+export function assertTourOutput(
+  output: string,
+  label: string,
+  milestones: ReadonlyArray<{ what: string; pattern: RegExp }> = TOUR_MILESTONES,
+): void {
   let at = 0;
-  for (const { what, pattern } of TOUR_MILESTONES) {
+  for (const { what, pattern } of milestones) {
     const match = pattern.exec(output.slice(at));
     assert.ok(
       match,

@@ -13,7 +13,15 @@
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { IN_CI, RGW_ENDPOINT } from "../support/engines.ts";
-import { assertNoSecrets, assertTourOutput, bucketNames, ROOT } from "../support/tour_run.ts";
+import {
+  assertNoSecrets,
+  assertTourOutput,
+  bucketNames,
+  ROOT,
+  TOUR_MILESTONES,
+  US_EAST_5_MILESTONES,
+} from "../support/tour_run.ts";
+import { startServer } from "../../server/mod.ts";
 
 const NOTEBOOK = `${ROOT}notebooks/tour.ipynb`;
 const PYTHON = "/usr/bin/python3";
@@ -225,7 +233,12 @@ function textOf(output: Output): string {
 }
 
 /** Asserts everything an executed notebook must show. */
-async function assertExecuted(t: Deno.TestContext, notebook: Notebook, label: string) {
+async function assertExecuted(
+  t: Deno.TestContext,
+  notebook: Notebook,
+  label: string,
+  milestones = TOUR_MILESTONES,
+) {
   const outputs = outputsOf(notebook);
   const text = outputs.map(textOf).join("\n");
   await t.step("every cell that ends with an expression shows its output", () => {
@@ -241,7 +254,7 @@ async function assertExecuted(t: Deno.TestContext, notebook: Notebook, label: st
     );
   });
   await t.step("it shows 403, 200, 200, 409 BucketNotEmpty, 404 NoSuchBucket in order", () => {
-    assertTourOutput(text, `the notebook on ${label}`);
+    assertTourOutput(text, `the notebook on ${label}`, milestones);
   });
   await t.step("it shows the image inline", () => {
     const image = outputs.find((o) => o.data?.["image/png"] || o.data?.["image/svg+xml"]);
@@ -306,3 +319,27 @@ notebookTest("the notebook executes in Jupyter on Ceph RGW", { rgw: true }, asyn
     assert.deepEqual(left, [], `The notebook left buckets on RGW: ${left.join(", ")}`);
   });
 });
+
+notebookTest(
+  "the notebook executes in Jupyter on the US-East 5 stand-in (DREAMOBJECTS_CLUSTER=us-east-5)",
+  { rgw: false },
+  async (t) => {
+    await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
+    const demo = DEMO_USERS[0];
+    const notebook = await execute({
+      AWS_ENDPOINT_URL: server.url,
+      DREAMOBJECTS_CLUSTER: "us-east-5",
+      AWS_ACCESS_KEY_ID: demo.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: demo.secretAccessKey,
+    }, "the US-East 5 stand-in");
+    await assertExecuted(t, notebook, "the US-East 5 stand-in", US_EAST_5_MILESTONES);
+    await t.step("it sets no object ACL and reads the bucket's grants", () => {
+      const text = outputsOf(notebook).map(textOf).join("\n");
+      assert.doesNotMatch(text, /PutObjectAcl|GetObjectAcl/);
+      assert.match(text, /GetBucketAcl/);
+    });
+    await t.step("it leaves no bucket behind", async () => {
+      assert.deepEqual(await bucketNames(server.url), []);
+    });
+  },
+);
