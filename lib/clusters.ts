@@ -180,9 +180,11 @@ export const CLUSTERS: Readonly<Record<ClusterId, ClusterFacts>> = {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isClusterId } from "./clusters.ts";
  *
- * console.log(isClusterId("us-east-5"), isClusterId("us-west-1")); // true false
+ * assert.equal(isClusterId("us-east-5"), true);
+ * assert.equal(isClusterId("us-west-1"), false); // the seed's cluster, retired
  * ```
  */
 export function isClusterId(id: string): id is ClusterId {
@@ -198,11 +200,14 @@ export function isClusterId(id: string): id is ClusterId {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bucketNameProblem, US_EAST_5 } from "./clusters.ts";
  *
- * console.log(bucketNameProblem("my.photos")); // undefined
- * console.log(bucketNameProblem("my.photos", US_EAST_5.bucketNames));
- * // a name must not contain "." on DreamObjects US-East 5; use "-" instead
+ * assert.equal(bucketNameProblem("my.photos"), undefined);
+ * assert.equal(
+ *   bucketNameProblem("my.photos", US_EAST_5.bucketNames),
+ *   'a name must not contain "." on DreamObjects US-East 5; use "-" instead',
+ * );
  * ```
  */
 export function bucketNameProblem(

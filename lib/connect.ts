@@ -308,11 +308,14 @@ function parseEndpoint(endpoint: string): URL {
  * ```
  *
  * @example DreamObjects (no request is sent until you make one)
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { connect } from "./mod.ts";
  *
- * await using s3 = await connect({ dreamobjects: true }); // keys from AWS_ACCESS_KEY_ID...
- * console.log(s3.endpoint, s3.region); // https://s3.us-east-005.dream.io us-east-005
+ * const keys = { accessKeyId: "YOUR_KEY", secretAccessKey: "YOUR_SECRET" }; // or AWS_* variables
+ * await using s3 = await connect({ dreamobjects: true, ...keys });
+ * assert.equal(s3.endpoint, "https://s3.us-east-005.dream.io");
+ * assert.equal(s3.region, "us-east-005");
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {

@@ -31,6 +31,7 @@ const CLUSTER_OF = new WeakMap<object, ClusterFacts>();
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noteCluster, toS3RequestError } from "./errors.ts";
  * import { US_EAST_5 } from "./clusters.ts";
  *
@@ -40,7 +41,7 @@ const CLUSTER_OF = new WeakMap<object, ClusterFacts>();
  * });
  * noteCluster(sdkError, US_EAST_5);
  * const error = toS3RequestError(sdkError, { action: "list buckets" }) as Error;
- * console.log(error.message.includes("US-East 1")); // true
+ * assert.match(error.message, /US-East 1/);
  * ```
  */
 export function noteCluster(error: unknown, cluster: ClusterFacts): void {
