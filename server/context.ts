@@ -32,6 +32,8 @@ export interface RequestContext {
   users: readonly ServerUser[];
   /** Region reported by GetBucketLocation. */
   region: string;
+  /** True when new buckets start with versioning `Enabled`. */
+  versioningOnCreate: boolean;
   /** This request's id. */
   requestId: string;
 }

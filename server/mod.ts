@@ -3,8 +3,9 @@
  * `deno task server`. It behaves like Ceph RGW (what DreamObjects runs) for the operations the
  * tour and tests use.
  *
- * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
- *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
+ * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; Get/Put
+ *   BucketVersioning; ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object
+ *   (with `versionId`, delete markers, the `null` version); DeleteObjects;
  *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
  *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
  *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
@@ -52,6 +53,13 @@ export interface ServerOptions {
   users?: readonly ServerUser[];
   /** Region reported by GetBucketLocation. @default "us-east-1" */
   region?: string;
+  /**
+   * Start every new bucket with versioning `Enabled` (as on a service that keeps every version,
+   * like DreamObjects' US-East 5): a delete then only adds a delete marker, and a bucket can be
+   * deleted only once no version or marker is left. PutBucketVersioning can still suspend it.
+   * @default false
+   */
+  versioningOnCreate?: boolean;
   /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
   dnsName?: string;
   /** Log nothing (not even internal errors). @default false */
@@ -84,6 +92,7 @@ interface HandlerSettings {
   storage: Storage;
   users: readonly ServerUser[];
   region: string;
+  versioningOnCreate: boolean;
   dnsName: string;
   quiet: boolean;
   logRequests: boolean;
@@ -163,6 +172,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       storage: settings.storage,
       users: settings.users,
       region: settings.region,
+      versioningOnCreate: settings.versioningOnCreate,
       requestId: id,
     };
     const response = await found.handler(context);
@@ -229,6 +239,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     storage,
     users,
     region: options.region ?? "us-east-1",
+    versioningOnCreate: options.versioningOnCreate ?? false,
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,

@@ -10,7 +10,7 @@ import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import type { Acl } from "../storage/types.ts";
 import { readSmallBody, xmlResponse } from "../xml.ts";
-import { loadBucket, loadObject } from "./common.ts";
+import { loadBucket, loadObject, requestedVersion } from "./common.ts";
 
 async function requestedAcl(context: RequestContext, current: Acl, bucketOwner: string) {
   const fromHeaders = aclFromHeaders(context.headers, current.owner, context.users, bucketOwner);
@@ -51,7 +51,7 @@ export async function putBucketAcl(context: RequestContext): Promise<Response> {
 }
 
 /**
- * GetObjectAcl (`GET /bucket/key?acl`).
+ * GetObjectAcl (`GET /bucket/key?acl`, `&versionId=` for one version).
  *
  * @param context The request.
  * @returns `AccessControlPolicy`.
@@ -62,7 +62,7 @@ export function getObjectAcl(context: RequestContext): Promise<Response> {
 }
 
 /**
- * PutObjectAcl (`PUT /bucket/key?acl`).
+ * PutObjectAcl (`PUT /bucket/key?acl`, `&versionId=` for one version).
  *
  * @param context The request.
  * @returns 200.
@@ -72,6 +72,6 @@ export async function putObjectAcl(context: RequestContext): Promise<Response> {
   const object = loadObject(context);
   requirePermission(object.acl, context.principal, "WRITE_ACP");
   const acl = await requestedAcl(context, object.acl, bucket.acl.owner);
-  await context.storage.setObjectAcl(bucket.name, object.key, acl);
+  await context.storage.setObjectAcl(bucket.name, object.key, acl, requestedVersion(context));
   return new Response(null, { status: 200 });
 }
