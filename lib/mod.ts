@@ -31,3 +31,4 @@ export * from "./objects.ts";
 export * from "./traffic.ts";
 export * from "./types.ts";
 export * from "./validate.ts";
+export * from "./versions.ts";
