@@ -66,15 +66,33 @@ export interface BucketState {
   nextSeq: number;
 }
 
-/** Version id of a record (`null` when absent). */
+/**
+ * The version id of a record: its id, or `null` for the version of an unversioned or suspended
+ * bucket.
+ *
+ * @param record A version or delete marker.
+ * @returns Its version id.
+ *
+ * @example Usage
+ * ```ts ignore
+ * versionOf({ ...record, versionId: undefined }); // "null"
+ * ```
+ */
 export function versionOf(record: ObjectRecord): string {
   return record.versionId ?? NULL_VERSION;
 }
 
 /**
- * A new version id: 32 URL-safe characters, like the ids RGW makes.
+ * A new version id: 32 URL-safe characters (base64url of 24 random bytes), like the ids RGW
+ * makes; never `null`.
  *
  * @returns The id.
+ *
+ * @example Usage
+ * ```ts
+ * import { newVersionId } from "./indexed.ts";
+ * console.log(newVersionId().length); // 32
+ * ```
  */
 export function newVersionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
