@@ -138,7 +138,8 @@ export function parseCopySource(
       extra: { ArgumentName: "x-amz-copy-source", ArgumentValue: header },
     });
   }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+  const named = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  return versionId === undefined ? named : { ...named, versionId };
 }
 
 /**
