@@ -541,6 +541,31 @@ export const VERSIONING: Case[] = [
     expect: { status: 404, code: "NoSuchKey" },
   },
   {
+    name: "UploadPartCopy from an older version copies its bytes",
+    setup: [...TWO_VERSIONS, createUpload(), {
+      method: "PUT",
+      bucket: "{b}",
+      key: "mp.bin",
+      query: { partNumber: "1", uploadId: "{upload}" },
+      headers: { "x-amz-copy-source": "/{b}/k?versionId={v1}" },
+    }],
+    request: { method: "GET", bucket: "{b}", key: "mp.bin", query: { uploadId: "{upload}" } },
+    expect: { status: 200 },
+    compare: ["xml:ListPartsResult.Part.Size", "xml:ListPartsResult.Part.ETag"],
+  },
+  {
+    name: "UploadPartCopy from a delete marker",
+    setup: [...HISTORY, createUpload()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "mp.bin",
+      query: { partNumber: "1", uploadId: "{upload}" },
+      headers: { "x-amz-copy-source": "/{b}/k?versionId={dm}" },
+    },
+    expect: { status: 404, code: "NoSuchKey" },
+  },
+  {
     name: "CompleteMultipartUpload in a versioned bucket answers a version id",
     setup: [...VERSIONED, createUpload(), uploadPart(1, "only part")],
     request: complete([[1, "{etag1}"]]),
