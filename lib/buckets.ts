@@ -13,7 +13,8 @@ import {
   HeadBucketCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
-  paginateListObjectsV2,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
 } from "@aws-sdk/client-s3";
 import { type CannedAcl, validateBucketName, validateCannedAcl } from "./validate.ts";
 import { type BucketNameRules, US_EAST_1, US_EAST_5 } from "./clusters.ts";
@@ -211,13 +212,38 @@ export async function deleteBucket(s3: Connection, bucket: string): Promise<void
   s3.createdBuckets.delete(bucket);
 }
 
+/** One page of what is left to delete: keys, with a version id when the server lists versions. */
+type Batch = { Key: string; VersionId?: string }[];
+
 /**
- * Deletes every object of a bucket (one DeleteObjects request per 1000 keys) and aborts its
- * unfinished multipart uploads.
+ * The first page of what a bucket still holds: every version and delete marker when the server
+ * lists versions, else (a server without ListObjectVersions) its keys.
+ */
+async function firstBatch(s3: Connection, bucket: string, versions: boolean): Promise<Batch> {
+  if (!versions) {
+    const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }));
+    return (page.Contents ?? []).flatMap((o) => o.Key === undefined ? [] : [{ Key: o.Key }]);
+  }
+  const page = await s3.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  return [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].flatMap((v) =>
+    v.Key === undefined ? [] : [{ Key: v.Key, VersionId: v.VersionId }]
+  );
+}
+
+/** True when the server does not implement a request (it answered 501 or 405). */
+function unsupported(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 501 || status === 405;
+}
+
+/**
+ * Deletes everything a bucket holds: every version and delete marker of every object (one
+ * DeleteObjects request per listing page, up to 1000), and aborts its unfinished multipart
+ * uploads. On a server without versioning (no ListObjectVersions) it deletes the keys.
  *
  * @param s3 The connection.
  * @param bucket The bucket name.
- * @returns How many objects were deleted.
+ * @returns How many objects, versions and delete markers were deleted.
  * @throws {S3RequestError} When listing or deleting fails.
  *
  * @example Usage
@@ -239,27 +265,43 @@ export async function emptyBucket(s3: Connection, bucket: string): Promise<numbe
   let deleted = 0;
   const context = { action: `empty bucket "${bucket}"`, bucket };
   await request(context, async () => {
-    for await (const page of paginateListObjectsV2({ client: s3.client }, { Bucket: bucket })) {
-      const keys = (page.Contents ?? []).map((o) => o.Key).filter((k) => k !== undefined);
-      if (keys.length === 0) continue;
-      // One request per page: a listing page holds at most 1000 keys, DeleteObjects' limit.
+    let versions = true;
+    let previous: string | undefined;
+    // Always the first page: what was deleted is gone, so no marker can point at a deleted
+    // version (RGW skips the rest of a key whose version-id-marker it cannot find).
+    while (true) {
+      let batch: Batch;
+      try {
+        batch = await firstBatch(s3, bucket, versions);
+      } catch (error) {
+        if (!versions || !unsupported(error)) throw error;
+        versions = false;
+        continue;
+      }
+      if (batch.length === 0) break;
+      const first = JSON.stringify(batch[0]);
+      if (first === previous) {
+        throw new S3RequestError(
+          `Cannot ${context.action}: "${batch[0].Key}" is still listed after it was deleted; ` +
+            "check the bucket's object lock or retention settings, then retry",
+          { status: 200, code: "NotDeleted", bucket, key: batch[0].Key },
+        );
+      }
+      previous = first;
       const out = await s3.client.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
-        }),
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }),
       );
       const refused = out.Errors?.[0];
       if (refused) {
         const code = refused.Code ?? "UnknownError";
         throw new S3RequestError(
-          `Cannot ${context.action}: ${out.Errors!.length} of ${keys.length} objects were not ` +
+          `Cannot ${context.action}: ${out.Errors!.length} of ${batch.length} objects were not ` +
             `deleted, e.g. "${refused.Key}": ${code}: ${refused.Message || "refused"}; ` +
             "check that you may delete them, then retry",
           { status: 200, code, bucket, key: refused.Key },
         );
       }
-      deleted += keys.length;
+      deleted += batch.length;
     }
     let KeyMarker: string | undefined;
     let UploadIdMarker: string | undefined;

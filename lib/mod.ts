@@ -37,3 +37,4 @@ export * from "./traffic.ts";
 export * from "./traffic_view.ts";
 export * from "./types.ts";
 export * from "./validate.ts";
+export * from "./versions.ts";

@@ -53,6 +53,12 @@ export interface PutFileOptions extends PutOptions {
   signal?: AbortSignal;
 }
 
+/** Which version of an object to read or delete. */
+export interface VersionOptions {
+  /** The version id (`"null"` for the version written while versioning was off). @default the current version */
+  versionId?: string;
+}
+
 /** What an upload stored. */
 export interface PutResult {
   /** Bucket name. */
@@ -67,6 +73,8 @@ export interface PutResult {
   contentType: string;
   /** Whether it went as a multipart upload. */
   multipart: boolean;
+  /** The version id the server gave, in a versioned bucket. */
+  versionId?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -213,14 +221,35 @@ export async function putObject(
         }),
       ),
   );
-  return { bucket, key, etag: out.ETag, size: bytes.byteLength, contentType, multipart: false };
+  return {
+    bucket,
+    key,
+    etag: out.ETag,
+    size: bytes.byteLength,
+    contentType,
+    multipart: false,
+    versionId: out.VersionId,
+  };
 }
 
-async function getBody(s3: Connection, bucket: string, key: string, action: string) {
+/** How a request names an object or one version of it, for messages. */
+function named(bucket: string, key: string, versionId?: string): string {
+  return versionId === undefined
+    ? `"${bucket}/${key}"`
+    : `version "${versionId}" of "${bucket}/${key}"`;
+}
+
+async function getBody(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  action: string,
+  versionId?: string,
+) {
   check(s3, bucket, key);
   const out = await request(
-    { action: `${action} "${bucket}/${key}"`, bucket, key },
-    () => s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+    { action: `${action} ${named(bucket, key, versionId)}`, bucket, key },
+    () => s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
   );
   if (!out.Body) {
     throw new TypeError(`Cannot ${action} "${bucket}/${key}": the response had no body`);
@@ -234,6 +263,7 @@ async function getBody(s3: Connection, bucket: string, key: string, action: stri
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
+ * @param options `versionId` to read an older version.
  * @returns The object's bytes.
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
@@ -248,8 +278,13 @@ async function getBody(s3: Connection, bucket: string, key: string, action: stri
  * assert.deepEqual(await getBytes(s3, bucket, "three.bin"), new Uint8Array([1, 2, 3]));
  * ```
  */
-export async function getBytes(s3: Connection, bucket: string, key: string): Promise<Uint8Array> {
-  const out = await getBody(s3, bucket, key, "download");
+export async function getBytes(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  options: VersionOptions = {},
+): Promise<Uint8Array> {
+  const out = await getBody(s3, bucket, key, "download", options.versionId);
   return await out.Body!.transformToByteArray();
 }
 
@@ -259,6 +294,7 @@ export async function getBytes(s3: Connection, bucket: string, key: string): Pro
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
+ * @param options `versionId` to read an older version.
  * @returns The object's content as text.
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
@@ -273,8 +309,13 @@ export async function getBytes(s3: Connection, bucket: string, key: string): Pro
  * assert.equal(await getText(s3, bucket, "hello.txt"), "Hello World!");
  * ```
  */
-export async function getText(s3: Connection, bucket: string, key: string): Promise<string> {
-  const out = await getBody(s3, bucket, key, "download");
+export async function getText(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  options: VersionOptions = {},
+): Promise<string> {
+  const out = await getBody(s3, bucket, key, "download", options.versionId);
   return await out.Body!.transformToString("utf-8");
 }
 
@@ -284,6 +325,7 @@ export async function getText(s3: Connection, bucket: string, key: string): Prom
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
+ * @param options `versionId` to read an older version.
  * @returns A web stream of the object's bytes.
  * @throws {S3RequestError} `NoSuchKey`, `NoSuchBucket`, `AccessDenied`...
  *
@@ -304,8 +346,9 @@ export async function getStream(
   s3: Connection,
   bucket: string,
   key: string,
+  options: VersionOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const out = await getBody(s3, bucket, key, "download");
+  const out = await getBody(s3, bucket, key, "download", options.versionId);
   return out.Body!.transformToWebStream() as ReadableStream<Uint8Array>;
 }
 
@@ -389,6 +432,8 @@ export interface ObjectInfo {
   contentType?: string;
   /** User metadata (from `headObject` only). */
   metadata?: Record<string, string>;
+  /** Version id, when the server names one (versioned buckets; `headObject` only). */
+  versionId?: string;
 }
 
 /**
@@ -397,7 +442,8 @@ export interface ObjectInfo {
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
- * @returns Size, type, ETag, date and user metadata.
+ * @param options `versionId` to read an older version.
+ * @returns Size, type, ETag, date, user metadata and version id.
  * @throws {S3RequestError} `NoSuchKey` (from the 404 status: HEAD answers have no body)...
  *
  * @example Usage
@@ -413,11 +459,17 @@ export interface ObjectInfo {
  * assert.equal(info.size, 8);
  * ```
  */
-export async function headObject(s3: Connection, bucket: string, key: string): Promise<ObjectInfo> {
+export async function headObject(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  options: VersionOptions = {},
+): Promise<ObjectInfo> {
   check(s3, bucket, key);
+  const { versionId } = options;
   const out = await request(
-    { action: `read the metadata of "${bucket}/${key}"`, bucket, key },
-    () => s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+    { action: `read the metadata of ${named(bucket, key, versionId)}`, bucket, key },
+    () => s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
   );
   return {
     key,
@@ -426,15 +478,28 @@ export async function headObject(s3: Connection, bucket: string, key: string): P
     lastModified: out.LastModified,
     contentType: out.ContentType,
     metadata: out.Metadata,
+    versionId: out.VersionId,
   };
 }
 
+/** What a delete did. */
+export interface DeleteResult {
+  /** The delete marker made, or the version removed (versioned buckets). */
+  versionId?: string;
+  /** True when a delete marker was made (or the version removed was one). */
+  deleteMarker: boolean;
+}
+
 /**
- * Deletes an object. Deleting a key that does not exist succeeds, as in S3.
+ * Deletes an object. Deleting a key that does not exist succeeds, as in S3. In a versioned
+ * bucket this only adds a delete marker (older versions stay); with `versionId` it removes that
+ * version (or marker) for good.
  *
  * @param s3 The connection.
  * @param bucket The bucket.
  * @param key The object key.
+ * @param options `versionId` to remove one version for good.
+ * @returns The marker made or the version removed, when the server names one.
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`...
  *
  * @example Usage
@@ -450,12 +515,20 @@ export async function headObject(s3: Connection, bucket: string, key: string): P
  * assert.equal((await Array.fromAsync(listObjects(s3, bucket))).length, 0);
  * ```
  */
-export async function deleteObject(s3: Connection, bucket: string, key: string): Promise<void> {
+export async function deleteObject(
+  s3: Connection,
+  bucket: string,
+  key: string,
+  options: VersionOptions = {},
+): Promise<DeleteResult> {
   check(s3, bucket, key);
-  await request(
-    { action: `delete "${bucket}/${key}"`, bucket, key },
-    () => s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
+  const { versionId } = options;
+  const out = await request(
+    { action: `delete ${named(bucket, key, versionId)}`, bucket, key },
+    () =>
+      s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
   );
+  return { versionId: out.VersionId, deleteMarker: out.DeleteMarker === true };
 }
 
 /** How to list. */

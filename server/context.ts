@@ -35,6 +35,8 @@ export interface RequestContext {
   region: string;
   /** What the server behaves like (Ceph RGW, or DreamObjects US-East 5's rules). */
   emulation: EmulationProfile;
+  /** True when new buckets start with versioning `Enabled`. */
+  versioningOnCreate: boolean;
   /** This request's id. */
   requestId: string;
 }

@@ -42,10 +42,9 @@ export interface EmulationProfile {
   /** Bucket naming rules; a name that breaks one is `400 InvalidBucketName`. */
   bucketNames: BucketNameRules;
   /**
-   * PENDING, needs object versioning (another branch): buckets versioned from creation, so a
-   * DeleteObject without a version id leaves a delete marker over the kept version, and a bucket
-   * can be deleted only when no version is left — as on US-East 5. Until versioning lands in the
-   * server it is `false` in every profile and nothing reads it.
+   * Buckets are versioned from creation, so a DeleteObject without a version id leaves a delete
+   * marker over the kept version, and a bucket can be deleted only when no version is left — as
+   * on US-East 5 (the default of `ServerOptions.versioningOnCreate`).
    */
   versioningFromCreation: boolean;
 }
@@ -73,8 +72,8 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
   bucketAcls: US_EAST_5.bucketCannedAcls,
   anonymousListing: false,
   bucketNames: US_EAST_5.bucketNames,
-  // Documented (deletes keep versions), but pending the versioning work: see the field's doc.
-  versioningFromCreation: false,
+  // Documented: "deletes keep versions" (Backblaze: hide markers; b2_delete_bucket needs none left).
+  versioningFromCreation: true,
 };
 
 /** The profiles, by name. */

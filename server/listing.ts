@@ -33,6 +33,59 @@ export interface Page {
   last?: string;
 }
 
+/** What to walk: the keys (or common prefixes) after a marker. */
+export interface WalkOptions {
+  /** Only keys starting with this. @default "" */
+  prefix?: string;
+  /** Roll keys up to the first occurrence of this after the prefix. */
+  delimiter?: string;
+  /** Start after this key or common prefix. */
+  after?: string;
+  /** Start at `after` itself when it is a key (ListObjectVersions with a version-id-marker). */
+  inclusive?: boolean;
+}
+
+/** One step of a walk: a key, or a common prefix standing for all the keys it rolls up. */
+export type WalkEntry = { kind: "key"; value: string } | { kind: "prefix"; value: string };
+
+/**
+ * Walks a bucket's sorted keys in S3 order from a marker, rolling keys up into common prefixes:
+ * each step costs O(log n), so a page costs O(page + log n).
+ *
+ * @param index The bucket's sorted keys.
+ * @param options Prefix, delimiter and marker.
+ * @returns The entries, lazily.
+ *
+ * @example Usage
+ * ```ts ignore
+ * for (const entry of walkKeys(storage.keys("photos"), { prefix: "2024/", delimiter: "/" })) {}
+ * ```
+ */
+export function* walkKeys(index: KeyIndex, options: WalkOptions = {}): Generator<WalkEntry> {
+  const prefix = options.prefix ?? "";
+  const delimiter = options.delimiter || undefined;
+  const after = options.after || undefined;
+  let i = index.lowerBound(prefix);
+  if (after !== undefined && compareKeys(after, prefix) >= 0) {
+    i = options.inclusive ? index.lowerBound(after) : index.upperBound(after);
+  }
+  while (i < index.length) {
+    const key = index.at(i);
+    if (!key.startsWith(prefix)) return;
+    const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
+    if (cut < 0) {
+      yield { kind: "key", value: key };
+      i++;
+      continue;
+    }
+    const entry = key.slice(0, cut + delimiter!.length);
+    if (after === undefined || compareKeys(entry, after) > 0) {
+      yield { kind: "prefix", value: entry };
+    }
+    i = index.endOfPrefix(entry, i);
+  }
+}
+
 /**
  * Lists one page of a bucket's keys.
  *
@@ -46,34 +99,16 @@ export interface Page {
  * ```
  */
 export function listPage(index: KeyIndex, options: PageOptions = {}): Page {
-  const prefix = options.prefix ?? "";
-  const delimiter = options.delimiter || undefined;
-  const after = options.after || undefined;
   const maxKeys = options.maxKeys ?? 1000;
-  let i = index.lowerBound(prefix);
-  if (after !== undefined && compareKeys(after, prefix) >= 0) i = index.upperBound(after);
   const page: Page = { keys: [], commonPrefixes: [], isTruncated: false };
-  while (i < index.length) {
-    const key = index.at(i);
-    if (!key.startsWith(prefix)) break;
-    const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
-    const entry = cut < 0 ? key : key.slice(0, cut + delimiter!.length);
-    if (cut >= 0 && after !== undefined && compareKeys(entry, after) <= 0) {
-      i = index.endOfPrefix(entry, i);
-      continue;
-    }
+  for (const entry of walkKeys(index, options)) {
     if (page.keys.length + page.commonPrefixes.length >= maxKeys) {
       page.isTruncated = maxKeys > 0; // RGW answers max-keys=0 with an untruncated empty page
       break;
     }
-    if (cut < 0) {
-      page.keys.push(key);
-      i++;
-    } else {
-      page.commonPrefixes.push(entry);
-      i = index.endOfPrefix(entry, i);
-    }
-    page.last = entry;
+    if (entry.kind === "key") page.keys.push(entry.value);
+    else page.commonPrefixes.push(entry.value);
+    page.last = entry.value;
   }
   return page;
 }

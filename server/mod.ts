@@ -4,8 +4,9 @@
  * operations the tour and tests use, or, with `emulate: "us-east-5"`, follows DreamObjects
  * US-East 5's documented rules (`emulation.ts`).
  *
- * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; GetBucketVersioning;
- *   ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object; DeleteObjects;
+ * - Operations: ListBuckets; Create/Head/Delete Bucket; GetBucketLocation; Get/Put
+ *   BucketVersioning; ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object
+ *   (with `versionId`, delete markers, the `null` version); DeleteObjects;
  *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
  *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
  *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
@@ -66,6 +67,13 @@ export interface ServerOptions {
    * `emulation.ts`). @default "rgw"
    */
   emulate?: EmulationName;
+  /**
+   * Start every new bucket with versioning `Enabled` (as on a service that keeps every version,
+   * like DreamObjects' US-East 5): a delete then only adds a delete marker, and a bucket can be
+   * deleted only once no version or marker is left. PutBucketVersioning can still suspend it.
+   * @default the emulation's: false for `rgw`, true for `us-east-5`
+   */
+  versioningOnCreate?: boolean;
   /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
   dnsName?: string;
   /** Log nothing (not even internal errors). @default false */
@@ -106,6 +114,7 @@ interface HandlerSettings {
   users: readonly ServerUser[];
   region: string;
   emulation: EmulationProfile;
+  versioningOnCreate: boolean;
   dnsName: string;
   quiet: boolean;
   logRequests: boolean;
@@ -186,6 +195,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       users: settings.users,
       region: settings.region,
       emulation: settings.emulation,
+      versioningOnCreate: settings.versioningOnCreate,
       requestId: id,
     };
     const response = await found.handler(context);
@@ -258,6 +268,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     users,
     region: options.region ?? emulation.region,
     emulation,
+    versioningOnCreate: options.versioningOnCreate ?? emulation.versioningFromCreation,
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,

@@ -32,6 +32,7 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "DELETE", null, "DeleteBucket", bucket.deleteBucket),
   row("bucket", "GET", "location", "GetBucketLocation", bucket.getBucketLocation),
   row("bucket", "GET", "versioning", "GetBucketVersioning", bucket.getBucketVersioning),
+  row("bucket", "PUT", "versioning", "PutBucketVersioning", bucket.putBucketVersioning),
   row("bucket", "GET", "versions", "ListObjectVersions", bucket.listObjectVersions),
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),

@@ -25,7 +25,11 @@ export type XmlValue =
   | XmlElement
   | XmlValue[];
 
-/** Child elements by name; `undefined` and `null` values are left out; `"@"` holds attributes. */
+/**
+ * Child elements by name; `undefined` and `null` values are left out; `"@"` holds attributes;
+ * `""` holds a fragment (children written in place, so differently named siblings can
+ * interleave: `{ "": [{ A: 1 }, { B: 2 }, { A: 3 }] }`).
+ */
 export interface XmlElement {
   [name: string]: XmlValue;
 }
@@ -56,6 +60,10 @@ function render(name: string, value: XmlValue, out: string[]): void {
     return;
   }
   if (typeof value === "object") {
+    if (name === "") {
+      for (const [child, inner] of Object.entries(value)) render(child, inner, out);
+      return;
+    }
     const attributes = value["@"] as Record<string, string> | undefined;
     const attrs = Object.entries(attributes ?? {}).map(([k, v]) => ` ${k}="${escapeXml(v)}"`);
     out.push(`<${name}${attrs.join("")}>`);

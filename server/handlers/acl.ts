@@ -12,7 +12,13 @@ import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import type { Acl } from "../storage/types.ts";
 import { readSmallBody, xmlResponse } from "../xml.ts";
-import { loadBucket, loadObject, objectAclRefused, sameGrants } from "./common.ts";
+import {
+  loadBucket,
+  loadObject,
+  objectAclRefused,
+  requestedVersion,
+  sameGrants,
+} from "./common.ts";
 
 const GRANT_HEADER = /^x-amz-grant-/;
 
@@ -93,7 +99,7 @@ export async function putBucketAcl(context: RequestContext): Promise<Response> {
 }
 
 /**
- * GetObjectAcl (`GET /bucket/key?acl`).
+ * GetObjectAcl (`GET /bucket/key?acl`, `&versionId=` for one version).
  *
  * @param context The request.
  * @returns `AccessControlPolicy`.
@@ -107,7 +113,7 @@ export function getObjectAcl(context: RequestContext): Promise<Response> {
 }
 
 /**
- * PutObjectAcl (`PUT /bucket/key?acl`).
+ * PutObjectAcl (`PUT /bucket/key?acl`, `&versionId=` for one version).
  *
  * @param context The request.
  * @returns 200.
@@ -124,6 +130,6 @@ export async function putObjectAcl(context: RequestContext): Promise<Response> {
   }
   requirePermission(object.acl, context.principal, "WRITE_ACP");
   const acl = await requestedAcl(context, object.acl, bucket.acl.owner);
-  await context.storage.setObjectAcl(bucket.name, object.key, acl);
+  await context.storage.setObjectAcl(bucket.name, object.key, acl, requestedVersion(context));
   return new Response(null, { status: 200 });
 }

@@ -8,7 +8,8 @@
 import { aclFromHeaders, cannedAcl } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
-import { encodeListValue, listPage, pageSize } from "../listing.ts";
+import { encodeListValue, listPage, pageSize, walkKeys } from "../listing.ts";
+import type { ObjectRecord } from "../storage/types.ts";
 import { asArray, parseXml, readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import { checkBucketAclRequest } from "./acl.ts";
 import {
@@ -49,7 +50,12 @@ export async function createBucket(context: RequestContext): Promise<Response> {
   } else {
     checkBucketAclRequest(context);
     const acl = aclFromHeaders(context.headers, id, context.users) ?? cannedAcl("private", id);
-    await context.storage.createBucket({ name, created: new Date().toISOString(), acl });
+    await context.storage.createBucket({
+      name,
+      created: new Date().toISOString(),
+      acl,
+      versioning: context.versioningOnCreate ? "Enabled" : undefined,
+    });
   }
   return new Response(null, { status: 200, headers: { location: `/${name}` } });
 }
@@ -87,7 +93,8 @@ export function headBucket(context: RequestContext): Promise<Response> {
 }
 
 /**
- * DeleteBucket (`DELETE /bucket`): owner only, and only when empty (409 `BucketNotEmpty`).
+ * DeleteBucket (`DELETE /bucket`): owner only, and only when no object, version or delete marker
+ * is left (409 `BucketNotEmpty`).
  *
  * @param context The request.
  * @returns 204.
@@ -95,7 +102,7 @@ export function headBucket(context: RequestContext): Promise<Response> {
 export async function deleteBucket(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context);
   if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
-  if (context.storage.keys(bucket.name).length > 0) {
+  if (context.storage.versionKeys(bucket.name).length > 0) {
     throw new S3Error("BucketNotEmpty", undefined, { bucketName: bucket.name });
   }
   await context.storage.deleteBucket(bucket.name);
@@ -116,8 +123,9 @@ export function getBucketLocation(context: RequestContext): Promise<Response> {
 }
 
 /**
- * GetBucketVersioning (`GET /bucket?versioning`): buckets here are never versioned, so the
- * configuration is empty, as for a bucket whose versioning was never set. Owner only, as in RGW.
+ * GetBucketVersioning (`GET /bucket?versioning`): `Enabled` or `Suspended` with `MfaDelete`
+ * `Disabled`, as RGW answers; an empty configuration for a bucket whose versioning was never set.
+ * Owner only, as in RGW.
  *
  * @param context The request.
  * @returns The `VersioningConfiguration` document.
@@ -125,7 +133,40 @@ export function getBucketLocation(context: RequestContext): Promise<Response> {
 export function getBucketVersioning(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context);
   if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
-  return Promise.resolve(xmlResponse(xmlDocument("VersioningConfiguration", {})));
+  const content = bucket.versioning === undefined
+    ? {}
+    : { Status: bucket.versioning, MfaDelete: "Disabled" };
+  return Promise.resolve(xmlResponse(xmlDocument("VersioningConfiguration", content)));
+}
+
+/**
+ * PutBucketVersioning (`PUT /bucket?versioning`): `Enabled` or `Suspended`. Owner only; a body
+ * without one of them is `InvalidArgument`, as RGW answers (malformed XML included).
+ *
+ * @param context The request.
+ * @returns 200.
+ */
+export async function putBucketVersioning(context: RequestContext): Promise<Response> {
+  const bucket = loadBucket(context);
+  if (bucket.acl.owner !== principalId(context.principal)) throw new S3Error("AccessDenied");
+  const text = await readSmallBody(context.body);
+  let status: unknown;
+  try {
+    const config = parseXml(text).VersioningConfiguration;
+    status = typeof config === "object" && config !== null
+      ? (config as Record<string, unknown>).Status
+      : undefined;
+  } catch {
+    status = undefined;
+  }
+  if (status !== "Enabled" && status !== "Suspended") {
+    throw new S3Error(
+      "InvalidArgument",
+      "Cannot set versioning: send a VersioningConfiguration whose Status is Enabled or Suspended",
+    );
+  }
+  await context.storage.setVersioning(bucket.name, status);
+  return new Response(null, { status: 200 });
 }
 
 function listingBasics(context: RequestContext) {
@@ -202,8 +243,10 @@ export function listObjects(context: RequestContext): Promise<Response> {
 }
 
 /**
- * ListObjectVersions (`GET /bucket?versions`). Buckets here are unversioned, so every object is
- * its only version, `null`, as S3 lists objects of an unversioned bucket.
+ * ListObjectVersions (`GET /bucket?versions`): every version and delete marker, keys in S3 order
+ * and each key's versions newest first, from `key-marker` (and `version-id-marker`, which starts
+ * after that version of that key; an unknown one skips the key, as RGW does). A page walks the
+ * sorted keys and each key's ordered versions from the markers, so it costs O(page + log n).
  *
  * @param context The request.
  * @returns `ListVersionsResult`.
@@ -214,37 +257,79 @@ export function listObjectVersions(context: RequestContext): Promise<Response> {
   const q = context.query;
   const { prefix, delimiter, maxKeys, url } = listingBasics(context);
   const keyMarker = q.get("key-marker") ?? "";
-  const page = listPage(context.storage.keys(bucket.name), {
-    prefix,
-    delimiter,
-    after: keyMarker,
-    maxKeys,
-  });
+  // Like RGW, a version-id-marker without a key-marker is ignored (but echoed).
+  const idMarker = q.get("version-id-marker") ?? "";
+  const resume = keyMarker !== "" && idMarker !== "";
+  const storage = context.storage;
+  const entries: { record: ObjectRecord; latest: boolean }[] = [];
+  const prefixes: string[] = [];
+  let truncated = false;
+  let next: { key: string; versionId?: string } | undefined;
+  const full = () => entries.length + prefixes.length >= maxKeys;
+  walk: for (
+    const entry of walkKeys(storage.versionKeys(bucket.name), {
+      prefix,
+      delimiter,
+      after: keyMarker,
+      inclusive: resume,
+    })
+  ) {
+    if (entry.kind === "prefix") {
+      if (full()) {
+        truncated = maxKeys > 0;
+        break;
+      }
+      prefixes.push(entry.value);
+      next = { key: entry.value };
+      continue;
+    }
+    const key = entry.value;
+    const list = storage.versionsOf(bucket.name, key);
+    let from = list.length - 1;
+    if (resume && key === keyMarker) from = storage.versionIndex(bucket.name, key, idMarker) - 1;
+    for (let i = from; i >= 0; i--) {
+      if (full()) {
+        truncated = maxKeys > 0;
+        break walk;
+      }
+      entries.push({ record: list[i], latest: i === list.length - 1 });
+      next = { key, versionId: list[i].versionId ?? "null" };
+    }
+  }
+  const owner = (record: ObjectRecord) => ownerXml(record.acl.owner, context.users);
   const xml = xmlDocument("ListVersionsResult", {
     Name: bucket.name,
     Prefix: encodeListValue(prefix, url),
     KeyMarker: encodeListValue(keyMarker, url),
-    VersionIdMarker: q.get("version-id-marker") ?? "",
-    NextKeyMarker: page.isTruncated ? encodeListValue(page.last, url) : undefined,
-    NextVersionIdMarker: page.isTruncated ? "null" : undefined,
+    VersionIdMarker: idMarker,
+    NextKeyMarker: truncated ? encodeListValue(next?.key, url) : undefined,
+    NextVersionIdMarker: truncated ? next?.versionId : undefined,
     MaxKeys: maxKeys,
     Delimiter: delimiter === "" ? undefined : encodeListValue(delimiter, url),
     EncodingType: url ? "url" : undefined,
-    IsTruncated: page.isTruncated,
-    Version: page.keys.map((key) => {
-      const object = context.storage.getObject(bucket.name, key)!;
-      return {
-        Key: encodeListValue(key, url),
-        VersionId: "null",
-        IsLatest: true,
-        LastModified: xmlDate(object.lastModified),
-        ETag: `"${object.etag}"`,
-        Size: object.size,
-        StorageClass: "STANDARD",
-        Owner: ownerXml(object.acl.owner, context.users),
-      };
-    }),
-    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
+    IsTruncated: truncated,
+    // One list in order, markers and versions interleaved as S3 sends them.
+    "": entries.map(({ record, latest }) => ({
+      [record.deleteMarker ? "DeleteMarker" : "Version"]: record.deleteMarker
+        ? {
+          Key: encodeListValue(record.key, url),
+          VersionId: record.versionId ?? "null",
+          IsLatest: latest,
+          LastModified: xmlDate(record.lastModified),
+          Owner: owner(record),
+        }
+        : {
+          Key: encodeListValue(record.key, url),
+          VersionId: record.versionId ?? "null",
+          IsLatest: latest,
+          LastModified: xmlDate(record.lastModified),
+          ETag: `"${record.etag}"`,
+          Size: record.size,
+          StorageClass: "STANDARD",
+          Owner: owner(record),
+        },
+    })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),
   });
   return Promise.resolve(xmlResponse(xml));
 }
@@ -253,8 +338,9 @@ export function listObjectVersions(context: RequestContext): Promise<Response> {
 const MAX_DELETE_KEYS = 1000;
 
 /**
- * DeleteObjects (`POST /bucket?delete`): deletes up to 1000 keys; `Quiet` leaves out the
- * successes.
+ * DeleteObjects (`POST /bucket?delete`): deletes up to 1000 keys, or versions of them (each
+ * `<Object>` may name a `<VersionId>`); `Quiet` leaves out the successes. A delete marker made or
+ * removed is reported with `DeleteMarker` and `DeleteMarkerVersionId`, as S3 and RGW do.
  *
  * @param context The request.
  * @returns `DeleteResult`.
@@ -272,12 +358,27 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
   const objects = asArray(root.Object as Record<string, unknown> | Record<string, unknown>[]);
   if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error("MalformedXML");
   const quiet = String(root.Quiet).trim().toLowerCase() === "true";
-  const deleted: Record<string, string>[] = [];
-  const keys = objects.map((item) => typeof item.Key === "string" ? item.Key : "");
-  if (keys.includes("")) throw new S3Error("MalformedXML");
-  for (const key of keys) {
-    await context.storage.deleteObject(bucket.name, key);
-    if (!quiet) deleted.push({ Key: key });
+  const deleted: Record<string, string | boolean | undefined>[] = [];
+  const items = objects.map((item) => ({
+    key: typeof item.Key === "string" ? item.Key : "",
+    versionId: typeof item.VersionId === "string" && item.VersionId.trim() !== ""
+      ? item.VersionId.trim()
+      : undefined,
+  }));
+  if (items.some((item) => item.key === "")) throw new S3Error("MalformedXML");
+  for (const { key, versionId } of items) {
+    const outcome = versionId === undefined
+      ? await context.storage.deleteObject(bucket.name, key)
+      : await context.storage.deleteVersion(bucket.name, key, versionId);
+    if (quiet) continue;
+    // RGW 16 does not report the `null` delete marker it removes by id as a marker.
+    const marker = outcome.deleteMarker && versionId !== "null";
+    deleted.push({
+      Key: key,
+      VersionId: versionId,
+      DeleteMarker: marker ? true : undefined,
+      DeleteMarkerVersionId: marker ? outcome.versionId : undefined,
+    });
   }
   return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted }));
 }

@@ -157,7 +157,32 @@ export function objectAclRefused(context: RequestContext): S3Error {
 }
 
 /**
- * The object a request names, checked to exist.
+ * The `versionId` a request names, or `undefined` (an empty `versionId=` counts as none, as RGW
+ * reads it).
+ *
+ * @param context The request.
+ * @returns The version id.
+ */
+export function requestedVersion(context: RequestContext): string | undefined {
+  return context.query.get("versionId") || undefined;
+}
+
+/**
+ * The headers that tell which version an answer is about: `x-amz-version-id` for a version that
+ * has an id, or when the request named one (RGW then answers `null` too).
+ *
+ * @param object The version.
+ * @param asked The version id the request named, if any.
+ * @returns The headers to add.
+ */
+export function versionHeaders(object: ObjectRecord, asked?: string): Record<string, string> {
+  const id = object.versionId ?? "null";
+  return id !== "null" || asked !== undefined ? { "x-amz-version-id": id } : {};
+}
+
+/**
+ * The object (or the version of it named by `versionId`) a request names, checked to exist. A
+ * delete marker, current or named, is answered `NoSuchKey`, as RGW 16 does.
  *
  * @param context The request.
  * @param permission Permission needed on the object's ACL.
@@ -167,7 +192,11 @@ export function objectAclRefused(context: RequestContext): S3Error {
 export function loadObject(context: RequestContext, permission?: Permission): ObjectRecord {
   const bucket = loadBucket(context);
   const key = context.address.key!;
-  const object = context.storage.getObject(bucket.name, key);
+  const versionId = requestedVersion(context);
+  const found = versionId === undefined
+    ? context.storage.getObject(bucket.name, key)
+    : context.storage.getVersion(bucket.name, key, versionId);
+  const object = found?.deleteMarker ? undefined : found;
   if (!object) {
     // Like S3, do not reveal whether a key exists to someone who may not list the bucket.
     if (permission) requirePermission(bucket.acl, context.principal, "READ");

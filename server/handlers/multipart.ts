@@ -18,6 +18,7 @@ import {
   objectOwner,
   ownerXml,
   uploadLimits,
+  versionHeaders,
   xmlDate,
 } from "./common.ts";
 import { checkKey, loadCopySource } from "./request.ts";
@@ -148,13 +149,17 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     acl: upload.acl,
     segments: parts.map((p) => p.segment),
   };
-  await context.storage.completeUpload(upload.id, record);
-  return xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
+  const stored = await context.storage.completeUpload(upload.id, record);
+  const response = xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
     Location: `/${upload.bucket}/${encodeListValue(upload.key, true)}`,
     Bucket: upload.bucket,
     Key: upload.key,
     ETag: `"${record.etag}"`,
   }));
+  for (const [name, value] of Object.entries(versionHeaders(stored))) {
+    response.headers.set(name, value);
+  }
+  return response;
 }
 
 /**

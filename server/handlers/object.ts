@@ -7,7 +7,7 @@
 import { aclFromHeaders, cannedAcl } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRecord } from "../storage/types.ts";
+import type { DeleteOutcome, ObjectRecord } from "../storage/types.ts";
 import { xmlDocument, xmlResponse } from "../xml.ts";
 import {
   httpDate,
@@ -16,7 +16,9 @@ import {
   newObjectAcl,
   objectHeadersFrom,
   objectOwner,
+  requestedVersion,
   uploadLimits,
+  versionHeaders,
   xmlDate,
 } from "./common.ts";
 import { checkConditions, checkKey, loadCopySource, parseRange } from "./request.ts";
@@ -48,8 +50,11 @@ export async function putObject(context: RequestContext): Promise<Response> {
     acl,
     segments: [written.segment],
   };
-  await context.storage.putObject(bucket.name, record);
-  return new Response(null, { status: 200, headers: { etag: `"${record.etag}"` } });
+  const stored = await context.storage.putObject(bucket.name, record);
+  return new Response(null, {
+    status: 200,
+    headers: { etag: `"${record.etag}"`, ...versionHeaders(stored) },
+  });
 }
 
 async function copyObject(context: RequestContext): Promise<Response> {
@@ -70,9 +75,10 @@ async function copyObject(context: RequestContext): Promise<Response> {
   const owner = objectOwner(context, bucket.acl.owner);
   const requestedAcl = aclFromHeaders(context.headers, owner, context.users, bucket.acl.owner);
   if (requestedAcl) newObjectAcl(context, bucket, owner);
+  // Copying an older version onto its own key is how a version is restored: allowed.
   if (
     source.bucket === bucket.name && source.object.key === key && directive === "COPY" &&
-    requestedAcl === undefined
+    requestedAcl === undefined && source.versionId === undefined
   ) {
     throw new S3Error(
       "InvalidRequest",
@@ -101,11 +107,19 @@ async function copyObject(context: RequestContext): Promise<Response> {
     acl: requestedAcl ?? cannedAcl("private", owner),
     segments: [written.segment],
   };
-  await context.storage.putObject(bucket.name, record);
-  return xmlResponse(xmlDocument("CopyObjectResult", {
+  const stored = await context.storage.putObject(bucket.name, record);
+  const response = xmlResponse(xmlDocument("CopyObjectResult", {
     LastModified: xmlDate(record.lastModified),
     ETag: `"${record.etag}"`,
   }));
+  // S3 names the new version and the version copied from (RGW 16 sends neither header).
+  for (const [name, value] of Object.entries(versionHeaders(stored))) {
+    response.headers.set(name, value);
+  }
+  if (source.versionId !== undefined) {
+    response.headers.set("x-amz-copy-source-version-id", source.versionId);
+  }
+  return response;
 }
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
@@ -122,6 +136,7 @@ function objectResponseHeaders(context: RequestContext, object: ObjectRecord): H
     etag: `"${object.etag}"`,
     "last-modified": httpDate(object.lastModified),
     "accept-ranges": "bytes",
+    ...versionHeaders(object, requestedVersion(context)),
   });
   for (const [name, value] of Object.entries(object.headers)) headers.set(name, value);
   for (const [name, value] of Object.entries(object.metadata)) {
@@ -135,8 +150,9 @@ function objectResponseHeaders(context: RequestContext, object: ObjectRecord): H
 }
 
 /**
- * GetObject and HeadObject (`GET`/`HEAD /bucket/key`): conditional headers, a single `Range`
- * (206, or 416 `InvalidRange`) and `response-*` overrides.
+ * GetObject and HeadObject (`GET`/`HEAD /bucket/key`, `?versionId=`): conditional headers, a
+ * single `Range` (206, or 416 `InvalidRange`) and `response-*` overrides. A delete marker answers
+ * 404 `NoSuchKey`, as RGW 16 does.
  *
  * @param context The request.
  * @returns The object (streamed) or its headers.
@@ -167,13 +183,35 @@ export async function getObject(context: RequestContext): Promise<Response> {
 }
 
 /**
- * DeleteObject (`DELETE /bucket/key`): 204 whether or not the key existed.
+ * Headers that tell what a delete did: the version removed or the marker made
+ * (`x-amz-version-id`), and `x-amz-delete-marker: true` when that was a marker.
+ *
+ * @param outcome What the storage did.
+ * @returns The headers.
+ */
+export function deleteHeaders(outcome: DeleteOutcome): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (outcome.versionId !== undefined) headers["x-amz-version-id"] = outcome.versionId;
+  if (outcome.deleteMarker) headers["x-amz-delete-marker"] = "true";
+  return headers;
+}
+
+/**
+ * DeleteObject (`DELETE /bucket/key`): 204 whether or not the key existed. Without `versionId`
+ * it removes the object (unversioned) or adds a delete marker (versioned); with one, it removes
+ * that version or marker for good.
  *
  * @param context The request.
- * @returns 204.
+ * @returns 204, with the version headers.
  */
 export async function deleteObject(context: RequestContext): Promise<Response> {
   const bucket = loadBucket(context, "WRITE");
-  await context.storage.deleteObject(bucket.name, context.address.key!);
-  return new Response(null, { status: 204 });
+  const key = context.address.key!;
+  const versionId = requestedVersion(context);
+  const outcome = versionId === undefined
+    ? await context.storage.deleteObject(bucket.name, key)
+    : await context.storage.deleteVersion(bucket.name, key, versionId);
+  // RGW names the `null` version even when there was none to remove.
+  if (versionId === "null") outcome.versionId = "null";
+  return new Response(null, { status: 204, headers: deleteHeaders(outcome) });
 }

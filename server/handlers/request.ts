@@ -122,10 +122,14 @@ export function parseRange(
  * Reads `x-amz-copy-source` (`/bucket/key`, percent-encoded, optional `?versionId=`).
  *
  * @param header The header value.
- * @returns The source bucket and key.
+ * @returns The source bucket, key and version id (when named).
  * @throws {S3Error} `InvalidArgument` when it names no key.
  */
-export function parseCopySource(header: string): { bucket: string; key: string } {
+export function parseCopySource(
+  header: string,
+): { bucket: string; key: string; versionId?: string } {
+  const version = /\?versionId=(.*)$/.exec(header)?.[1];
+  const versionId = version ? decodeComponent(version) : undefined;
   const raw = header.replace(/\?versionId=.*$/, "").replace(/^\//, "");
   const decoded = decodeComponent(raw);
   const slash = decoded.indexOf("/");
@@ -134,22 +138,29 @@ export function parseCopySource(header: string): { bucket: string; key: string }
       extra: { ArgumentName: "x-amz-copy-source", ArgumentValue: header },
     });
   }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const named = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  return versionId === undefined ? named : { ...named, versionId };
 }
 
 /**
- * Finds and checks the source object of a copy (CopyObject, UploadPartCopy).
+ * Finds and checks the source object (or the version of it named) of a copy (CopyObject,
+ * UploadPartCopy). A delete marker is `NoSuchKey`, as RGW answers.
  *
  * @param context The request.
- * @returns The source bucket name and object.
+ * @returns The source bucket name, the object and the version id the header named.
  */
-export function loadCopySource(context: RequestContext): { bucket: string; object: ObjectRecord } {
+export function loadCopySource(
+  context: RequestContext,
+): { bucket: string; object: ObjectRecord; versionId?: string } {
   const source = parseCopySource(context.headers.get("x-amz-copy-source")!);
   const bucket = context.storage.getBucket(source.bucket);
   if (!bucket) throw new S3Error("NoSuchBucket", undefined, { bucketName: source.bucket });
-  const object = context.storage.getObject(source.bucket, source.key);
+  const found = source.versionId === undefined
+    ? context.storage.getObject(source.bucket, source.key)
+    : context.storage.getVersion(source.bucket, source.key, source.versionId);
+  const object = found?.deleteMarker ? undefined : found;
   if (!object) throw new S3Error("NoSuchKey", undefined, { key: source.key });
   requirePermission(object.acl, context.principal, "READ");
   checkConditions(context.headers, object, "x-amz-copy-source-if-");
-  return { bucket: source.bucket, object };
+  return { bucket: source.bucket, object, versionId: source.versionId };
 }

@@ -5,8 +5,12 @@
  * references are freed at the next start. A restart reloads every bucket, object, ACL and upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
  * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
  *
- * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json`,
- * `DIR/uploads/<hex id>.json`, `DIR/blobs/<uuid>`, `DIR/tmp/`.
+ * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json` (the `null`
+ * version of a key: the only one in an unversioned bucket), `DIR/objects/<hex bucket>/<sha256
+ * key>~<version id>.json` (other versions and delete markers; each record holds its `seq`, which
+ * orders the versions of a key again at start), `DIR/uploads/<hex id>.json`, `DIR/blobs/<uuid>`,
+ * `DIR/tmp/`. Every version is its own sidecar, so adding, replacing or removing one is one atomic
+ * rename or unlink.
  *
  * @module
  */
@@ -14,9 +18,11 @@
 import { Buffer } from "node:buffer";
 import { sha256Hex } from "../auth/signing.ts";
 import { type BlobWriter, IndexedStorage } from "./indexed.ts";
-import type { BucketRecord, ObjectRecord, UploadRecord } from "./types.ts";
+import { type BucketRecord, NULL_VERSION, type ObjectRecord, type UploadRecord } from "./types.ts";
 
 const BLOB_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Version ids the storage makes (base64url): safe in a file name. */
+const VERSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const READ_CHUNK = 64 * 1024;
 
 function hex(text: string): string {
@@ -84,7 +90,7 @@ export class DiskStorage extends IndexedStorage {
     for (const record of await readJsonDir<BucketRecord>(`${dir}/buckets`)) {
       const state = this.indexBucket(record);
       for (const object of await readJsonDir<ObjectRecord>(`${dir}/objects/${hex(record.name)}`)) {
-        this.indexObject(state, object);
+        this.indexVersion(state, object);
         for (const segment of object.segments) referenced.add(segment.ref);
       }
     }
@@ -207,9 +213,18 @@ export class DiskStorage extends IndexedStorage {
     }
   }
 
-  protected saveObject(bucket: string, key: string, record: ObjectRecord | null): Promise<void> {
+  protected saveVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    record: ObjectRecord | null,
+  ): Promise<void> {
     const dir = `${this.#dir}/objects/${hex(bucket)}`;
-    return this.#save(`${dir}/${sha256Hex(key)}.json`, record, dir);
+    if (versionId === NULL_VERSION) return this.#save(`${dir}/${sha256Hex(key)}.json`, record, dir);
+    if (!VERSION_ID.test(versionId)) {
+      throw new Error(`Cannot save version "${versionId}": not an id this storage made`);
+    }
+    return this.#save(`${dir}/${sha256Hex(key)}~${versionId}.json`, record, dir);
   }
 
   protected saveUpload(id: string, record: UploadRecord | null): Promise<void> {

@@ -8,17 +8,20 @@
 import { createHash } from "node:crypto";
 import { S3Error } from "../errors.ts";
 import { compareKeys, SortedKeys } from "./sorted_keys.ts";
-import type {
-  Acl,
-  BucketRecord,
-  KeyIndex,
-  ObjectRecord,
-  PartRecord,
-  Segment,
-  Storage,
-  UploadRecord,
-  WriteBlobOptions,
-  WrittenBlob,
+import {
+  type Acl,
+  type BucketRecord,
+  type DeleteOutcome,
+  type KeyIndex,
+  NULL_VERSION,
+  type ObjectRecord,
+  type PartRecord,
+  type Segment,
+  type Storage,
+  type UploadRecord,
+  type VersioningStatus,
+  type WriteBlobOptions,
+  type WrittenBlob,
 } from "./types.ts";
 
 /**
@@ -47,14 +50,70 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
-/** A bucket's objects and keys in memory. */
+/** A bucket's versions and keys in memory. */
 export interface BucketState {
   /** The bucket. */
   record: BucketRecord;
-  /** Objects by key. */
-  objects: Map<string, ObjectRecord>;
-  /** The same keys, sorted. */
+  /** Versions and markers by key, oldest first (ordered by `seq`). */
+  versions: Map<string, ObjectRecord[]>;
+  /** Keys whose newest version is an object, sorted: what ListObjects walks. */
   keys: SortedKeys;
+  /** Keys with any version or marker, sorted: what ListObjectVersions walks. */
+  versionKeys: SortedKeys;
+  /** Every version and marker by {@linkcode idKey}, to find one in O(log n). */
+  ids: Map<string, ObjectRecord>;
+  /** The `seq` the next version gets. */
+  nextSeq: number;
+}
+
+/**
+ * The version id of a record: its id, or `null` for the version of an unversioned or suspended
+ * bucket.
+ *
+ * @param record A version or delete marker.
+ * @returns Its version id.
+ *
+ * @example Usage
+ * ```ts ignore
+ * versionOf({ ...record, versionId: undefined }); // "null"
+ * ```
+ */
+export function versionOf(record: ObjectRecord): string {
+  return record.versionId ?? NULL_VERSION;
+}
+
+/**
+ * A new version id: 32 URL-safe characters (base64url of 24 random bytes), like the ids RGW
+ * makes; never `null`.
+ *
+ * @returns The id.
+ *
+ * @example Usage
+ * ```ts
+ * import { newVersionId } from "./indexed.ts";
+ * console.log(newVersionId().length); // 32
+ * ```
+ */
+export function newVersionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+/** Where a version is filed in `BucketState.ids`: its id, or for a `null` version its key. */
+function idKey(key: string, versionId: string): string {
+  return versionId === NULL_VERSION ? `\0${key}` : versionId;
+}
+
+/** Position of the first version whose `seq` is not less than `seq` in a list ordered by seq. */
+function seqPosition(list: readonly ObjectRecord[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid].seq ?? 0) < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -79,10 +138,11 @@ export abstract class IndexedStorage implements Storage {
   protected abstract removeBlob(ref: string): Promise<void>;
   /** Saves (or with `null`, forgets) a bucket's record. */
   protected abstract saveBucket(name: string, record: BucketRecord | null): Promise<void>;
-  /** Saves (or with `null`, forgets) an object's record. */
-  protected abstract saveObject(
+  /** Saves (or with `null`, forgets) one version's record. */
+  protected abstract saveVersion(
     bucket: string,
     key: string,
+    versionId: string,
     record: ObjectRecord | null,
   ): Promise<void>;
   /** Saves (or with `null`, forgets) an upload's record. */
@@ -90,15 +150,65 @@ export abstract class IndexedStorage implements Storage {
 
   /** Adds a loaded bucket to the index. */
   protected indexBucket(record: BucketRecord): BucketState {
-    const state = { record, objects: new Map(), keys: new SortedKeys() };
+    const state: BucketState = {
+      record,
+      versions: new Map(),
+      keys: new SortedKeys(),
+      versionKeys: new SortedKeys(),
+      ids: new Map(),
+      nextSeq: 1,
+    };
     this.buckets.set(record.name, state);
     return state;
   }
 
-  /** Adds a loaded object to the index. */
-  protected indexObject(state: BucketState, record: ObjectRecord): void {
-    state.objects.set(record.key, record);
-    state.keys.insert(record.key);
+  /** Adds a version (loaded, or just written) to the index, in `seq` order. */
+  protected indexVersion(state: BucketState, record: ObjectRecord): void {
+    const seq = record.seq ?? 0;
+    state.nextSeq = Math.max(state.nextSeq, seq + 1);
+    let list = state.versions.get(record.key);
+    if (!list) state.versions.set(record.key, list = []);
+    if (list.length === 0 || (list[list.length - 1].seq ?? 0) <= seq) list.push(record);
+    else list.splice(seqPosition(list, seq), 0, record);
+    state.ids.set(idKey(record.key, versionOf(record)), record);
+    this.#reindexKey(state, record.key);
+  }
+
+  /** Brings both key indexes up to date with a key's versions. */
+  #reindexKey(state: BucketState, key: string): void {
+    const list = state.versions.get(key);
+    if (!list || list.length === 0) {
+      state.versions.delete(key);
+      state.versionKeys.delete(key);
+      state.keys.delete(key);
+      return;
+    }
+    state.versionKeys.insert(key);
+    if (list[list.length - 1].deleteMarker) state.keys.delete(key);
+    else state.keys.insert(key);
+  }
+
+  /** Takes a version out of the index; returns it, or `undefined` when absent. */
+  #unindexVersion(state: BucketState, key: string, versionId: string): ObjectRecord | undefined {
+    const at = this.#indexIn(state, key, versionId);
+    if (at < 0) return undefined;
+    const [removed] = state.versions.get(key)!.splice(at, 1);
+    state.ids.delete(idKey(key, versionId));
+    this.#reindexKey(state, key);
+    return removed;
+  }
+
+  /** Position of a version among its key's versions, or -1: O(log n) through its `seq`. */
+  #indexIn(state: BucketState | undefined, key: string, versionId: string): number {
+    const record = state?.ids.get(idKey(key, versionId));
+    if (!record || record.key !== key) return -1;
+    const list = state!.versions.get(key)!;
+    const at = seqPosition(list, record.seq ?? 0);
+    // Records loaded without a seq share 0: look along the run of equal ones.
+    for (let i = at; i < list.length && (list[i].seq ?? 0) === (record.seq ?? 0); i++) {
+      if (list[i] === record) return i;
+    }
+    return -1;
   }
 
   #bucket(name: string): BucketState {
@@ -122,6 +232,12 @@ export abstract class IndexedStorage implements Storage {
     await this.saveBucket(record.name, record);
   }
 
+  async setVersioning(name: string, status: VersioningStatus): Promise<void> {
+    const state = this.#bucket(name);
+    state.record = { ...state.record, versioning: status };
+    await this.saveBucket(name, state.record);
+  }
+
   async deleteBucket(name: string): Promise<void> {
     this.buckets.delete(name);
     for (const upload of this.listUploads(name)) await this.deleteUpload(upload.id);
@@ -136,6 +252,18 @@ export abstract class IndexedStorage implements Storage {
 
   keys(bucket: string): KeyIndex {
     return this.#bucket(bucket).keys;
+  }
+
+  versionKeys(bucket: string): KeyIndex {
+    return this.#bucket(bucket).versionKeys;
+  }
+
+  versionsOf(bucket: string, key: string): readonly ObjectRecord[] {
+    return this.buckets.get(bucket)?.versions.get(key) ?? [];
+  }
+
+  versionIndex(bucket: string, key: string, versionId: string): number {
+    return this.#indexIn(this.buckets.get(bucket), key, versionId);
   }
 
   listUploads(bucket: string): UploadRecord[] {
@@ -273,39 +401,92 @@ export abstract class IndexedStorage implements Storage {
   }
 
   getObject(bucket: string, key: string): ObjectRecord | undefined {
-    return this.buckets.get(bucket)?.objects.get(key);
+    const latest = this.buckets.get(bucket)?.versions.get(key)?.at(-1);
+    return latest?.deleteMarker ? undefined : latest;
   }
 
-  async putObject(bucket: string, record: ObjectRecord): Promise<void> {
+  getVersion(bucket: string, key: string, versionId: string): ObjectRecord | undefined {
+    const record = this.buckets.get(bucket)?.ids.get(idKey(key, versionId));
+    return record?.key === key ? record : undefined;
+  }
+
+  /**
+   * Makes a record the newest version of its key: a new id when versioning is enabled, else the
+   * `null` version (replacing the old one). Returns the stored record and the one it replaced.
+   */
+  #addVersion(
+    state: BucketState,
+    record: ObjectRecord,
+  ): { stored: ObjectRecord; replaced?: ObjectRecord } {
+    const enabled = state.record.versioning === "Enabled";
+    const stored: ObjectRecord = {
+      ...record,
+      versionId: enabled ? newVersionId() : undefined,
+      seq: state.nextSeq++,
+    };
+    const replaced = enabled ? undefined : this.#unindexVersion(state, record.key, NULL_VERSION);
+    this.indexVersion(state, stored);
+    return { stored, replaced };
+  }
+
+  async putObject(bucket: string, record: ObjectRecord): Promise<ObjectRecord> {
     const state = this.buckets.get(bucket);
     if (!state) {
       await this.removeSegments(record.segments);
       throw new S3Error("NoSuchBucket", undefined, { bucketName: bucket });
     }
-    const old = state.objects.get(record.key);
-    this.indexObject(state, record);
-    await this.saveObject(bucket, record.key, record);
-    if (old) await this.removeSegments(old.segments);
+    const { stored, replaced } = this.#addVersion(state, record);
+    await this.saveVersion(bucket, stored.key, versionOf(stored), stored);
+    if (replaced) await this.removeSegments(replaced.segments);
+    return stored;
   }
 
-  async deleteObject(bucket: string, key: string): Promise<boolean> {
+  async deleteObject(bucket: string, key: string): Promise<DeleteOutcome> {
     const state = this.#bucket(bucket);
-    const old = state.objects.get(key);
-    if (!old) return false;
-    state.objects.delete(key);
-    state.keys.delete(key);
-    await this.saveObject(bucket, key, null);
-    await this.removeSegments(old.segments);
-    return true;
+    const latest = state.versions.get(key)?.at(-1);
+    if (state.record.versioning === undefined) {
+      if (latest) await this.deleteVersion(bucket, key, NULL_VERSION);
+      return { deleteMarker: false };
+    }
+    // RGW adds no second marker on a key whose newest version already is one.
+    if (latest?.deleteMarker) return { deleteMarker: false };
+    const marker: ObjectRecord = {
+      key,
+      deleteMarker: true,
+      size: 0,
+      etag: "",
+      lastModified: new Date().toISOString(),
+      headers: {},
+      metadata: {},
+      acl: latest?.acl ?? { owner: state.record.acl.owner, grants: [] },
+      segments: [],
+    };
+    const { stored, replaced } = this.#addVersion(state, marker);
+    await this.saveVersion(bucket, key, versionOf(stored), stored);
+    if (replaced) await this.removeSegments(replaced.segments);
+    return { versionId: versionOf(stored), deleteMarker: true };
   }
 
-  async setObjectAcl(bucket: string, key: string, acl: Acl): Promise<void> {
+  async deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
     const state = this.#bucket(bucket);
-    const old = state.objects.get(key);
-    if (!old) throw new S3Error("NoSuchKey", undefined, { key });
-    const record = { ...old, acl };
-    state.objects.set(key, record);
-    await this.saveObject(bucket, key, record);
+    const removed = this.#unindexVersion(state, key, versionId);
+    if (!removed) return { deleteMarker: false };
+    await this.saveVersion(bucket, key, versionId, null);
+    await this.removeSegments(removed.segments);
+    return { versionId, deleteMarker: removed.deleteMarker === true };
+  }
+
+  async setObjectAcl(bucket: string, key: string, acl: Acl, versionId?: string): Promise<void> {
+    const state = this.#bucket(bucket);
+    const list = state.versions.get(key);
+    const at = versionId === undefined
+      ? (list && !list[list.length - 1].deleteMarker ? list.length - 1 : -1)
+      : this.#indexIn(state, key, versionId);
+    if (at < 0 || list![at].deleteMarker) throw new S3Error("NoSuchKey", undefined, { key });
+    const record = { ...list![at], acl };
+    list![at] = record;
+    state.ids.set(idKey(key, versionOf(record)), record);
+    await this.saveVersion(bucket, key, versionOf(record), record);
   }
 
   async createUpload(record: UploadRecord): Promise<void> {
@@ -337,7 +518,7 @@ export abstract class IndexedStorage implements Storage {
     for (const part of Object.values(upload.parts)) await this.#free(part.segment.ref);
   }
 
-  async completeUpload(id: string, record: ObjectRecord): Promise<void> {
+  async completeUpload(id: string, record: ObjectRecord): Promise<ObjectRecord> {
     const upload = this.uploads.get(id);
     if (!upload) throw new S3Error("NoSuchUpload");
     const current = new Set(Object.values(upload.parts).map((p) => p.segment.ref));
@@ -346,8 +527,9 @@ export abstract class IndexedStorage implements Storage {
     // Leave the index at once, so a concurrent abort cannot free the parts the object takes.
     this.uploads.delete(id);
     const kept = new Set(record.segments.map((s) => s.ref));
+    let stored: ObjectRecord;
     try {
-      await this.putObject(upload.bucket, record);
+      stored = await this.putObject(upload.bucket, record);
     } catch (error) {
       for (const part of Object.values(upload.parts)) {
         if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
@@ -359,6 +541,7 @@ export abstract class IndexedStorage implements Storage {
     for (const part of Object.values(upload.parts)) {
       if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
     }
+    return stored;
   }
 
   close(): Promise<void> {

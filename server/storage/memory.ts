@@ -76,7 +76,7 @@ export class MemoryStorage extends IndexedStorage {
     return Promise.resolve();
   }
 
-  protected saveObject(): Promise<void> {
+  protected saveVersion(): Promise<void> {
     return Promise.resolve();
   }
 

@@ -1,7 +1,7 @@
 /**
- * The storage interface of the embedded server: buckets, objects, multipart uploads and the blobs
- * that hold their bytes. {@linkcode MemoryStorage} keeps everything in memory;
- * {@linkcode DiskStorage} keeps it in a directory and survives a restart.
+ * The storage interface of the embedded server: buckets, objects (and their versions), multipart
+ * uploads and the blobs that hold their bytes. {@linkcode MemoryStorage} keeps everything in
+ * memory; {@linkcode DiskStorage} keeps it in a directory and survives a restart.
  *
  * @module
  */
@@ -38,7 +38,18 @@ export interface BucketRecord {
   created: string;
   /** Owner and grants. */
   acl: Acl;
+  /**
+   * Versioning state: absent for a bucket whose versioning was never set (it keeps one `null`
+   * version per key, as an unversioned bucket does).
+   */
+  versioning?: VersioningStatus;
 }
+
+/** A bucket's versioning state once set; it never goes back to unset. */
+export type VersioningStatus = "Enabled" | "Suspended";
+
+/** The version id of the one version an unversioned (or suspended) bucket keeps per key. */
+export const NULL_VERSION = "null";
 
 /** A run of bytes stored as one blob. */
 export interface Segment {
@@ -48,10 +59,22 @@ export interface Segment {
   size: number;
 }
 
-/** An object as stored: its metadata and the segments that hold its bytes, in order. */
+/**
+ * One version of an object as stored: its metadata and the segments that hold its bytes, in
+ * order; or a delete marker (no bytes, no ETag).
+ */
 export interface ObjectRecord {
   /** Object key. */
   key: string;
+  /** Version id; absent means `null` (the version of an unversioned or suspended bucket). */
+  versionId?: string;
+  /** True for a delete marker. */
+  deleteMarker?: boolean;
+  /**
+   * Position among the bucket's writes, chosen by the storage (a version with a higher number is
+   * newer); absent on records written before versioning existed (read as 0).
+   */
+  seq?: number;
   /** Length in bytes. */
   size: number;
   /** ETag without quotes: MD5 hex, or `md5-of-md5s-N` for multipart objects. */
@@ -122,6 +145,14 @@ export interface WrittenBlob {
   md5: string;
 }
 
+/** What a delete did. */
+export interface DeleteOutcome {
+  /** The version id to answer (`x-amz-version-id`): the marker made, or the version removed. */
+  versionId?: string;
+  /** True when a delete marker was made, or the version removed was one. */
+  deleteMarker: boolean;
+}
+
 /** A position among a bucket's keys, sorted in S3 order. */
 export interface KeyIndex {
   /** Number of keys. */
@@ -139,6 +170,20 @@ export interface KeyIndex {
 /**
  * Where the embedded server keeps buckets, objects and uploads. Metadata reads are synchronous
  * (implementations keep an index in memory); anything that writes is asynchronous.
+ *
+ * Versions: each key holds its versions oldest first; the newest one is the current version,
+ * unless it is a delete marker (then the key is hidden from `keys()` and `getObject()`). What a
+ * write does depends on the bucket's versioning: never set or `Suspended`, a PUT replaces the
+ * `null` version (freeing its blobs) and becomes the newest; `Enabled`, a PUT adds a version with
+ * a new id. A delete without a version id removes the `null` version (never set), or adds a delete
+ * marker (`null` when suspended, a new id when enabled) unless the newest version already is one.
+ *
+ * Atomicity (both engines): every change to a bucket's index happens synchronously, before the
+ * first `await` of the method that makes it, so concurrent requests see each version either
+ * entirely or not at all, and versions keep the order their writes were accepted in. On disk, a
+ * version (or marker) is one sidecar written to a temporary file, flushed and renamed into place
+ * after its blobs are flushed, so a crash leaves each version either whole or absent, never torn;
+ * blobs no sidecar names are freed at the next start.
  */
 export interface Storage {
   /** All buckets, sorted by name. */
@@ -147,12 +192,20 @@ export interface Storage {
   getBucket(name: string): BucketRecord | undefined;
   /** Adds a bucket; the caller has checked the name is free. */
   createBucket(record: BucketRecord): Promise<void>;
-  /** Removes an empty bucket. */
+  /** Removes a bucket without versions or markers. */
   deleteBucket(name: string): Promise<void>;
   /** Replaces a bucket's ACL. */
   setBucketAcl(name: string, acl: Acl): Promise<void>;
-  /** The keys of a bucket in S3 order. */
+  /** Sets a bucket's versioning state. */
+  setVersioning(name: string, status: VersioningStatus): Promise<void>;
+  /** The keys whose current version is an object (not a delete marker), in S3 order. */
   keys(bucket: string): KeyIndex;
+  /** Every key that has at least one version or delete marker, in S3 order. */
+  versionKeys(bucket: string): KeyIndex;
+  /** The versions and markers of a key, oldest first (empty when none). */
+  versionsOf(bucket: string, key: string): readonly ObjectRecord[];
+  /** Position of a version in `versionsOf()`, or -1; `"null"` names the null version. */
+  versionIndex(bucket: string, key: string, versionId: string): number;
   /** Uploads in progress in a bucket, sorted by key then start time. */
   listUploads(bucket: string): UploadRecord[];
 
@@ -174,14 +227,23 @@ export interface Storage {
   /** Frees blobs nothing refers to any more. */
   removeSegments(segments: Segment[]): Promise<void>;
 
-  /** An object, or `undefined`. */
+  /** The current version of an object, or `undefined` (none, or a delete marker). */
   getObject(bucket: string, key: string): ObjectRecord | undefined;
-  /** Stores an object, replacing (and freeing the blobs of) any object of the same key. */
-  putObject(bucket: string, record: ObjectRecord): Promise<void>;
-  /** Removes an object and frees its blobs; false when there was none. */
-  deleteObject(bucket: string, key: string): Promise<boolean>;
-  /** Replaces an object's ACL. */
-  setObjectAcl(bucket: string, key: string, acl: Acl): Promise<void>;
+  /** One version (or marker) by id (`"null"` for the null version), or `undefined`. */
+  getVersion(bucket: string, key: string, versionId: string): ObjectRecord | undefined;
+  /**
+   * Stores an object as its key's newest version, as the bucket's versioning says (see above);
+   * the record's `versionId` and `seq` are chosen here.
+   *
+   * @returns The record as stored, with its version id.
+   */
+  putObject(bucket: string, record: ObjectRecord): Promise<ObjectRecord>;
+  /** Deletes the current version as the bucket's versioning says (see above). */
+  deleteObject(bucket: string, key: string): Promise<DeleteOutcome>;
+  /** Removes one version or marker for good and frees its blobs. */
+  deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome>;
+  /** Replaces the ACL of the current version, or of the version named. */
+  setObjectAcl(bucket: string, key: string, acl: Acl, versionId?: string): Promise<void>;
 
   /** Records a new multipart upload. */
   createUpload(record: UploadRecord): Promise<void>;
@@ -195,8 +257,10 @@ export interface Storage {
    * Turns an upload into an object made of (some of) its parts: the object is stored before the
    * upload is forgotten, and parts it does not use are freed. A concurrent abort or completion of
    * the same upload finds no upload.
+   *
+   * @returns The object as stored, with its version id.
    */
-  completeUpload(id: string, record: ObjectRecord): Promise<void>;
+  completeUpload(id: string, record: ObjectRecord): Promise<ObjectRecord>;
 
   /** Releases resources (open files); the storage is unusable afterwards. */
   close(): Promise<void>;

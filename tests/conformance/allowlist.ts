@@ -83,6 +83,21 @@ export const ALLOWLIST: Record<string, Allowance> = {
       "MalformedACLError, which the embedded server sends",
     fields: ["code"],
   },
+  "CopyObject from an older version answers the new version id": {
+    reason: "RGW 16.2 sends neither x-amz-version-id nor x-amz-copy-source-version-id on a " +
+      "CopyObject into a versioned bucket (an RGW bug: it answers x-amz-version-id on PutObject " +
+      "and CompleteMultipartUpload); S3 documents both headers and the embedded server sends " +
+      'them. The copied version itself is compared by "CopyObject from an older version copies ' +
+      'its body" and "CopyObject of an older version onto its own key restores it"',
+    fields: ["vid:header:x-amz-version-id", "vid:header:x-amz-copy-source-version-id"],
+  },
+  "ListObjectVersions with a key-marker alone": {
+    reason: "RGW 16.2 starts at the key-marker itself when no version-id-marker is given; S3 " +
+      "(and S3-compatible stores such as OSS) start after it, as ListObjects does with a " +
+      "marker, and the embedded server does too. Clients page with both markers, which match " +
+      '("ListObjectVersions pages across keys with both markers")',
+    fields: ["versions"],
+  },
   "GetBucketLifecycle on a bucket without one": {
     reason: "Lifecycle rules are outside the embedded server's scope: by design it answers " +
       "501 NotImplemented for S3 features it does not implement (issue 3)",

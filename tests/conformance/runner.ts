@@ -84,6 +84,11 @@ export interface SetupStep extends RequestSpec {
  * `header:NAME`, `xml:A.B.C` (all values at that path, in order), `xmlset:A.B.C` (the same,
  * sorted: for answers whose order S3 leaves open), `has:A.B.C` (present or not), `body`
  * (the body text) and `grants` (an ACL's grants, sorted).
+ *
+ * Version ids differ between engines, so they are compared by shape: `vid:FIELD` observes FIELD
+ * and writes each value a setup step captured as `{name}`, `null` as is, and any other id as
+ * `<id>`; `versions` is a ListVersionsResult's entries in document order (`V` for a version, `D`
+ * for a delete marker, then key, shaped id and IsLatest).
  */
 export interface Case {
   /** What the case checks, as a sentence. */
@@ -272,14 +277,46 @@ function text(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** Names of the variables setup steps captured (not the run prefix or the bucket). */
+function captured(vars: Vars): [string, string][] {
+  return Object.entries(vars).filter(([name]) => name !== "run" && name !== "b");
+}
+
+/** A version id as compared: `{name}` when a setup step captured it, `null`, or `<id>`. */
+function shapeOfId(id: string, vars: Vars): string {
+  const name = captured(vars).find(([, value]) => value === id)?.[0];
+  if (name !== undefined) return `{${name}}`;
+  return id === "null" || id === "" ? id : "<id>";
+}
+
+/** The entries of a ListVersionsResult in document order, ids shaped. */
+function versionEntries(response: RawResponse, vars: Vars): string | undefined {
+  const body = new TextDecoder().decode(response.body);
+  const out: string[] = [];
+  for (const m of body.matchAll(/<(Version|DeleteMarker)>(.*?)<\/\1>/gs)) {
+    const get = (name: string) => new RegExp(`<${name}>(.*?)</${name}>`, "s").exec(m[2])?.[1];
+    out.push(
+      `${m[1] === "Version" ? "V" : "D"}:${get("Key")}:${shapeOfId(get("VersionId") ?? "", vars)}:${
+        get("IsLatest")
+      }`,
+    );
+  }
+  return out.length ? out.join(",") : undefined;
+}
+
 /**
  * Observes a response: status, S3 error code and the fields a case compares.
  *
  * @param response The response.
  * @param compare The extra fields (see {@linkcode Case}).
+ * @param vars Variables, for shaping the version ids setup steps captured.
  * @returns The observation.
  */
-export function observe(response: RawResponse, compare: readonly string[] = []): Observation {
+export function observe(
+  response: RawResponse,
+  compare: readonly string[] = [],
+  vars: Vars = {},
+): Observation {
   const doc = parseXml(response);
   const code = doc ? xmlValues(doc, "Error.Code")[0] : undefined;
   const fields: Record<string, string | undefined> = {
@@ -287,7 +324,15 @@ export function observe(response: RawResponse, compare: readonly string[] = []):
     code: code === undefined ? undefined : text(code),
   };
   for (const field of compare) {
-    if (field.startsWith("header:")) {
+    if (field.startsWith("vid:")) {
+      const inner = observe(response, [field.slice(4)]).fields[field.slice(4)];
+      const shaped = inner?.split(",").map((id) => shapeOfId(id, vars));
+      // A set is sorted again once its ids are shaped (random ids sort differently per engine).
+      if (field.startsWith("vid:xmlset:")) shaped?.sort();
+      fields[field] = shaped?.join(",");
+    } else if (field === "versions") {
+      fields[field] = versionEntries(response, vars);
+    } else if (field.startsWith("header:")) {
       fields[field] = response.headers[field.slice(7).toLowerCase()];
     } else if (field.startsWith("xml:")) {
       const values = doc ? xmlValues(doc, field.slice(4)) : [];
@@ -354,7 +399,7 @@ export async function runSetup(engine: Engine, step: SetupStep, vars: Vars): Pro
 export async function runCase(engine: Engine, testCase: Case, vars: Vars): Promise<Observation> {
   for (const step of testCase.setup ?? []) await runSetup(engine, step, vars);
   const response = await perform(engine, testCase.request, vars);
-  return observe(response, testCase.compare);
+  return observe(response, testCase.compare, vars);
 }
 
 /**
@@ -389,8 +434,8 @@ export function summary(observation: Observation | undefined): string {
 }
 
 /**
- * Deletes every bucket whose name starts with `prefix` (objects and uploads first), as each
- * demo user. Tolerates buckets already gone.
+ * Deletes every bucket whose name starts with `prefix` (uploads, versions, delete markers and
+ * objects first), as each demo user. Tolerates buckets already gone.
  *
  * @param engine The engine.
  * @param prefix The run's bucket prefix.
@@ -414,6 +459,26 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
           query: { uploadId: String(UploadId) },
           auth,
         }, {});
+      }
+      // Every version and delete marker (an unversioned object is its null version).
+      for (let page = 0; page < 100; page++) {
+        const listing = parseXml(
+          await perform(engine, { method: "GET", bucket, query: { versions: "" }, auth }, {}),
+        );
+        const entries = [
+          ...xmlValues(listing, "ListVersionsResult.Version"),
+          ...xmlValues(listing, "ListVersionsResult.DeleteMarker"),
+        ] as { Key: string; VersionId: string }[];
+        if (entries.length === 0) break;
+        for (const { Key, VersionId } of entries) {
+          await perform(engine, {
+            method: "DELETE",
+            bucket,
+            key: String(Key),
+            query: { versionId: String(VersionId) },
+            auth,
+          }, {});
+        }
       }
       for (let page = 0; page < 100; page++) {
         const listing = parseXml(

@@ -199,6 +199,17 @@ const EXERCISES: Record<string, Exercise> = {
       await Deno.remove(dir, { recursive: true });
     }
   },
+  "bench-versions": async (args) => {
+    const result = await runDeno(
+      [...args, "--versions", "30", "--keys", "20", "--page", "10", "--rounds", "1"],
+      { timeoutMs: 120_000 },
+    );
+    return outcome(
+      result,
+      result.code === 0 && /\| memory \| 30 versions of 1 key \| 30 \| 3 \|/.test(result.stdout) &&
+        /\| --data \| 20 keys x 3 versions \| 60 \| 6 \|/.test(result.stdout),
+    );
+  },
 };
 
 /** Tasks not run here, and why. */

@@ -59,7 +59,7 @@ Deno.test("route() prefers a subresource route, else 501 for known features, els
   );
   assert.equal(route(ROUTES, "POST", "bucket", q("delete")).operation, "DeleteObjects");
   assert.throws(
-    () => route(ROUTES, "PUT", "bucket", q("versioning")),
+    () => route(ROUTES, "PUT", "bucket", q("accelerate")),
     (e: S3Error) => e.code === "NotImplemented",
   );
   assert.throws(

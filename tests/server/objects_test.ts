@@ -410,9 +410,9 @@ Deno.test("unsupported S3 features answer 501 NotImplemented, unknown methods 40
       assert.equal(response.status, 501, sub);
       assert.match(await response.text(), /<Code>NotImplemented<\/Code>/);
     }
-    const versioning = await fetch(`${url}/${bucket}?versioning`, { method: "PUT", body: "<x/>" });
-    assert.equal(versioning.status, 501);
-    await versioning.body?.cancel();
+    const accelerate = await fetch(`${url}/${bucket}?accelerate`, { method: "PUT", body: "<x/>" });
+    assert.equal(accelerate.status, 501);
+    await accelerate.body?.cancel();
     const patch = await fetch(`${url}/${bucket}`, { method: "PATCH" });
     assert.equal(patch.status, 405);
     assert.match(await patch.text(), /<Code>MethodNotAllowed<\/Code>/);

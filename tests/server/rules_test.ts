@@ -47,7 +47,16 @@ Deno.test("etagMatches() accepts quoted, weak, listed and * ETags", () => {
 });
 
 Deno.test("parseCopySource() reads /bucket/key with percent-encoding and a version", () => {
-  assert.deepEqual(parseCopySource("/b/a%20b/c?versionId=null"), { bucket: "b", key: "a b/c" });
+  assert.deepEqual(parseCopySource("/b/a%20b/c?versionId=null"), {
+    bucket: "b",
+    key: "a b/c",
+    versionId: "null",
+  });
+  assert.deepEqual(parseCopySource("/b/k?versionId=a%2Bb"), {
+    bucket: "b",
+    key: "k",
+    versionId: "a+b",
+  });
   assert.deepEqual(parseCopySource("b/k"), { bucket: "b", key: "k" });
   assert.throws(() => parseCopySource("just-bucket"), code("InvalidArgument"));
 });

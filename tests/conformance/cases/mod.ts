@@ -16,6 +16,7 @@ import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
+import { VERSIONING } from "./versioning.ts";
 
 export { DATA_BODY, FIXTURE, newRunPrefix, RUN_LENGTH } from "./_common.ts";
 
@@ -33,5 +34,6 @@ export const CASES: readonly Case[] = [
   ...SIGNATURES,
   ...VHOST,
   ...MATRIX,
+  ...VERSIONING,
   ...UNSUPPORTED,
 ];
