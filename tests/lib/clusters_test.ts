@@ -10,6 +10,7 @@ import {
   createBucket,
   deleteBucket,
   deleteObject,
+  emptyBucket,
   listBuckets,
   putObject,
   RGW,
@@ -92,7 +93,12 @@ Deno.test("connect({ emulate: 'us-east-5' }) starts the stand-in and the lib fol
   assert.equal(refused.code, "AccessControlListNotSupported");
   assert.match(refused.message, /inherit their bucket's permission; set the bucket's ACL/);
   assertGoodMessage(refused.message, "setObjectAcl() on US-East 5");
-  await deleteObject(s3, bucket, "cloud.txt");
+  // Deletes keep versions there: the delete leaves a marker, so the bucket is not empty yet.
+  const deleted = await deleteObject(s3, bucket, "cloud.txt");
+  assert.equal(deleted.deleteMarker, true);
+  const refusedDelete = await deleteBucket(s3, bucket).catch((e) => e);
+  assert.equal(refusedDelete.code, "BucketNotEmpty");
+  await emptyBucket(s3, bucket);
   await deleteBucket(s3, bucket);
 });
 
