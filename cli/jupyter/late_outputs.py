@@ -1,4 +1,5 @@
-# nbconvert config for tests/tour/notebook_exec_test.ts: `nbconvert --config THIS_FILE --execute`.
+# nbconvert config for `deno task notebook:run` (cli/notebook_run.ts) and the notebook tests:
+# `nbconvert --config THIS_FILE --execute`.
 #
 # Why: Deno's Jupyter kernel (2.9.6) sometimes publishes a cell's execute_result or display_data
 # on IOPub *after* the cell's `idle` status (measured here: 21 of 60 execute_results on a busy
