@@ -54,3 +54,13 @@ if _stock_poll is not None:
     NotebookClient._async_poll_output_msg = _poll_with_grace
 else:
     print("late output recovery unavailable: nbclient has no _async_poll_output_msg", file=sys.stderr)
+
+
+# Ctrl-C: nbclient answers SIGINT/SIGTERM by asking the kernel to shut down gracefully, and Python
+# can exit before the kernel has: Deno's kernel was then left running (measured here), holding
+# the pipes of whoever started nbconvert. "immediate" kills the kernel process instead, on a signal
+# and at the end of a run; a headless run has nothing left to flush in the kernel by then.
+try:
+    get_config().NotebookClient.shutdown_kernel = "immediate"  # noqa: F821 (config files have it)
+except NameError:  # imported as a module rather than loaded as a config file
+    pass
