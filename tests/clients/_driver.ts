@@ -17,6 +17,8 @@
  * @module
  */
 
+import { engineCommand } from "../support/engines.ts";
+
 /** The object key every driver stores. */
 export const KEY: string = Deno.env.get("S3_KEY") ?? "notes/hello world+1&2 (ü).txt";
 
@@ -222,19 +224,20 @@ export interface ToolOutput {
 }
 
 /**
- * Runs a tool with exactly the given environment (plus `PATH`), nothing inherited.
+ * Runs a client with exactly the given environment (plus `PATH`), nothing inherited. The client
+ * is an engine of `tests/support/engines.ts` (`aws` is Debian's `/usr/bin/aws`, v2).
  *
- * @param command Executable.
+ * @param engine The client.
  * @param args Arguments (no secrets).
  * @param env Environment for the tool.
  * @returns Exit code and outputs.
  */
 export async function runTool(
-  command: string,
+  engine: "aws" | "rclone" | "s3cmd",
   args: string[],
   env: Record<string, string>,
 ): Promise<ToolOutput> {
-  const output = await new Deno.Command(command, {
+  const output = await engineCommand(engine, {
     args,
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
     clearEnv: true,

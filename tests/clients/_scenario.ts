@@ -36,12 +36,13 @@ export interface StepResult {
 export interface Client {
   /** Name used in test names and bucket names. */
   name: string;
-  /** The Debian package that provides it (for the "install it" message). */
-  debianPackage: string;
-  /** Command that succeeds when the client is installed. */
-  probe: string[];
-  /** Command that runs the driver; `deno` means this Deno. */
-  driver: string[];
+  /** The engine the client is (`tests/support/engines.ts` probes it and says what to install). */
+  engine: CommandEngine;
+  /**
+   * How the driver runs: a Deno script (which starts the client through `engineCommand`), or
+   * arguments for the engine itself (a Python driver for boto).
+   */
+  driver: { deno: string } | { engineArgs: string[] };
   /** Extra environment for the driver. */
   env?: Record<string, string>;
   /** Step names this client adds to the common scenario, after `delete_nonempty_bucket`. */
@@ -50,6 +51,8 @@ export interface Client {
   statusOverrides?: Record<string, { status: number; why: string }>;
 }
 
+import { type CommandEngine, engineCommand } from "../support/engines.ts";
+
 /** Clients whose managed download splits a large object into ranged GETs. */
 const RANGED_DOWNLOAD = {
   get_multipart: { status: 206, why: "the managed download fetches ranges of PART_SIZE" },
@@ -57,7 +60,6 @@ const RANGED_DOWNLOAD = {
 
 const HERE = new URL(".", import.meta.url).pathname;
 const DENO_DRIVER = [
-  "deno",
   "run",
   "--no-config",
   "--allow-net",
@@ -71,43 +73,37 @@ const DENO_DRIVER = [
 export const CLIENTS: readonly Client[] = [
   {
     name: "aws-cli",
-    debianPackage: "awscli",
-    probe: ["/usr/bin/aws", "--version"],
-    driver: [...DENO_DRIVER, `${HERE}awscli.ts`],
+    engine: "aws",
+    driver: { deno: `${HERE}awscli.ts` },
     statusOverrides: RANGED_DOWNLOAD,
   },
   {
     name: "boto3",
-    debianPackage: "python3-boto3",
-    probe: ["/usr/bin/python3", "-c", "import boto3"],
-    driver: ["/usr/bin/python3", `${HERE}boto3_driver.py`],
+    engine: "boto3",
+    driver: { engineArgs: [`${HERE}boto3_driver.py`] },
     extraSteps: ["list_object_versions"],
     statusOverrides: RANGED_DOWNLOAD,
   },
   {
     name: "boto2",
-    debianPackage: "python3-boto",
-    probe: ["/usr/bin/python3", "-c", "import boto"],
-    driver: ["/usr/bin/python3", `${HERE}boto2_driver.py`],
+    engine: "boto2",
+    driver: { engineArgs: [`${HERE}boto2_driver.py`] },
   },
   {
     name: "rclone",
-    debianPackage: "rclone",
-    probe: ["rclone", "version"],
-    driver: [...DENO_DRIVER, `${HERE}rclone.ts`],
+    engine: "rclone",
+    driver: { deno: `${HERE}rclone.ts` },
   },
   {
     name: "s3cmd",
-    debianPackage: "s3cmd",
-    probe: ["s3cmd", "--version"],
-    driver: [...DENO_DRIVER, `${HERE}s3cmd.ts`],
+    engine: "s3cmd",
+    driver: { deno: `${HERE}s3cmd.ts` },
     env: { S3CMD_SIGNATURE: "v4" },
   },
   {
     name: "s3cmd-v2",
-    debianPackage: "s3cmd",
-    probe: ["s3cmd", "--version"],
-    driver: [...DENO_DRIVER, `${HERE}s3cmd.ts`],
+    engine: "s3cmd",
+    driver: { deno: `${HERE}s3cmd.ts` },
     env: { S3CMD_SIGNATURE: "v2" },
   },
 ];
@@ -229,23 +225,6 @@ export function expectedSteps(client: Client): ExpectedStep[] {
   });
 }
 
-/**
- * Tells whether a client is installed, by running its probe command.
- *
- * @param client The client.
- * @returns True when the probe exits 0.
- */
-export async function isInstalled(client: Client): Promise<boolean> {
-  try {
-    const [command, ...args] = client.probe;
-    const { code } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
 /** What a driver run gave. */
 export interface DriverRun {
   /** Step lines, in the order printed. */
@@ -275,9 +254,7 @@ export async function runDriver(
   const home = await Deno.makeTempDir({ prefix: `interop-${client.name}-` });
   const started = performance.now();
   try {
-    const [command, ...args] = client.driver;
-    const output = await new Deno.Command(command === "deno" ? Deno.execPath() : command, {
-      args,
+    const options: Deno.CommandOptions = {
       clearEnv: true,
       env: {
         PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -294,7 +271,14 @@ export async function runDriver(
       },
       stdin: "null",
       signal: AbortSignal.timeout(180_000),
-    }).output();
+    };
+    const command = "deno" in client.driver
+      ? new Deno.Command(Deno.execPath(), {
+        ...options,
+        args: [...DENO_DRIVER, client.driver.deno],
+      })
+      : engineCommand(client.engine, { ...options, args: client.driver.engineArgs });
+    const output = await command.output();
     const decoder = new TextDecoder();
     return {
       steps: parseSteps(decoder.decode(output.stdout)),

@@ -32,9 +32,6 @@ import {
   writeBigFile,
 } from "./_driver.ts";
 
-/** The AWS CLI v2 from Debian; the `aws` on some PATHs is the old v1. */
-const AWS = Deno.env.get("AWS_CLI") ?? "/usr/bin/aws";
-
 const { endpoint, accessKeyId, secretAccessKey } = settings();
 const home = await Deno.makeTempDir({ prefix: "interop-awscli-" });
 const file = `${home}/hello.txt`;
@@ -71,7 +68,7 @@ function env(secret = secretAccessKey, keyId = accessKeyId): Record<string, stri
 }
 
 function aws(args: string[], environment = env()): Promise<ToolOutput> {
-  return runTool(AWS, ["--endpoint-url", endpoint, "--debug", ...args], environment);
+  return runTool("aws", ["--endpoint-url", endpoint, "--debug", ...args], environment);
 }
 
 /**

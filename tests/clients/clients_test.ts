@@ -5,21 +5,14 @@
  * non-empty bucket that cannot be deleted, cleanup, and refused bad credentials.
  *
  * The drivers live in `tests/clients/`; each prints one `STEP` line per step and this file asserts
- * every one. A client that is not installed is skipped with a message on a developer machine and
- * fails the run in CI (`CI=true`).
+ * every one. Each client is an engine of `tests/support/engines.ts`: not installed, its tests are
+ * ignored with a message on a developer machine and fail in CI (`CI=true`).
  */
 
 import assert from "node:assert/strict";
 import { DEMO_USERS, startServer } from "../../server/mod.ts";
-import { IN_CI, rgwTest } from "../support/engines.ts";
-import {
-  type Client,
-  CLIENTS,
-  type DriverRun,
-  expectedSteps,
-  isInstalled,
-  runDriver,
-} from "./_scenario.ts";
+import { engineTest, rgwEndpoint } from "../support/engines.ts";
+import { type Client, CLIENTS, type DriverRun, expectedSteps, runDriver } from "./_scenario.ts";
 
 const DEMO = DEMO_USERS[0];
 
@@ -54,32 +47,12 @@ function describe(run: DriverRun): string {
 }
 
 for (const client of CLIENTS) {
-  const installed = await isInstalled(client);
   const name = `${client.name} runs the public-read scenario`;
-  if (!installed && !IN_CI) {
-    console.warn(
-      `Skipping the ${client.name} interop tests: "${client.probe.join(" ")}" failed; ` +
-        `install the Debian package "${client.debianPackage}"`,
-    );
-    Deno.test({ name: `${name} on the embedded server`, ignore: true, fn: () => {} });
-    Deno.test({ name: `[rgw] ${name} on Ceph RGW`, ignore: true, fn: () => {} });
-    continue;
-  }
-  const missing = () => {
-    throw new Error(
-      `Cannot run the ${client.name} interop test: "${client.probe.join(" ")}" failed; ` +
-        `CI must install the Debian package "${client.debianPackage}"`,
-    );
-  };
-
-  Deno.test(`${name} on the embedded server`, async (t) => {
-    if (!installed) missing();
+  engineTest(client.engine, `${name} on the embedded server`, async (t) => {
     await using server = await startServer({ port: 0, quiet: true });
     await assertScenario(t, client, server.url);
   });
-
-  rgwTest(`${name} on Ceph RGW`, async (t, endpoint) => {
-    if (!installed) missing();
-    await assertScenario(t, client, endpoint);
+  engineTest([client.engine, "rgw"], `${name} on Ceph RGW`, async (t) => {
+    await assertScenario(t, client, rgwEndpoint());
   });
 }

@@ -12,18 +12,21 @@ import assert from "node:assert/strict";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS, type RunningServer, startServer } from "../../server/mod.ts";
 import { V2_REFUSED } from "../../server/emulation.ts";
-import { IN_CI } from "../support/engines.ts";
+import { type CommandEngine, engineCommand, engineTest } from "../support/engines.ts";
 import { s3Client } from "../support/server.ts";
 
 const DEMO = DEMO_USERS[0];
-const PYTHON = "/usr/bin/python3";
-const AWS = Deno.env.get("AWS_CLI") ?? "/usr/bin/aws";
 const REGION = "us-east-005";
 
-/** Runs a program with only the given environment; its output, bounded in time. */
-async function run(command: string, args: string[], env: Record<string, string>, ms = 90_000) {
+/** Runs a client with only the given environment; its output, bounded in time. */
+async function run(
+  engine: CommandEngine,
+  args: string[],
+  env: Record<string, string>,
+  ms = 90_000,
+) {
   const started = performance.now();
-  const out = await new Deno.Command(command, {
+  const out = await engineCommand(engine, {
     args,
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
     clearEnv: true,
@@ -41,35 +44,13 @@ async function run(command: string, args: string[], env: Record<string, string>,
   };
 }
 
-async function installed(probe: string[]): Promise<boolean> {
-  try {
-    return (await run(probe[0], probe.slice(1), {}, 30_000)).code === 0;
-  } catch {
-    return false;
-  }
-}
-
-/** Registers a client's test: skipped visibly when missing, failed in CI. */
-async function clientTest(
+/** Registers a client's test (ignored visibly when missing, failed in CI) on a fresh stand-in. */
+function clientTest(
   name: string,
-  probe: string[],
-  debianPackage: string,
+  engine: CommandEngine,
   fn: (server: RunningServer) => Promise<void>,
 ) {
-  const title = `${name} on --emulate us-east-5`;
-  const present = await installed(probe);
-  if (!present && !IN_CI) {
-    console.warn(`Skipping "${title}": "${probe.join(" ")}" failed; install "${debianPackage}"`);
-    Deno.test({ name: title, ignore: true, fn: () => {} });
-    return;
-  }
-  Deno.test(title, async () => {
-    if (!present) {
-      throw new Error(
-        `Cannot run "${title}": "${probe.join(" ")}" failed; CI must install ` +
-          `the Debian package "${debianPackage}"`,
-      );
-    }
+  engineTest(engine, `${name} on --emulate us-east-5`, async () => {
     await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
     await fn(server);
     // Whatever the client did, it left no bucket behind.
@@ -149,12 +130,11 @@ finally:
         pass
 `;
 
-await clientTest(
+clientTest(
   "boto3 (V4) runs the US-East 5 story",
-  [PYTHON, "-c", "import boto3"],
-  "python3-boto3",
+  "boto3",
   async (server) => {
-    const out = await run(PYTHON, ["-c", BOTO3], { ...credentials, S3_ENDPOINT: server.url });
+    const out = await run("boto3", ["-c", BOTO3], { ...credentials, S3_ENDPOINT: server.url });
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(Object.fromEntries(steps(out.stdout)), {
       create_bucket: "200 -",
@@ -172,10 +152,9 @@ await clientTest(
   },
 );
 
-await clientTest(
+clientTest(
   "aws cli v2 (V4) runs the US-East 5 story",
-  [AWS, "--version"],
-  "awscli",
+  "aws",
   async (server) => {
     const home = await Deno.makeTempDir({ prefix: "emulation-awscli-" });
     try {
@@ -192,7 +171,7 @@ await clientTest(
         AWS_PAGER: "",
         AWS_EC2_METADATA_DISABLED: "true",
       };
-      const aws = (...args: string[]) => run(AWS, ["--endpoint-url", server.url, ...args], env);
+      const aws = (...args: string[]) => run("aws", ["--endpoint-url", server.url, ...args], env);
       const bucket = `emu-awscli-${crypto.randomUUID().slice(0, 8)}`;
       const url = `${server.url}/${bucket}/hello.txt`;
       const ok = async (...args: string[]) => {
@@ -256,12 +235,11 @@ for name, call in [("list_buckets", conn.get_all_buckets),
         print("MESSAGE", e.message, flush=True)
 `;
 
-await clientTest(
+clientTest(
   "boto 2 (V2, the seed's client) is refused at its first request",
-  [PYTHON, "-c", "import boto"],
-  "python3-boto",
+  "boto2",
   async (server) => {
-    const out = await run(PYTHON, ["-c", BOTO2_SEED], { ...credentials, S3_ENDPOINT: server.url });
+    const out = await run("boto2", ["-c", BOTO2_SEED], { ...credentials, S3_ENDPOINT: server.url });
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(Object.fromEntries(steps(out.stdout)), {
       list_buckets: "400 InvalidRequest",

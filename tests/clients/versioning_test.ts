@@ -2,7 +2,8 @@
  * Real clients use versioning on the embedded server: boto3's `bucket.object_versions` (listing
  * page by page, `.head()`, `.delete()` of every version and marker) and aws-cli v2's
  * `s3api list-object-versions` and `get-object --version-id`. A client that is not installed is
- * skipped with a message on a developer machine and fails the run in CI (`CI=true`).
+ * skipped with a message on a developer machine and fails the run in CI (`CI=true`), through
+ * `tests/support/engines.ts`.
  */
 
 import assert from "node:assert/strict";
@@ -16,34 +17,10 @@ import {
   putObject,
   setVersioning,
 } from "../../lib/mod.ts";
-import { IN_CI } from "../support/engines.ts";
-import { type Client, CLIENTS, isInstalled } from "./_scenario.ts";
+import { type CommandEngine, engineCommand, engineTest } from "../support/engines.ts";
 
 const DEMO = DEMO_USERS[0];
 const HERE = new URL(".", import.meta.url).pathname;
-
-/** Registers a test that needs a client: skipped with a message when missing, failed in CI. */
-async function clientTest(name: string, test: string, fn: () => Promise<void>) {
-  const client: Client = CLIENTS.find((c) => c.name === name)!;
-  const installed = await isInstalled(client);
-  if (!installed && !IN_CI) {
-    console.warn(
-      `Skipping the ${name} versioning test: "${client.probe.join(" ")}" failed; ` +
-        `install the Debian package "${client.debianPackage}"`,
-    );
-    Deno.test({ name: test, ignore: true, fn: () => {} });
-    return;
-  }
-  Deno.test(test, async () => {
-    if (!installed) {
-      throw new Error(
-        `Cannot run the ${name} versioning test: "${client.probe.join(" ")}" failed; ` +
-          `CI must install the Debian package "${client.debianPackage}"`,
-      );
-    }
-    await fn();
-  });
-}
 
 /** Starts a server with a versioned bucket holding three versions of a key and a marker. */
 async function versionedBucket() {
@@ -78,18 +55,18 @@ async function versionedBucket() {
   };
 }
 
-function run(command: string, args: string[], env: Record<string, string>) {
-  return new Deno.Command(command, { args, env, clearEnv: true, stdout: "piped", stderr: "piped" })
+function run(engine: CommandEngine, args: string[], env: Record<string, string>) {
+  return engineCommand(engine, { args, env, clearEnv: true, stdout: "piped", stderr: "piped" })
     .output();
 }
 
-await clientTest(
+engineTest(
   "boto3",
   "boto3 lists bucket.object_versions page by page and deletes them all (embedded)",
   async () => {
     await using fixture = await versionedBucket();
     const { server, s3, bucket, ids, marker } = fixture;
-    const out = await run("/usr/bin/python3", [`${HERE}boto3_versions_driver.py`], {
+    const out = await run("boto3", [`${HERE}boto3_versions_driver.py`], {
       S3_ENDPOINT: server.url,
       S3_ACCESS_KEY_ID: DEMO.accessKeyId,
       S3_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
@@ -125,8 +102,8 @@ await clientTest(
   },
 );
 
-await clientTest(
-  "aws-cli",
+engineTest(
+  "aws",
   "aws s3api list-object-versions and get-object --version-id (embedded)",
   async () => {
     await using fixture = await versionedBucket();
@@ -145,7 +122,7 @@ await clientTest(
         AWS_EC2_METADATA_DISABLED: "true",
       };
       const aws = (args: string[]) =>
-        run("/usr/bin/aws", ["--endpoint-url", server.url, "--output", "json", ...args], env);
+        run("aws", ["--endpoint-url", server.url, "--output", "json", ...args], env);
       // --page-size 2: the CLI pages with NextKeyMarker and NextVersionIdMarker itself.
       const listed = await aws([
         "s3api",

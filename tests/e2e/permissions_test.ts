@@ -1,7 +1,8 @@
 /**
  * Least privilege: every `deno task` in deno.json runs with narrowed permissions, never `-A` or
  * `--allow-all`; each task really works with exactly those permissions; and for the commands a
- * user runs (tour, server, cp, notebook) every permission is needed: drop one and it fails.
+ * user runs (tour, server, cp, notebook, notebook:run) every permission is needed: drop one and it
+ * fails. notebook:run needs the `jupyter` engine (tests/support/engines.ts).
  */
 
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sd
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { s3Client, testServer } from "../support/server.ts";
 import { type CommandResult, REPO_ROOT, runDeno } from "../support/commands.ts";
+import { type Engine, engineTest } from "../support/engines.ts";
 
 const DEMO = DEMO_USERS[0];
 /** The server exercise's user, given to `deno task server` through S3_SERVER_USERS. */
@@ -174,6 +176,31 @@ const EXERCISES: Record<string, Exercise> = {
       await Deno.remove(copy, { recursive: true });
     }
   },
+  "notebook:run": async (args) => {
+    // A one-cell notebook, so dropping each permission costs one short kernel run.
+    const dir = await Deno.makeTempDir({ prefix: "perm-notebook-run-" });
+    try {
+      const notebook = {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+        cells: [{
+          cell_type: "code",
+          id: "c1",
+          metadata: {},
+          execution_count: null,
+          source: "20 + 22",
+          outputs: [],
+        }],
+      };
+      await Deno.writeTextFile(`${dir}/n.ipynb`, JSON.stringify(notebook));
+      const result = await runDeno([...args, `${dir}/n.ipynb`], { timeoutMs: 120_000 });
+      const written = await Deno.readTextFile(`${dir}/n.out.ipynb`).catch(() => "");
+      return outcome(result, result.code === 0 && written.includes('"42"'));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
   bench: async (args) => {
     const dir = await Deno.makeTempDir({ prefix: "perm-bench-" });
     try {
@@ -212,6 +239,16 @@ const EXERCISES: Record<string, Exercise> = {
   },
 };
 
+/** Engines a task's exercise needs (see tests/support/engines.ts). */
+const NEEDS: Record<string, Engine[]> = { "notebook:run": ["jupyter"] };
+
+/** Registers a test, through engineTest() when the task needs engines. */
+function taskTest(name: string, test: string, fn: (t: Deno.TestContext) => Promise<void>) {
+  if (!(name in TASKS)) Deno.test({ name: test, ignore: true, fn: () => {} });
+  else if (NEEDS[name]) engineTest(NEEDS[name], test, fn);
+  else Deno.test(test, fn);
+}
+
 /** Tasks not run here, and why. */
 const NOT_RUN: Record<string, string> = {
   test: "it is the test suite itself (CI runs it with exactly these flags)",
@@ -241,37 +278,33 @@ Deno.test("permissions: every task is exercised by this test or explained", () =
 });
 
 for (const name of Object.keys(EXERCISES)) {
-  Deno.test({
-    name: `permissions: deno task ${name} works with its own narrowed permissions`,
-    ignore: !(name in TASKS),
-    async fn() {
+  taskTest(
+    name,
+    `permissions: deno task ${name} works with its own narrowed permissions`,
+    async () => {
       const { flags } = taskParts(name);
       const result = await EXERCISES[name](withFlags(name, flags, []));
       assert.ok(result.ok, `deno task ${name} (${flags.join(" ")}) failed: ${result.why}`);
     },
-  });
+  );
 }
 
 /** The commands a user runs; for these, each permission must be needed. */
-const USER_COMMANDS = ["tour", "server", "cp", "notebook"];
+const USER_COMMANDS = ["tour", "server", "cp", "notebook", "notebook:run"];
 
 for (const name of USER_COMMANDS) {
-  Deno.test({
-    name: `permissions: deno task ${name} needs every permission it asks for`,
-    ignore: !(name in TASKS),
-    async fn(t) {
-      const { flags } = taskParts(name);
-      for (const flag of flags.filter((f) => f.startsWith("--allow-"))) {
-        await t.step(`without ${flag} it fails`, async () => {
-          const result = await EXERCISES[name](
-            withFlags(name, flags.filter((f) => f !== flag), []),
-          );
-          assert.ok(
-            !result.ok,
-            `deno task ${name} works without ${flag}: drop it from deno.json (least privilege)`,
-          );
-        });
-      }
-    },
+  taskTest(name, `permissions: deno task ${name} needs every permission it asks for`, async (t) => {
+    const { flags } = taskParts(name);
+    for (const flag of flags.filter((f) => f.startsWith("--allow-"))) {
+      await t.step(`without ${flag} it fails`, async () => {
+        const result = await EXERCISES[name](
+          withFlags(name, flags.filter((f) => f !== flag), []),
+        );
+        assert.ok(
+          !result.ok,
+          `deno task ${name} works without ${flag}: drop it from deno.json (least privilege)`,
+        );
+      });
+    }
   });
 }

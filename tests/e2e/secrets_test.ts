@@ -27,6 +27,7 @@ import { testServer } from "../support/server.ts";
 import { REPO_ROOT, runDeno } from "../support/commands.ts";
 import { startProxy } from "../support/proxy.ts";
 import { spawnServer } from "../support/server_process.ts";
+import { engineCommand, engineTest } from "../support/engines.ts";
 
 const SECRET_USER: ServerUser = {
   id: "secrets",
@@ -247,33 +248,10 @@ Deno.test("secrets: the server's request log holds no full signature", async () 
   assertClean(output, "the server's output", [], capture.signatures);
 });
 
-const JUPYTER = "/usr/bin/python3";
-
-async function denoKernelInstalled(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(JUPYTER, {
-      args: ["-m", "jupyter", "kernelspec", "list", "--json"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.code === 0 &&
-      "deno" in JSON.parse(new TextDecoder().decode(out.stdout)).kernelspecs;
-  } catch {
-    return false;
-  }
-}
-
-const kernel = await denoKernelInstalled();
-if (!kernel) {
-  const message = "Deno's Jupyter kernel is not installed (run `deno jupyter --install`)";
-  if (Deno.env.get("CI")) throw new Error(`${message}: the notebook secrets test cannot run`);
-  console.warn(`secrets_test: ${message}; the notebook scan is ignored on this machine`);
-}
-
-Deno.test({
-  name: "secrets: the executed notebook's outputs hold no secret key and no full signature",
-  ignore: !kernel,
-  async fn() {
+engineTest(
+  "jupyter",
+  "secrets: the executed notebook's outputs hold no secret key and no full signature",
+  async () => {
     const dir = await Deno.makeTempDir({ prefix: "secrets-nb-" });
     try {
       // Execute a copy next to the original, so relative paths (cloud.png, ../lib) resolve.
@@ -281,10 +259,8 @@ Deno.test({
       await Deno.copyFile(`${REPO_ROOT}/notebooks/tour.ipynb`, copy);
       let out;
       try {
-        out = await new Deno.Command(JUPYTER, {
+        out = await engineCommand("jupyter", {
           args: [
-            "-m",
-            "jupyter",
             "nbconvert",
             "--to",
             "notebook",
@@ -322,4 +298,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { connect } from "../../lib/connect.ts";
 import { createBucket, deleteBucket, emptyBucket } from "../../lib/buckets.ts";
 import { getFile, putFile } from "../../lib/objects.ts";
+import { engineCommand, engineTest } from "../support/engines.ts";
 import {
   formatDuration,
   formatRate,
@@ -178,33 +179,10 @@ Deno.test("ProgressBar follows a real upload and download on the embedded server
   }
 });
 
-/** Why Jupyter with Deno's kernel cannot run here, or `undefined` when it can. */
-async function jupyterMissing(): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: ["-m", "jupyter", "kernelspec", "list", "--json"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (out.code !== 0) return "`/usr/bin/python3 -m jupyter` does not run";
-    const specs = JSON.parse(new TextDecoder().decode(out.stdout)).kernelspecs;
-    return specs?.deno ? undefined : "Deno's Jupyter kernel is not registered";
-  } catch (error) {
-    return `/usr/bin/python3 cannot run (${(error as Error).message})`;
-  }
-}
-
-const jupyterWhy = await jupyterMissing();
-if (jupyterWhy && Deno.env.get("CI") !== "true") {
-  console.warn(`Skipping the Jupyter progress test: ${jupyterWhy}`);
-}
-
-Deno.test({
-  name: "[jupyter] ProgressBar updates one display in place in Deno's Jupyter kernel",
-  // A developer machine without Jupyter skips visibly; in CI the test runs and fails instead.
-  ignore: jupyterWhy !== undefined && Deno.env.get("CI") !== "true",
-  fn: async () => {
-    if (jupyterWhy) throw new Error(`Cannot run Jupyter in CI: ${jupyterWhy}`);
+engineTest(
+  "jupyter",
+  "ProgressBar updates one display in place in Deno's Jupyter kernel",
+  async () => {
     const dir = await Deno.makeTempDir();
     try {
       const progress = new URL("../../lib/progress.ts", import.meta.url).href;
@@ -232,8 +210,8 @@ Deno.test({
         ],
       };
       await Deno.writeTextFile(`${dir}/p.ipynb`, JSON.stringify(notebook));
-      const run = await new Deno.Command("/usr/bin/python3", {
-        args: ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "p.ipynb"],
+      const run = await engineCommand("jupyter", {
+        args: ["nbconvert", "--to", "notebook", "--execute", "p.ipynb"],
         cwd: dir,
         env: { PYDEVD_DISABLE_FILE_VALIDATION: "1", NO_COLOR: "1" },
         stdout: "piped",
@@ -258,4 +236,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

@@ -4,15 +4,16 @@
  * order, the image shown inline, the HTML traffic tables, no secret printed, no bucket left.
  * Also checks that the committed notebook carries no credentials or raw signatures.
  *
- * Needs Debian's Jupyter (`/usr/bin/python3 -m jupyter`) and `deno jupyter --install`; without
- * them the execution tests are skipped with a message, except in CI where they fail.
+ * Needs the `jupyter` engine (Debian's Jupyter and `deno jupyter --install`, see
+ * `tests/support/engines.ts`); without it the execution tests are ignored with a message, except
+ * in CI where they fail.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
-import { IN_CI, RGW_ENDPOINT } from "../support/engines.ts";
+import { engineCommand, engineTest, rgwEndpoint } from "../support/engines.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
@@ -24,9 +25,8 @@ import {
 import { startServer } from "../../server/mod.ts";
 
 const NOTEBOOK = `${ROOT}notebooks/tour.ipynb`;
-const PYTHON = "/usr/bin/python3";
 /** nbconvert config that keeps outputs Deno's kernel publishes after `idle` (see the file). */
-const LATE_OUTPUTS = `${ROOT}tests/support/notebook_exec_late_outputs.py`;
+const LATE_OUTPUTS = `${ROOT}cli/jupyter/late_outputs.py`;
 const SECRETS = DEMO_USERS.map((user) => user.secretAccessKey);
 
 /** One output of an executed cell, as nbformat 4 stores it. */
@@ -48,7 +48,7 @@ function joined(value: string | string[] | undefined): string {
 }
 
 async function run(args: string[], env: Record<string, string> = {}) {
-  const { code, stdout, stderr } = await new Deno.Command(PYTHON, {
+  const { code, stdout, stderr } = await engineCommand("jupyter", {
     args,
     cwd: ROOT,
     clearEnv: true,
@@ -73,59 +73,11 @@ function baseEnv(): Record<string, string> {
   return keep;
 }
 
-/** Why Jupyter with Deno's kernel cannot run here, or `undefined` when it can. */
-async function jupyterMissing(): Promise<string | undefined> {
-  try {
-    const nbconvert = await run(["-m", "jupyter", "nbconvert", "--version"]);
-    if (nbconvert.code !== 0) return "`jupyter nbconvert` does not run";
-    const specs = await run(["-m", "jupyter", "kernelspec", "list", "--json"]);
-    const deno = JSON.parse(specs.stdout).kernelspecs?.deno;
-    if (!deno) return "Deno's Jupyter kernel is not registered (`deno jupyter --install`)";
-    const binary = deno.spec.argv[0];
-    const stat = await Deno.stat(binary).catch(() => undefined);
-    if (!stat?.isFile) return `the Deno kernel points at "${binary}", which does not exist`;
-    return undefined;
-  } catch (error) {
-    return `${PYTHON} cannot run (${(error as Error).message})`;
-  }
-}
-
-const missing = await jupyterMissing();
-const HOW = "install Debian's jupyter-nbconvert, python3-nbclient, python3-ipykernel and run " +
-  "`deno jupyter --install`";
-
-/**
- * Registers a test that executes the notebook: skipped with a message when Jupyter (or, for
- * `rgw`, Ceph RGW) is missing on a developer machine, failed in CI.
- */
-function notebookTest(
-  name: string,
-  needs: { rgw: boolean },
-  fn: (t: Deno.TestContext, rgw: string) => Promise<void>,
-) {
-  const why = missing
-    ? `${missing}; to enable, ${HOW}`
-    : needs.rgw && !RGW_ENDPOINT
-    ? "RGW_ENDPOINT is not set; start one with `bash tests/engines/ceph.sh start DIR PORT`"
-    : undefined;
-  const full = `[jupyter]${needs.rgw ? " [rgw]" : ""} ${name}`;
-  if (!why) {
-    Deno.test(full, (t) => fn(t, RGW_ENDPOINT ?? ""));
-  } else if (IN_CI) {
-    Deno.test(full, () => {
-      throw new Error(`Cannot execute the notebook in CI: ${why}`);
-    });
-  } else {
-    console.warn(`Skipping "${full}": ${why}`);
-    Deno.test({ name: full, ignore: true, fn: () => {} });
-  }
-}
-
 /**
  * Indexes of the code cells that end with an expression (no final `;`) but have no output.
  * Deno's kernel sometimes publishes a cell's result after its `idle` status (measured: 21 of 60
  * `execute_result`s with Deno 2.9.6 on a busy machine), and nbclient drops what comes after
- * `idle`; JupyterLab shows such late outputs. `notebook_exec_late_outputs.py` keeps them; an
+ * `idle`; JupyterLab shows such late outputs. `cli/jupyter/late_outputs.py` keeps them; an
  * output later than its grace period is still lost, and then this finds it.
  */
 function lostOutputs(notebook: Notebook): number[] {
@@ -167,8 +119,6 @@ async function executeOnce(env: Record<string, string>): Promise<Notebook> {
   try {
     const started = Date.now();
     const result = await run([
-      "-m",
-      "jupyter",
       "nbconvert",
       "--to",
       "notebook",
@@ -290,16 +240,17 @@ Deno.test("the committed notebook carries no credentials or raw signatures", asy
   }
 });
 
-notebookTest(
+engineTest(
+  "jupyter",
   "the notebook executes in Jupyter on the embedded server",
-  { rgw: false },
   async (t) => {
     const notebook = await execute({}, "the embedded server");
     await assertExecuted(t, notebook, "the embedded server");
   },
 );
 
-notebookTest("the notebook executes in Jupyter on Ceph RGW", { rgw: true }, async (t, endpoint) => {
+engineTest(["jupyter", "rgw"], "the notebook executes in Jupyter on Ceph RGW", async (t) => {
+  const endpoint = rgwEndpoint();
   const before = new Set(await bucketNames(endpoint));
   const demo = DEMO_USERS[0];
   const notebook = await execute({
@@ -320,9 +271,9 @@ notebookTest("the notebook executes in Jupyter on Ceph RGW", { rgw: true }, asyn
   });
 });
 
-notebookTest(
+engineTest(
+  "jupyter",
   "the notebook executes in Jupyter on the US-East 5 stand-in (DREAMOBJECTS_CLUSTER=us-east-5)",
-  { rgw: false },
   async (t) => {
     await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
     const demo = DEMO_USERS[0];

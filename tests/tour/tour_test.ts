@@ -32,10 +32,8 @@ async function tourCommand(): Promise<string[]> {
 }
 
 async function runTour(args: string[], viaTask = false) {
-  const [exe, ...rest] = viaTask
-    ? [Deno.execPath(), "task", "--quiet", "tour"]
-    : await tourCommand();
-  const { code, stdout, stderr } = await new Deno.Command(exe, {
+  const [, ...rest] = viaTask ? [Deno.execPath(), "task", "--quiet", "tour"] : await tourCommand();
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [...rest, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1" },

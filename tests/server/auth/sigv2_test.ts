@@ -10,6 +10,7 @@ import { canonicalResourceV2, stringToSignV2 } from "../../../server/auth/sigv2.
 import { S3Error } from "../../../server/errors.ts";
 import { DEMO_USERS } from "../../../server/demo_users.ts";
 import type { Address } from "../../../server/types.ts";
+import { engineCommand, engineTest } from "../../support/engines.ts";
 
 /** Signs with boto 2 itself: header auth through its HmacAuthV1Handler, URLs through generate_url. */
 const BOTO2 = `
@@ -49,7 +50,7 @@ interface BotoRequest {
 async function boto2(
   requests: BotoRequest[],
 ): Promise<Array<{ url?: string; headers?: Record<string, string> }>> {
-  const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
+  const { code, stdout, stderr } = await engineCommand("boto2", {
     args: ["-c", BOTO2, JSON.stringify(requests)],
     stdout: "piped",
     stderr: "piped",
@@ -57,7 +58,7 @@ async function boto2(
   assert.equal(
     code,
     0,
-    `boto 2 failed (install python3-boto): ${new TextDecoder().decode(stderr)}`,
+    `boto 2 failed: ${new TextDecoder().decode(stderr)}`,
   );
   return JSON.parse(new TextDecoder().decode(stdout));
 }
@@ -119,7 +120,7 @@ const HEADER_CASES: BotoRequest[] = [
   },
 ];
 
-Deno.test("authenticate() accepts Signature V2 headers signed by boto 2", async (t) => {
+engineTest("boto2", "authenticate() accepts Signature V2 headers signed by boto 2", async (t) => {
   const signed = await boto2(HEADER_CASES);
   for (const [i, req] of HEADER_CASES.entries()) {
     await t.step(`${req.method} ${req.path}`, async () => {
@@ -137,92 +138,100 @@ Deno.test("authenticate() accepts Signature V2 headers signed by boto 2", async 
   }
 });
 
-Deno.test("authenticate() refuses a boto 2 request that was changed after signing", async (t) => {
-  const [signed] = await boto2([{
-    method: "PUT",
-    path: "/a1-bucket/k.txt",
-    headers: { "Content-Type": "text/plain", "x-amz-meta-a": "1" },
-  }]);
-  const base = signed.headers!;
-  const cases: Record<string, [string, string, Record<string, string>]> = {
-    "method": ["DELETE", "/a1-bucket/k.txt", base],
-    "key": ["PUT", "/a1-bucket/other.txt", base],
-    "sub-resource": ["PUT", "/a1-bucket/k.txt?acl", base],
-    "content type": ["PUT", "/a1-bucket/k.txt", { ...base, "Content-Type": "text/html" }],
-    "x-amz header": ["PUT", "/a1-bucket/k.txt", { ...base, "x-amz-meta-a": "2" }],
-    "added x-amz header": ["PUT", "/a1-bucket/k.txt", { ...base, "x-amz-acl": "public-read" }],
-  };
-  for (const [name, [method, path, headers]] of Object.entries(cases)) {
-    await t.step(name, async () => {
+engineTest(
+  "boto2",
+  "authenticate() refuses a boto 2 request that was changed after signing",
+  async (t) => {
+    const [signed] = await boto2([{
+      method: "PUT",
+      path: "/a1-bucket/k.txt",
+      headers: { "Content-Type": "text/plain", "x-amz-meta-a": "1" },
+    }]);
+    const base = signed.headers!;
+    const cases: Record<string, [string, string, Record<string, string>]> = {
+      "method": ["DELETE", "/a1-bucket/k.txt", base],
+      "key": ["PUT", "/a1-bucket/other.txt", base],
+      "sub-resource": ["PUT", "/a1-bucket/k.txt?acl", base],
+      "content type": ["PUT", "/a1-bucket/k.txt", { ...base, "Content-Type": "text/html" }],
+      "x-amz header": ["PUT", "/a1-bucket/k.txt", { ...base, "x-amz-meta-a": "2" }],
+      "added x-amz header": ["PUT", "/a1-bucket/k.txt", { ...base, "x-amz-acl": "public-read" }],
+    };
+    for (const [name, [method, path, headers]] of Object.entries(cases)) {
+      await t.step(name, async () => {
+        const error = await refused(
+          authenticate(
+            request(method, `http://localhost:9000${path}`, headers, pathStyle(path)),
+            options,
+          ),
+          "SignatureDoesNotMatch",
+        );
+        assert.match(error.fields.extra?.StringToSign ?? "", new RegExp(`^${method}\\n`));
+      });
+    }
+    await t.step("a parameter that is not a sub-resource is not signed", async () => {
+      const path = "/a1-bucket/k.txt?prefix=x";
+      const auth = await authenticate(
+        request("PUT", `http://localhost:9000${path}`, base, pathStyle(path)),
+        options,
+      );
+      assert.equal(auth.principal.kind, "user");
+    });
+  },
+);
+
+engineTest(
+  "boto2",
+  "authenticate() refuses Signature V2 with a wrong secret, unknown key, skew or no date",
+  async (t) => {
+    const [wrong, unknown] = await boto2([
+      { method: "GET", path: "/a1-bucket/k.txt", secret: "WRONGSECRET" },
+      { method: "GET", path: "/a1-bucket/k.txt", akid: "NOSUCHKEY" },
+    ]);
+    const url = "http://localhost:9000/a1-bucket/k.txt";
+    const address = pathStyle("/a1-bucket/k.txt");
+    await t.step(
+      "wrong secret: SignatureDoesNotMatch with the StringToSign, never the secret",
+      async () => {
+        const error = await refused(
+          authenticate(request("GET", url, wrong.headers!, address), options),
+          "SignatureDoesNotMatch",
+        );
+        assert.equal(
+          error.fields.extra?.StringToSign,
+          `GET\n\n\n${wrong.headers!.Date}\n/a1-bucket/k.txt`,
+        );
+        assert.ok(!JSON.stringify(error.fields).includes("SECRET"));
+      },
+    );
+    await t.step("unknown key: InvalidAccessKeyId", async () => {
+      await refused(
+        authenticate(request("GET", url, unknown.headers!, address), options),
+        "InvalidAccessKeyId",
+      );
+    });
+    await t.step("20 minutes skew: RequestTimeTooSkewed", async () => {
+      const later = { users: DEMO_USERS, now: () => new Date(Date.now() + 20 * 60_000) };
+      await refused(
+        authenticate(request("GET", url, wrong.headers!, address), later),
+        "RequestTimeTooSkewed",
+      );
+    });
+    await t.step("no Date: AccessDenied", async () => {
+      const { Date: _, ...headers } = wrong.headers!;
+      await refused(authenticate(request("GET", url, headers, address), options), "AccessDenied");
+    });
+    await t.step("unreadable header: InvalidArgument", async () => {
       const error = await refused(
         authenticate(
-          request(method, `http://localhost:9000${path}`, headers, pathStyle(path)),
+          request("GET", url, { ...wrong.headers!, Authorization: "AWS DEMOACCESSKEY" }, address),
           options,
         ),
-        "SignatureDoesNotMatch",
+        "InvalidArgument",
       );
-      assert.match(error.fields.extra?.StringToSign ?? "", new RegExp(`^${method}\\n`));
+      assert.equal(error.status, 400);
     });
-  }
-  await t.step("a parameter that is not a sub-resource is not signed", async () => {
-    const path = "/a1-bucket/k.txt?prefix=x";
-    const auth = await authenticate(
-      request("PUT", `http://localhost:9000${path}`, base, pathStyle(path)),
-      options,
-    );
-    assert.equal(auth.principal.kind, "user");
-  });
-});
-
-Deno.test("authenticate() refuses Signature V2 with a wrong secret, unknown key, skew or no date", async (t) => {
-  const [wrong, unknown] = await boto2([
-    { method: "GET", path: "/a1-bucket/k.txt", secret: "WRONGSECRET" },
-    { method: "GET", path: "/a1-bucket/k.txt", akid: "NOSUCHKEY" },
-  ]);
-  const url = "http://localhost:9000/a1-bucket/k.txt";
-  const address = pathStyle("/a1-bucket/k.txt");
-  await t.step(
-    "wrong secret: SignatureDoesNotMatch with the StringToSign, never the secret",
-    async () => {
-      const error = await refused(
-        authenticate(request("GET", url, wrong.headers!, address), options),
-        "SignatureDoesNotMatch",
-      );
-      assert.equal(
-        error.fields.extra?.StringToSign,
-        `GET\n\n\n${wrong.headers!.Date}\n/a1-bucket/k.txt`,
-      );
-      assert.ok(!JSON.stringify(error.fields).includes("SECRET"));
-    },
-  );
-  await t.step("unknown key: InvalidAccessKeyId", async () => {
-    await refused(
-      authenticate(request("GET", url, unknown.headers!, address), options),
-      "InvalidAccessKeyId",
-    );
-  });
-  await t.step("20 minutes skew: RequestTimeTooSkewed", async () => {
-    const later = { users: DEMO_USERS, now: () => new Date(Date.now() + 20 * 60_000) };
-    await refused(
-      authenticate(request("GET", url, wrong.headers!, address), later),
-      "RequestTimeTooSkewed",
-    );
-  });
-  await t.step("no Date: AccessDenied", async () => {
-    const { Date: _, ...headers } = wrong.headers!;
-    await refused(authenticate(request("GET", url, headers, address), options), "AccessDenied");
-  });
-  await t.step("unreadable header: InvalidArgument", async () => {
-    const error = await refused(
-      authenticate(
-        request("GET", url, { ...wrong.headers!, Authorization: "AWS DEMOACCESSKEY" }, address),
-        options,
-      ),
-      "InvalidArgument",
-    );
-    assert.equal(error.status, 400);
-  });
-});
+  },
+);
 
 Deno.test("authenticate() signs x-amz-date instead of Date when both are sent, as RGW", async () => {
   const date = new Date().toUTCString();
@@ -239,7 +248,7 @@ Deno.test("authenticate() signs x-amz-date instead of Date when both are sent, a
   assert.equal(auth.principal.kind, "user");
 });
 
-Deno.test("authenticate() accepts boto 2 query-string URLs until Expires", async (t) => {
+engineTest("boto2", "authenticate() accepts boto 2 query-string URLs until Expires", async (t) => {
   const expires = Math.floor(Date.now() / 1000) + 60;
   const cases: BotoRequest[] = [
     { method: "GET", bucket: "a1-bucket", key: "a b+c.txt", expires },

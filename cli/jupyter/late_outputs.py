@@ -1,4 +1,5 @@
-# nbconvert config for tests/tour/notebook_exec_test.ts: `nbconvert --config THIS_FILE --execute`.
+# nbconvert config for `deno task notebook:run` (cli/notebook_run.ts) and the notebook tests:
+# `nbconvert --config THIS_FILE --execute`.
 #
 # Why: Deno's Jupyter kernel (2.9.6) sometimes publishes a cell's execute_result or display_data
 # on IOPub *after* the cell's `idle` status (measured here: 21 of 60 execute_results on a busy
@@ -53,3 +54,13 @@ if _stock_poll is not None:
     NotebookClient._async_poll_output_msg = _poll_with_grace
 else:
     print("late output recovery unavailable: nbclient has no _async_poll_output_msg", file=sys.stderr)
+
+
+# Ctrl-C: nbclient answers SIGINT/SIGTERM by asking the kernel to shut down gracefully, and Python
+# can exit before the kernel has: Deno's kernel was then left running (measured here), holding
+# the pipes of whoever started nbconvert. "immediate" kills the kernel process instead, on a signal
+# and at the end of a run; a headless run has nothing left to flush in the kernel by then.
+try:
+    get_config().NotebookClient.shutdown_kernel = "immediate"  # noqa: F821 (config files have it)
+except NameError:  # imported as a module rather than loaded as a config file
+    pass
