@@ -126,11 +126,13 @@ Deno.test("notebook:run answers mistakes with one line", async (t) => {
       `Cannot write the executed notebook over "notebooks/tour.ipynb": choose another --out`,
     ],
   ];
+  // Usage mistakes end with the hint every command gives (cli/usage.ts); a missing file does not.
+  const hint = '; see "deno task notebook:run --help"';
   for (const [what, args, message] of cases) {
     await t.step(what, async () => {
       const run = await notebookRun(args);
       assert.equal(run.code, 2, run.stderr);
-      assert.equal(run.stderr.trim(), message);
+      assert.equal(run.stderr.trim(), what === "a missing notebook" ? message : message + hint);
       assert.equal(run.stdout, "");
     });
   }

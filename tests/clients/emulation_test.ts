@@ -120,11 +120,21 @@ try:
     acl = step("get_object_acl", lambda: s3.get_object_acl(Bucket=bucket, Key="hello.txt"))
     everyone = any(g["Grantee"].get("URI", "").endswith("AllUsers") for g in acl["Grants"])
     print("STEP object_acl_is_public", "yes" if everyone else "no", flush=True)
-    step("delete_object", lambda: s3.delete_object(Bucket=bucket, Key="hello.txt"))
+    deleted = step("delete_object", lambda: s3.delete_object(Bucket=bucket, Key="hello.txt"))
+    print("STEP delete_left_marker", "yes" if deleted.get("DeleteMarker") else "no", flush=True)
+    step("delete_bucket_with_versions", lambda: s3.delete_bucket(Bucket=bucket))
+    listing = s3.list_object_versions(Bucket=bucket)
+    entries = listing.get("Versions", []) + listing.get("DeleteMarkers", [])
+    print("STEP versions_left", len(listing.get("Versions", [])),
+          len(listing.get("DeleteMarkers", [])), flush=True)
+    for v in entries:
+        s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
     step("delete_bucket", lambda: s3.delete_bucket(Bucket=bucket))
 finally:
     try:
-        s3.delete_object(Bucket=bucket, Key="hello.txt")
+        listing = s3.list_object_versions(Bucket=bucket)
+        for v in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
         s3.delete_bucket(Bucket=bucket)
     except ClientError:
         pass
@@ -147,6 +157,10 @@ clientTest(
       get_object_acl: "200 -",
       object_acl_is_public: "yes",
       delete_object: "204 -",
+      // Deletes keep versions there: a marker, and the bucket goes only once every version has.
+      delete_left_marker: "yes",
+      delete_bucket_with_versions: "409 BucketNotEmpty",
+      versions_left: "1 1",
       delete_bucket: "204 -",
     });
   },
@@ -205,8 +219,33 @@ clientTest(
         assert.deepEqual([anonymous.status, await anonymous.text()], [200, "hi"]);
         const location = JSON.parse(await ok("s3api", "get-bucket-location", "--bucket", bucket));
         assert.equal(location.LocationConstraint, REGION);
+        // Deletes keep versions there: `s3 rm` leaves a marker over the version.
+        await ok("s3", "rm", `s3://${bucket}/hello.txt`);
+        const versions = JSON.parse(await ok("s3api", "list-object-versions", "--bucket", bucket));
+        assert.deepEqual(
+          [versions.Versions?.length, versions.DeleteMarkers?.length],
+          [1, 1],
+          "the delete left the version and a marker",
+        );
+        const refusedRb = await aws("s3", "rb", `s3://${bucket}`);
+        assert.notEqual(refusedRb.code, 0);
+        assert.match(refusedRb.stderr, /BucketNotEmpty/);
       } finally {
-        await aws("s3", "rb", `s3://${bucket}`, "--force");
+        const listed = await aws("s3api", "list-object-versions", "--bucket", bucket);
+        const left = listed.code === 0 && listed.stdout.trim() ? JSON.parse(listed.stdout) : {};
+        for (const v of [...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]) {
+          await aws(
+            "s3api",
+            "delete-object",
+            "--bucket",
+            bucket,
+            "--key",
+            v.Key,
+            "--version-id",
+            v.VersionId,
+          );
+        }
+        await aws("s3", "rb", `s3://${bucket}`);
       }
     } finally {
       await Deno.remove(home, { recursive: true });
