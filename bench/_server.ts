@@ -37,6 +37,7 @@ export async function startServerProcess(
   flags: string[] = ["--allow-net", "--allow-read", "--allow-write"],
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
+    env: { S3_SERVER_USERS: "" }, // the demo users, whatever the shell has
     args: [
       "run",
       ...flags,

@@ -56,7 +56,7 @@ export async function runDeno(
 
 /** Where and how {@linkcode spawnDeno} runs `deno`. */
 export interface SpawnOptions {
-  /** Environment on top of `NO_COLOR=1`. @default {} */
+  /** Environment on top of `NO_COLOR=1` and an empty `S3_SERVER_USERS`. @default {} */
   env?: Record<string, string>;
   /** Working directory. @default REPO_ROOT */
   cwd?: string;
@@ -79,7 +79,8 @@ export function spawnDeno(args: string[], options: SpawnOptions = {}): Deno.Chil
   return new Deno.Command(Deno.execPath(), {
     args,
     cwd: options.cwd ?? REPO_ROOT,
-    env: { NO_COLOR: "1", ...(options.env ?? {}) },
+    // S3_SERVER_USERS="" hides a developer's own server users, so the demo users serve the tests.
+    env: { NO_COLOR: "1", S3_SERVER_USERS: "", ...(options.env ?? {}) },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
