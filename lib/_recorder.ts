@@ -41,6 +41,9 @@ const RESPONSE_HEADERS = [
   "etag",
   "location",
   "x-amz-request-id",
+  // Versioned buckets: the version a write made or a read served, and whether it is a marker.
+  "x-amz-version-id",
+  "x-amz-delete-marker",
 ];
 
 /** Bytes read so far from a chunked body, and the record to complete when it ends. */

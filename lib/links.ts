@@ -56,7 +56,7 @@ export function publicUrl(
   key: string,
   options: PublicUrlOptions = {},
 ): string {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   const style = options.style ?? (s3.pathStyle ? "path" : "virtual");
   const url = new URL(s3.endpoint);
@@ -110,7 +110,7 @@ export async function presignGet(
   key: string,
   options: PresignOptions = {},
 ): Promise<string> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   const expiresIn = validateExpiry(options.expiresIn ?? 3600);
   return await getSignedUrl(s3.client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
@@ -148,7 +148,7 @@ export async function presignPut(
   key: string,
   options: PresignPutOptions = {},
 ): Promise<string> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   validateKey(key);
   const expiresIn = validateExpiry(options.expiresIn ?? 3600);
   return await getSignedUrl(

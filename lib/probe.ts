@@ -156,7 +156,14 @@ export async function probe(url: string, options: ProbeOptions = {}): Promise<Pr
     code: code ?? (failure ? "NetworkError" : undefined),
     requestHeaders: { host: target.host },
     responseHeaders: Object.fromEntries(
-      ["content-type", "content-length", "etag", "x-amz-request-id"]
+      [
+        "content-type",
+        "content-length",
+        "etag",
+        "x-amz-request-id",
+        "x-amz-version-id",
+        "x-amz-delete-marker",
+      ]
         .filter((n) => headers[n] !== undefined)
         .map((n) => [n, headers[n]]),
     ),

@@ -21,6 +21,22 @@ function received(e: Exchange): string {
 }
 
 /**
+ * What an answer says about versions, for people, from `x-amz-version-id` and
+ * `x-amz-delete-marker`: `version ID` (a write made it, a read served it), `added delete marker
+ * ID` (a delete without a version id), `removed version ID` / `removed delete marker ID` (a
+ * delete with one), `delete marker ID` (a read that met a marker); `undefined` when it says nothing.
+ */
+function versionNote(e: Exchange): string | undefined {
+  const id = e.responseHeaders["x-amz-version-id"];
+  const marker = e.responseHeaders["x-amz-delete-marker"] === "true";
+  if (id === undefined && !marker) return undefined;
+  const what = marker ? "delete marker" : "version";
+  const named = id === undefined ? what : `${what} ${id}`;
+  if (e.method !== "DELETE") return named;
+  return /[?&]versionId=/.test(e.url) ? `removed ${named}` : marker ? `added ${named}` : named;
+}
+
+/**
  * Exchanges as a view: one line each in a terminal, an HTML table in a notebook.
  *
  * @example Usage
@@ -60,7 +76,8 @@ export class TrafficView extends View {
   }
 
   /**
-   * One line per exchange: method, URL, status, code, bytes, time and operation.
+   * Two lines per exchange: method and URL, then status, code, bytes, time and operation; a
+   * third when the answer names a version or a delete marker.
    *
    * @param color Whether colours may be used.
    * @returns The lines.
@@ -77,8 +94,10 @@ export class TrafficView extends View {
       const attempt = /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
       const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
         (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
+      const version = versionNote(e);
       return `  ${paint(e.method.padEnd(7), "bold", color)}${e.url}\n` +
-        `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}`;
+        `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}` +
+        (version ? `\n          ${paint(version, "cyan", color)}` : "");
     }).join("\n");
   }
 
@@ -92,12 +111,14 @@ export class TrafficView extends View {
     const headers = (h: Record<string, string>) =>
       Object.entries(h).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join("<br>");
     const rows = this.entries.map((e) => {
+      const version = versionNote(e);
       const colour = { green: "#1a7f37", cyan: "#0969da", yellow: "#9a6700", red: "#cf222e" }[
         statusColor(e.status)
       ];
       return `<tr><td>${e.seq}</td><td>${escapeHtml(e.operation ?? "anonymous")}</td>` +
         `<td><code>${escapeHtml(e.method)}</code></td>` +
-        `<td style="text-align:left;word-break:break-all"><code>${escapeHtml(e.url)}</code></td>` +
+        `<td style="text-align:left;word-break:break-all"><code>${escapeHtml(e.url)}</code>` +
+        `${version ? `<br><small>${escapeHtml(version)}</small>` : ""}</td>` +
         `<td style="color:${colour}"><b>${escapeHtml(statusText(e.status))}</b>` +
         `${e.code ? `<br>${escapeHtml(e.code)}` : ""}</td>` +
         `<td>${formatBytes(e.bytesSent)}</td><td>${received(e)}</td>` +

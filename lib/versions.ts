@@ -38,7 +38,7 @@ export type VersioningState = "Unversioned" | "Enabled" | "Suspended";
  * ```
  */
 export async function setVersioning(s3: Connection, bucket: string, on: boolean): Promise<void> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   const status = on ? "Enabled" : "Suspended";
   await request(
     { action: `set versioning of bucket "${bucket}" to ${status}`, bucket },
@@ -69,7 +69,7 @@ export async function setVersioning(s3: Connection, bucket: string, on: boolean)
  * ```
  */
 export async function getVersioning(s3: Connection, bucket: string): Promise<VersioningState> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   const out = await request(
     { action: `read the versioning of bucket "${bucket}"`, bucket },
     () => s3.client.send(new GetBucketVersioningCommand({ Bucket: bucket })),
@@ -174,7 +174,7 @@ export async function* listVersions(
   bucket: string,
   options: ListVersionsOptions = {},
 ): AsyncGenerator<VersionInfo> {
-  validateBucketName(bucket);
+  validateBucketName(bucket, s3.cluster.bucketNames);
   const context = { action: `list the versions in bucket "${bucket}"`, bucket };
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;

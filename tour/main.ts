@@ -26,7 +26,9 @@ const HELP = `Usage: deno task tour [options]
 The DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
 public link, a presigned link and an ACL, then delete everything. Without --endpoint,
 --dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
-without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object.
+without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object;
+where deletes keep versions (US-East 5 too) it shows the delete marker and the version left, then
+removes every version so that the bucket can go.
 
 Options:
 ${CONNECTION_HELP}
@@ -124,7 +126,8 @@ async function waitForEnter(): Promise<void> {
 }
 
 /**
- * Deletes what the tour created and closes the connection. Tolerates what is already gone.
+ * Deletes what the tour created, every version and delete marker included (so the bucket can go
+ * where deletes keep versions), and closes the connection. Tolerates what is already gone.
  *
  * @param scope The tour's scope (holding `s3` once connected).
  * @param keep Leave the buckets in place.
@@ -145,7 +148,11 @@ async function cleanup(scope: Scope, keep: boolean): Promise<string[]> {
     try {
       const objects = await emptyBucket(s3, bucket);
       await deleteBucket(s3, bucket);
-      notes.push(`Cleaned up: deleted bucket "${bucket}" and ${objects} object(s)`);
+      // Where deletes keep versions, emptyBucket() counts each version and delete marker.
+      const what = s3.cluster.deletesKeepVersions
+        ? "object version(s) and delete marker(s)"
+        : "object(s)";
+      notes.push(`Cleaned up: deleted bucket "${bucket}" and ${objects} ${what}`);
     } catch (error) {
       notes.push(`Could not delete bucket "${bucket}": ${(error as Error).message}`);
     }

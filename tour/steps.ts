@@ -21,7 +21,7 @@ export interface Step {
   code: string;
   /** The cell that sets the tour's parameters; the terminal tour injects its flags after it. */
   parameters?: boolean;
-  /** Deletes what the tour made; `--keep` skips it. */
+  /** Part of deleting what the tour made (or of showing what a delete left); `--keep` skips it. */
   cleanup?: boolean;
   /**
    * Runs the step's code in a terminal.
@@ -49,7 +49,7 @@ it made, signatures redacted. We import the helpers from the project's small lib
     code: `
 import { connect, listBuckets, createBucket, putFile, getBytes, image } from "../lib/mod.ts";
 import { publicUrl, presignGet, probe, setObjectAcl, getObjectGrants } from "../lib/mod.ts";
-import { setBucketAcl, getBucketGrants, deleteBucket, deleteObject } from "../lib/mod.ts";`,
+import { setBucketAcl, getBucketGrants, deleteBucket, deleteObject, listVersions } from "../lib/mod.ts";`,
   }),
   step({
     id: "options",
@@ -192,10 +192,35 @@ s3.trace.show(await probe(signed, { trace: s3.trace }))`,
     cleanup: true,
   }),
   step({
+    id: "versions-left",
+    title: "What the delete left behind",
+    prose: `
+Where deletes keep versions (DreamObjects US-East 5: \`s3.cluster.deletesKeepVersions\` is true),
+a delete without a version id only adds a delete marker over the picture, which stays stored, so
+the bucket is not empty yet. Listing the versions shows what is left; on Ceph RGW the delete removed
+the picture and nothing is.`,
+    code: `
+const left = await Array.fromAsync(listVersions(s3, bucket));
+s3.trace.show(left.length ? left : "Nothing left: no version, no delete marker")`,
+    cleanup: true,
+  }),
+  step({
+    id: "remove-versions",
+    title: "Remove every version",
+    prose: `
+A delete that names a version id removes that version or delete marker for good; a bucket can go
+only once none is left.`,
+    code: `
+for (const v of left) await deleteObject(s3, bucket, v.key, { versionId: v.versionId });
+const note = "Nothing to remove here: the delete already removed the picture";
+s3.trace.show(left.length ? \`Removed \${left.length} version(s) and delete marker(s)\` : note)`,
+    cleanup: true,
+  }),
+  step({
     id: "delete-bucket",
     title: "Delete the bucket",
     prose: `
-The empty bucket can go, and the link now says \`404 NoSuchBucket\`.`,
+With nothing left in it, the bucket can go, and the link now says \`404 NoSuchBucket\`.`,
     code: `
 await deleteBucket(s3, bucket);
 s3.trace.show(await probe(link, { trace: s3.trace }))`,

@@ -155,3 +155,29 @@ rgwTest("links behave the same on Ceph RGW, both URL styles", async (_t, endpoin
     await deleteBucket(s3, bucket);
   }
 });
+
+Deno.test("links follow the connected cluster's bucket-name rules", async (t) => {
+  await using east5 = await connect({ emulate: "us-east-5", env: noEnv });
+  await using rgw = await connect({ env: noEnv });
+  const dots = /^RangeError: Invalid bucket name "my\.photos": .*"\." on DreamObjects US-East 5/;
+  await t.step("publicUrl() refuses a dotted name on US-East 5, not on RGW", () => {
+    assert.throws(() => publicUrl(east5, "my.photos", "a.png"), dots);
+    assert.match(publicUrl(rgw, "my.photos", "a.png"), /\/my\.photos\/a\.png$/);
+  });
+  await t.step("presignGet() and presignPut() refuse it before signing", async () => {
+    await assert.rejects(() => presignGet(east5, "my.photos", "a.png"), dots);
+    await assert.rejects(() => presignPut(east5, "my.photos", "a.png"), dots);
+    await assert.rejects(
+      () => presignGet(east5, "b2-photos", "a.png"),
+      /must not start with "b2-" on DreamObjects US-East 5/,
+    );
+    assert.match(await presignGet(rgw, "my.photos", "a.png"), /X-Amz-Signature=/);
+  });
+  await t.step("a five-character name is fine on RGW, refused on US-East 5", async () => {
+    await assert.rejects(
+      () => presignPut(east5, "short", "a.png"),
+      /6 to 63 characters on DreamObjects US-East 5, got 5/,
+    );
+    assert.match(await presignPut(rgw, "short", "a.png"), /X-Amz-Signature=/);
+  });
+});

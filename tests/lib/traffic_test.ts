@@ -3,9 +3,11 @@ import { type IncomingMessage, request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import {
   connect,
+  type Connection,
   createBucket,
   deleteBucket,
   deleteObject,
+  emptyBucket,
   formatBytes,
   getStream,
   listBuckets,
@@ -16,6 +18,7 @@ import {
   REDACTED,
   redactSecrets,
   redactUrl,
+  setVersioning,
   Traffic,
   TrafficView,
 } from "../../lib/mod.ts";
@@ -287,5 +290,55 @@ rgwTest(
     const view = new TrafficView([listing]);
     assert.match(view.toText(), /→ 200 OK +↑0 B ↓[1-9][\d.]* (B|kB) .*ListBuckets$/);
     assert.match(view.toHtml(), /<td>0 B<\/td><td>[1-9][\d.]* (B|kB)<\/td>/);
+  },
+);
+
+/** Writes, deletes (a marker) and removes by version id, then checks what the trace shows. */
+async function assertVersionNotes(s3: Connection) {
+  const bucket = await createBucket(s3, { prefix: "trace-versions" });
+  try {
+    await putObject(s3, bucket, "plain.txt", "unversioned");
+    await setVersioning(s3, bucket, true);
+    const put = await putObject(s3, bucket, "cloud.txt", "v1");
+    const marker = await deleteObject(s3, bucket, "cloud.txt");
+    await deleteObject(s3, bucket, "cloud.txt", { versionId: marker.versionId });
+    await deleteObject(s3, bucket, "cloud.txt", { versionId: put.versionId });
+    assert.ok(put.versionId && marker.versionId && marker.deleteMarker);
+    const [, unversioned, , written, deleted] = s3.trace.entries;
+    assert.equal(unversioned.responseHeaders["x-amz-version-id"], undefined);
+    assert.equal(written.responseHeaders["x-amz-version-id"], put.versionId);
+    assert.deepEqual(
+      [deleted.responseHeaders["x-amz-version-id"], deleted.responseHeaders["x-amz-delete-marker"]],
+      [marker.versionId, "true"],
+    );
+    const text = s3.trace.view().toText();
+    // Each note is a third line under the exchange it belongs to; the unversioned PUT has none.
+    const notes = [...text.matchAll(/ (\w+)\n {10}(\S.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+    assert.deepEqual(notes, [
+      `PutObject: version ${put.versionId}`,
+      `DeleteObject: added delete marker ${marker.versionId}`,
+      `DeleteObject: removed delete marker ${marker.versionId}`,
+      `DeleteObject: removed version ${put.versionId}`,
+    ], text);
+    const html = s3.trace.view().toHtml();
+    assert.ok(html.includes(`<small>version ${put.versionId}</small>`), html);
+    assert.ok(html.includes(`<small>added delete marker ${marker.versionId}</small>`), html);
+    assert.equal(html.match(/<small>/g)?.length, 4, html);
+  } finally {
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  }
+}
+
+Deno.test("the trace shows version ids and delete markers in text and HTML", async () => {
+  await using s3 = await connect({ env: noEnv });
+  await assertVersionNotes(s3);
+});
+
+rgwTest(
+  "the trace shows Ceph RGW's version ids and delete markers as the embedded server's",
+  async (_t, endpoint) => {
+    await using s3 = await connect({ endpoint, ...DEMO_KEYS, env: noEnv });
+    await assertVersionNotes(s3);
   },
 );

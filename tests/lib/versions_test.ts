@@ -211,3 +211,11 @@ async function forward(request: Request, port: number): Promise<Response> {
     req.end(body);
   });
 }
+
+Deno.test("versions functions follow the connected cluster's bucket-name rules", async () => {
+  await using east5 = await connect({ emulate: "us-east-5", env: { get: () => undefined } });
+  const dots = /^RangeError: Invalid bucket name "my\.photos": .*"\." on DreamObjects US-East 5/;
+  await assert.rejects(() => Array.fromAsync(listVersions(east5, "my.photos")), dots);
+  await assert.rejects(() => setVersioning(east5, "my.photos", true), dots);
+  await assert.rejects(() => getVersioning(east5, "my.photos"), dots);
+});

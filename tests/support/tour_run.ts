@@ -46,7 +46,8 @@ export async function runTour(args: string[], timeoutMs = 180_000): Promise<Tour
  * The milestones the tour must print, in this order (issue 4), read from its traffic lines
  * (`→ STATUS Reason [Code] … operation`, where anonymous probes show as `anonymous`): the public
  * link refused before the ACL, the presigned link working, the public link working after
- * `public-read`, the non-empty bucket refused, and NoSuchBucket at the end.
+ * `public-read`, the non-empty bucket refused, the object delete leaving nothing behind (the
+ * version listing empty, nothing to remove), and NoSuchBucket at the end.
  */
 export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
   { what: "403 AccessDenied for the public link", pattern: /→ 403\b[^\n]*AccessDenied/ },
@@ -54,19 +55,56 @@ export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> =
   { what: "200 for PutObjectAcl public-read", pattern: /→ 200\b[^\n]*PutObjectAcl/ },
   { what: "200 for the public link after public-read", pattern: /→ 200\b[^\n]*anonymous/ },
   { what: "409 BucketNotEmpty", pattern: /→ 409\b[^\n]*BucketNotEmpty/ },
+  {
+    what: "a plain 204 DeleteObject, no delete marker",
+    pattern: /→ 204\b[^\n]*DeleteObject\n(?! {10})/,
+  },
+  {
+    what: "no version left after the delete (ListObjectVersions)",
+    pattern:
+      /Nothing left: no version, no delete marker\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions/,
+  },
+  { what: "nothing to remove", pattern: /Nothing to remove here/ },
   { what: "404 NoSuchBucket at the end", pattern: /→ 404\b[^\n]*NoSuchBucket/ },
 ];
 
 /**
- * The milestones on a service without object ACLs (DreamObjects US-East 5 and its stand-in):
- * PutBucketAcl, not PutObjectAcl, makes the public link work.
+ * The milestones on DreamObjects US-East 5 and its stand-in, where objects inherit their
+ * bucket's permission and deletes keep versions: PutBucketAcl (not PutObjectAcl) makes the public
+ * link work; the object delete adds a delete marker (the trace names it); the version listing
+ * shows the marker over the version still stored; both are removed by version id; then the bucket
+ * goes and the link answers NoSuchBucket.
  */
-export const US_EAST_5_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> =
-  TOUR_MILESTONES.map((m) =>
-    /PutObjectAcl/.test(m.what)
-      ? { what: "200 for PutBucketAcl public-read", pattern: /→ 200\b[^\n]*PutBucketAcl/ }
-      : m
-  );
+export const US_EAST_5_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
+  ...TOUR_MILESTONES.slice(0, 2),
+  { what: "200 for PutBucketAcl public-read", pattern: /→ 200\b[^\n]*PutBucketAcl/ },
+  { what: "200 for the public link after public-read", pattern: /→ 200\b[^\n]*anonymous/ },
+  { what: "409 BucketNotEmpty", pattern: /→ 409\b[^\n]*BucketNotEmpty/ },
+  {
+    what: "the object delete adding a delete marker",
+    pattern: /→ 204\b[^\n]*DeleteObject\n {10}added delete marker \S+/,
+  },
+  {
+    what: "the presigned link then 404 NoSuchKey",
+    pattern: /→ 404\b[^\n]*NoSuchKey[^\n]*anonymous/,
+  },
+  {
+    what: "the listing: the marker, latest, over the picture's version still stored",
+    pattern:
+      /cloud\.png +\S+ +true +true +0 [^\n]*\n *cloud\.png +\S+ +false +false +[1-9]\d* [^\n]*\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions/,
+  },
+  { what: "the two removed", pattern: /Removed 2 version\(s\) and delete marker\(s\)/ },
+  {
+    what: "the marker removed by its version id",
+    pattern: /→ 204\b[^\n]*DeleteObject\n {10}removed delete marker \S+/,
+  },
+  {
+    what: "the version removed by its version id",
+    pattern: /→ 204\b[^\n]*DeleteObject\n {10}removed version \S+/,
+  },
+  { what: "204 DeleteBucket", pattern: /→ 204\b[^\n]*DeleteBucket/ },
+  { what: "404 NoSuchBucket at the end", pattern: /→ 404\b[^\n]*NoSuchBucket/ },
+];
 
 /**
  * Asserts that the tour's output shows each milestone, in order, and every step's marker.

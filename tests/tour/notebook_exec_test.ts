@@ -23,6 +23,7 @@ import {
   US_EAST_5_MILESTONES,
 } from "../support/tour_run.ts";
 import { startServer } from "../../server/mod.ts";
+import { connect, listBuckets, listVersions } from "../../lib/mod.ts";
 
 const NOTEBOOK = `${ROOT}notebooks/tour.ipynb`;
 /** nbconvert config that keeps outputs Deno's kernel publishes after `idle` (see the file). */
@@ -203,7 +204,7 @@ async function assertExecuted(
       `The notebook on ${label} has error outputs`,
     );
   });
-  await t.step("it shows 403, 200, 200, 409 BucketNotEmpty, 404 NoSuchBucket in order", () => {
+  await t.step("it shows the story's milestones in order, 403 to 404 NoSuchBucket", () => {
     assertTourOutput(text, `the notebook on ${label}`, milestones);
   });
   await t.step("it shows the image inline", () => {
@@ -214,6 +215,11 @@ async function assertExecuted(
     const tables = outputs.filter((o) => /<table[\s>]/i.test(joined(o.data?.["text/html"])));
     assert.ok(tables.length > 0, `The notebook on ${label} has no HTML table output`);
   });
+  if (milestones === TOUR_MILESTONES) {
+    await t.step("its delete leaves no delete marker: no version note in the traffic", () => {
+      assert.doesNotMatch(text, /^ {10}(version|added|removed|delete marker) /m);
+    });
+  }
   await t.step("it prints no secret key and no raw signature", () => {
     const everything = outputs.map((o) => JSON.stringify(o)).join("\n");
     assertNoSecrets(everything, SECRETS, `The notebook on ${label}`);
@@ -289,8 +295,30 @@ engineTest(
       assert.doesNotMatch(text, /PutObjectAcl|GetObjectAcl/);
       assert.match(text, /GetBucketAcl/);
     });
-    await t.step("it leaves no bucket behind", async () => {
+    await t.step(
+      "its HTML trace names the delete marker added, then the marker and version removed",
+      () => {
+        const html = outputsOf(notebook).map((o) => joined(o.data?.["text/html"])).join("\n");
+        const added = /<small>added delete marker (\S+)<\/small>/.exec(html)?.[1];
+        assert.ok(added, "The notebook's traffic tables never name the delete marker");
+        assert.ok(html.includes(`<small>removed delete marker ${added}</small>`));
+        assert.match(html, /<small>removed version \S+<\/small>/);
+      },
+    );
+    await t.step("it leaves no bucket and no version behind (a second connection)", async () => {
       assert.deepEqual(await bucketNames(server.url), []);
+      const text = outputsOf(notebook).map(textOf).join("\n");
+      const bucket = /demo-\d{8}-[a-z0-9]{6}/.exec(text)?.[0];
+      assert.ok(bucket, "The notebook's outputs never name its bucket");
+      await using s3 = await connect({
+        endpoint: server.url,
+        cluster: "us-east-5",
+        accessKeyId: demo.accessKeyId,
+        secretAccessKey: demo.secretAccessKey,
+        env: { get: () => undefined },
+      });
+      assert.deepEqual(await listBuckets(s3), []);
+      await assert.rejects(() => Array.fromAsync(listVersions(s3, bucket)), /NoSuchBucket/);
     });
   },
 );

@@ -70,6 +70,8 @@ Deno.test("the tour's steps show the milestones the issue asks for, in order", (
     "grants",
     "bucket-not-empty",
     "delete-object",
+    "versions-left",
+    "remove-versions",
     "delete-bucket",
   ];
   const positions = order.map((id) => ids.indexOf(id));
@@ -80,6 +82,8 @@ Deno.test("the tour's steps show the milestones the issue asks for, in order", (
   assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
   assert.deepEqual(STEPS.filter((s) => s.cleanup).map((s) => s.id), [
     "delete-object",
+    "versions-left",
+    "remove-versions",
     "delete-bucket",
   ]);
 });

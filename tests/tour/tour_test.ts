@@ -13,23 +13,12 @@ import { startServer } from "../../server/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { parseTourArgs } from "../../tour/main.ts";
 import { STEPS } from "../../tour/steps.ts";
+import { PROMPT, tourCommand, tourWaitingAt } from "../support/tour_pty.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DEMO = DEMO_USERS[0];
 const RAW_SIGNATURE = /(Signature=)([0-9a-f]{64}|[A-Za-z0-9%+/]{27,}=*)/;
 const noEnv = { get: (_: string) => undefined };
-
-/** `deno run …flags tour/main.ts`, as the `tour` task in deno.json spells it. */
-async function tourCommand(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const words = String(config.tasks.tour).split(/\s+/);
-  assert.equal(words[0], "deno");
-  assert.ok(
-    !words.includes("-A") && !words.includes("--allow-all"),
-    "the tour task must not use -A",
-  );
-  return [Deno.execPath(), ...words.slice(1)];
-}
 
 async function runTour(args: string[], viaTask = false) {
   const [, ...rest] = viaTask ? [Deno.execPath(), "task", "--quiet", "tour"] : await tourCommand();
@@ -213,86 +202,6 @@ Deno.test("a wrong secret key stops the tour with one clear line and exit 1", as
   assert.ok(!/^\s+at /m.test(stderr), "no stack trace without --debug");
   assert.ok(!(stdout + stderr).includes("not-the-secret"));
 });
-
-/** Runs the tour under a pseudo-terminal (util-linux `script`), so `--step` waits and Ctrl-C is a real SIGINT. */
-function ptyTour(args: string[]) {
-  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const start = tourCommand().then((cmd) =>
-    new Deno.Command("script", {
-      args: ["-qfec", [...cmd, ...args].map(quote).join(" "), "/dev/null"],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn()
-  );
-  let output = "";
-  let reader: ReadableStreamDefaultReader<string>;
-  let writer: WritableStreamDefaultWriter<Uint8Array>;
-  let child: Deno.ChildProcess;
-  const ready = start.then((c) => {
-    child = c;
-    reader = c.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    writer = c.stdin.getWriter();
-  });
-  return {
-    get output() {
-      return output;
-    },
-    /** Reads until `text` has appeared `times` times. */
-    async waitFor(text: string, times = 1) {
-      await ready;
-      const deadline = Date.now() + 60_000;
-      while (output.split(text).length - 1 < times) {
-        assert.ok(Date.now() < deadline, `Timed out waiting for "${text}":\n${output}`);
-        const { value, done } = await reader.read();
-        assert.ok(!done, `The tour ended before "${text}":\n${output}`);
-        output += value;
-      }
-    },
-    async type(text: string) {
-      await ready;
-      await writer.write(new TextEncoder().encode(text));
-    },
-    async finish() {
-      await ready;
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        output += value;
-      }
-      await writer.close().catch(() => {});
-      await child.stderr.cancel();
-      return (await child.status).code;
-    },
-  };
-}
-
-const PROMPT = "Press Enter to run it…";
-
-/**
- * Starts `--step` on a terminal against `url` and presses Enter for every step before `id`,
- * leaving the tour waiting at that step's prompt.
- */
-async function tourWaitingAt(url: string, id: string) {
-  const tour = ptyTour([
-    "--endpoint",
-    url,
-    "--access-key",
-    DEMO.accessKeyId,
-    "--secret-key",
-    DEMO.secretAccessKey,
-    "--step",
-  ]);
-  const index = STEPS.findIndex((s) => s.id === id);
-  for (let i = 1; i <= index; i++) {
-    await tour.waitFor(PROMPT, i);
-    await tour.type("\n");
-  }
-  await tour.waitFor(PROMPT, index + 1);
-  return tour;
-}
 
 Deno.test("--step waits for Enter; Ctrl-C mid-tour cleans up and exits 130", async () => {
   await using server = await startServer({ port: 0, quiet: true });
