@@ -1,0 +1,38 @@
+/**
+ * The course's chapters on the command line: `deno task tour --list`, choosing a chapter by
+ * name, and refusing an unknown one in one line.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { CHAPTERS } from "../../tour/chapters.ts";
+import { parseTourArgs } from "../../tour/main.ts";
+import { runTour } from "../support/tour_run.ts";
+
+Deno.test("deno task tour --list prints one line per chapter, starting with its name", async () => {
+  const { code, output } = await runTour(["--list"]);
+  assert.equal(code, 0, output);
+  const lines = output.trimEnd().split("\n");
+  assert.equal(lines.length, CHAPTERS.length, output);
+  CHAPTERS.forEach((chapter, i) => {
+    assert.match(lines[i], new RegExp(`^${chapter.name}\\s{2,}${chapter.title}$`));
+  });
+  assert.match(lines[0], /^getting-started\s+Getting started$/);
+});
+
+Deno.test("a chapter is chosen by name; none means getting-started; two or unknown are refused", async () => {
+  assert.equal(parseTourArgs([]).chapter.name, "getting-started");
+  for (const chapter of CHAPTERS) {
+    assert.equal(parseTourArgs([chapter.name, "--keep"]).chapter, chapter);
+  }
+  assert.throws(() => parseTourArgs(["a", "b"]), { name: "UsageError", message: /one chapter/ });
+  const bad = await runTour(["no-such-chapter"]);
+  assert.equal(bad.code, 2);
+  assert.equal(
+    bad.output,
+    `Unknown chapter "no-such-chapter": use one of ${
+      CHAPTERS.map((c) => c.name).join(", ")
+    } (deno task tour --list); see "deno task tour --help"\n`,
+  );
+});
