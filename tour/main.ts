@@ -25,7 +25,8 @@ import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
 const HELP = `Usage: deno task tour [CHAPTER] [options]
 
-Runs one chapter of the course (see --list); without CHAPTER, the DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
+Runs one chapter of the course (--list shows them). Without CHAPTER, the first: the
+DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
 public link, a presigned link and an ACL, then delete everything. Without --endpoint,
 --dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
 without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object.
