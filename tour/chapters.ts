@@ -9,6 +9,7 @@
 
 import { STEPS } from "./steps.ts";
 import type { Step } from "./step.ts";
+import { SIGNING_STEPS } from "./chapters/signing.ts";
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -38,6 +39,13 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     notebook: "tour.ipynb",
     summary: "create a bucket, upload a picture, share it with links and ACLs, delete everything",
     steps: STEPS,
+  },
+  {
+    name: "signing",
+    title: "How a request is signed",
+    notebook: "02-signing.ipynb",
+    summary: "a SigV4 signature built by hand and checked against the SDK's, SigV2, tampering",
+    steps: SIGNING_STEPS,
   },
 ];
 
