@@ -36,3 +36,17 @@ Deno.test("a chapter is chosen by name; none means getting-started; two or unkno
     } (deno task tour --list); see "deno task tour --help"\n`,
   );
 });
+
+Deno.test("the README's course table gives one command and notebook per chapter, in order", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## The course"));
+  const rows = section.split("\n").filter((line) => /^\| \d+ +\|/.test(line));
+  assert.equal(rows.length, CHAPTERS.length, "one row per chapter");
+  CHAPTERS.forEach((chapter, i) => {
+    const command = i === 0 ? "`deno task tour`" : `\`deno task tour ${chapter.name}\``;
+    assert.ok(rows[i].startsWith(`| ${i + 1} `), rows[i]);
+    assert.ok(rows[i].includes(command), `row ${i + 1} lacks ${command}`);
+    assert.ok(rows[i].includes(`(notebooks/${chapter.notebook})`), `row ${i + 1} lacks its link`);
+    assert.ok(rows[i].includes(`| ${chapter.title}`), `row ${i + 1} lacks "${chapter.title}"`);
+  });
+});
