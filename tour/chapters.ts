@@ -10,6 +10,7 @@
 import { STEPS } from "./steps.ts";
 import type { Step } from "./step.ts";
 import { SIGNING_STEPS } from "./chapters/signing.ts";
+import { VERSIONS_STEPS } from "./chapters/versions.ts";
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -46,6 +47,13 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     notebook: "02-signing.ipynb",
     summary: "a SigV4 signature built by hand and checked against the SDK's, SigV2, tampering",
     steps: SIGNING_STEPS,
+  },
+  {
+    name: "versions",
+    title: "Versions: undo an overwrite, undo a delete",
+    notebook: "03-versions.ipynb",
+    summary: "versioning on, an overwrite undone, a delete marker undone, every version deleted",
+    steps: VERSIONS_STEPS,
   },
 ];
 
