@@ -1,14 +1,18 @@
 /**
  * The course's chapters on the command line: `deno task tour --list`, choosing a chapter by
- * name, and refusing an unknown one in one line.
+ * name, refusing an unknown one in one line, the README's course table, and Ctrl-C in the middle
+ * of a chapter cleaning up what that chapter made.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { CHAPTERS } from "../../tour/chapters.ts";
+import { chapterNamed, CHAPTERS } from "../../tour/chapters.ts";
 import { parseTourArgs } from "../../tour/main.ts";
-import { runTour } from "../support/tour_run.ts";
+import { startServer } from "../../server/mod.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { bucketNames, runTour } from "../support/tour_run.ts";
+import { PROMPT, ptyTour } from "../support/tour_pty.ts";
 
 Deno.test("deno task tour --list prints one line per chapter, starting with its name", async () => {
   const { code, output } = await runTour(["--list"]);
@@ -50,3 +54,37 @@ Deno.test("the README's course table gives one command and notebook per chapter,
     assert.ok(rows[i].includes(`| ${chapter.title}`), `row ${i + 1} lacks "${chapter.title}"`);
   });
 });
+
+for (const [name, at] of [["signing", "tamper-header"], ["versions", "delete-marker"]]) {
+  Deno.test(`Ctrl-C in the middle of the ${name} chapter deletes what it made and exits 130`, async () => {
+    await using server = await startServer({ port: 0, quiet: true });
+    const demo = DEMO_USERS[0];
+    const tour = await ptyTour([
+      name,
+      "--step",
+      "--endpoint",
+      server.url,
+      "--access-key",
+      demo.accessKeyId,
+      "--secret-key",
+      demo.secretAccessKey,
+    ]);
+    const index = chapterNamed(name).steps.findIndex((s) => s.id === at);
+    assert.ok(index > 0, at);
+    for (let i = 1; i <= index; i++) {
+      await tour.waitFor(PROMPT, i);
+      await tour.type("\n");
+    }
+    await tour.waitFor(PROMPT, index + 1);
+    const [bucket] = await bucketNames(server.url);
+    assert.ok(bucket, `the ${name} chapter should have made its bucket by now`);
+    await tour.type("\x03");
+    assert.equal(await tour.finish(), 130, tour.output);
+    assert.match(tour.output, /Interrupted: cleaning up/);
+    assert.match(
+      tour.output,
+      new RegExp(`Cleaned up: deleted bucket "${bucket}" and [1-9]\\d* object`),
+    );
+    assert.deepEqual(await bucketNames(server.url), [], "buckets left after Ctrl-C");
+  });
+}
