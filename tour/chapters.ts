@@ -11,6 +11,7 @@ import { STEPS } from "./steps.ts";
 import type { Step } from "./step.ts";
 import { SIGNING_STEPS } from "./chapters/signing.ts";
 import { VERSIONS_STEPS } from "./chapters/versions.ts";
+import { BIG_FILES, BIG_FILES_STEPS } from "./chapters/big_files.ts";
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -26,6 +27,11 @@ export interface Chapter {
   steps: readonly Step[];
   /** Markdown after the last step: the notebook's last cell, printed at the end in a terminal. */
   epilogue?: string;
+  /**
+   * Files the cells write next to the notebook; the terminal tour deletes them at the end (also
+   * after a failure or Ctrl-C), as it deletes the buckets.
+   */
+  files?: readonly string[];
 }
 
 /** The name `deno task tour` runs when given none. */
@@ -49,9 +55,18 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     steps: SIGNING_STEPS,
   },
   {
+    name: "big-files",
+    title: "Big files: multipart uploads and their leftovers",
+    notebook: "03-big-files.ipynb",
+    summary:
+      "a multipart upload by hand, putFile(), an interrupted upload, leftovers found and aborted",
+    steps: BIG_FILES_STEPS,
+    files: BIG_FILES,
+  },
+  {
     name: "versions",
     title: "Versions: undo an overwrite, undo a delete",
-    notebook: "03-versions.ipynb",
+    notebook: "04-versions.ipynb",
     summary: "versioning on, an overwrite undone, a delete marker undone, every version deleted",
     steps: VERSIONS_STEPS,
   },

@@ -154,12 +154,23 @@ async function waitForEnter(): Promise<void> {
  *
  * @param scope The chapter's scope (its connections among the cells' variables).
  * @param keep Leave the buckets in place.
+ * @param files Local files the chapter writes (next to its notebook), deleted in any case.
  * @returns Lines describing what was done.
  */
-async function cleanup(scope: Scope, keep: boolean): Promise<string[]> {
+async function cleanup(scope: Scope, keep: boolean, files: readonly string[]): Promise<string[]> {
   const connections = new Set(Object.values(scope).filter((v) => v instanceof Connection));
   const notes: string[] = [];
   for (const s3 of connections) notes.push(...await cleanupConnection(s3, keep));
+  for (const file of files) {
+    try {
+      await Deno.remove(file);
+      notes.push(`Cleaned up: deleted the local file "${file}"`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        notes.push(`Could not delete the local file "${file}": ${(error as Error).message}`);
+      }
+    }
+  }
   return notes;
 }
 
@@ -215,7 +226,7 @@ export async function main(args: string[]): Promise<number> {
 
   const scope: Scope = {};
   let cleaning: Promise<string[]> | undefined;
-  const finish = () => (cleaning ??= cleanup(scope, settings.keep));
+  const finish = () => (cleaning ??= cleanup(scope, settings.keep, settings.chapter.files ?? []));
   const onInterrupt = async () => {
     console.error("\nInterrupted: cleaning up…");
     for (const note of await finish()) console.error(note);
