@@ -27,6 +27,7 @@ export * from "./connect.ts";
 export * from "./content_type.ts";
 export * from "./display.ts";
 export * from "./errors.ts";
+export * from "./folders.ts";
 export * from "./exchange.ts";
 export * from "./image.ts";
 export * from "./links.ts";
