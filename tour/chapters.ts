@@ -11,6 +11,7 @@ import { STEPS } from "./steps.ts";
 import type { Step } from "./step.ts";
 import { SIGNING_STEPS } from "./chapters/signing.ts";
 import { VERSIONS_STEPS } from "./chapters/versions.ts";
+import { FOLDERS_STEPS } from "./chapters/folders.ts";
 import { BIG_FILES, BIG_FILES_STEPS } from "./chapters/big_files.ts";
 
 /** One chapter of the course. */
@@ -64,9 +65,17 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     files: BIG_FILES,
   },
   {
+    name: "folders",
+    title: "Folders and many objects",
+    notebook: "04-folders.ipynb",
+    summary:
+      "folders, 1,000+ keys, metadata, copy, rename, ranges, 304, sizes, bulk deletes and ACLs",
+    steps: FOLDERS_STEPS,
+  },
+  {
     name: "versions",
     title: "Versions: undo an overwrite, undo a delete",
-    notebook: "04-versions.ipynb",
+    notebook: "05-versions.ipynb",
     summary: "versioning on, an overwrite undone, a delete marker undone, every version deleted",
     steps: VERSIONS_STEPS,
   },
