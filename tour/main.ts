@@ -1,7 +1,9 @@
 /**
- * `deno task tour`: the notebook's tour in a terminal. It runs each step's cell code (the same
- * code the notebook holds) and prints the step, its code, its result and its HTTP traffic.
- * Everything the tour creates is deleted at the end, also after a failure or Ctrl-C.
+ * `deno task tour [CHAPTER]`: a chapter of the course in a terminal (the getting-started tour
+ * without a name). It runs each step's cell code (the same code the chapter's notebook holds) and
+ * prints the step, its code, its result and its HTTP traffic. Every bucket any connection of the
+ * chapter created is deleted at the end (all versions and unfinished uploads included), also
+ * after a failure or Ctrl-C.
  *
  * @module
  */
@@ -17,13 +19,14 @@ import {
 } from "../lib/mod.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
-import { STEPS } from "./steps.ts";
+import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER } from "./chapters.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
 import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
-const HELP = `Usage: deno task tour [options]
+const HELP = `Usage: deno task tour [CHAPTER] [options]
 
-The DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
+Runs one chapter of the course (--list shows them). Without CHAPTER, the first: the
+DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
 public link, a presigned link and an ACL, then delete everything. Without --endpoint,
 --dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
 without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object;
@@ -36,6 +39,7 @@ ${CONNECTION_HELP}
                          (DreamObjects US-East 5's rules, offline)
   --step                 Wait for Enter before each step
   --keep                 Keep the bucket and the picture (skip the deleting steps)
+  --list                 List the chapters, one per line: the CHAPTER to pass, then its title
   -h, --help             Show this help
 
 Examples:
@@ -43,18 +47,24 @@ Examples:
   deno task tour --dreamobjects --access-key KEY --secret-key SECRET
   deno task tour --dreamobjects --cluster us-east-1
   deno task tour --emulate us-east-5
-  deno task tour --endpoint http://127.0.0.1:7480 --step`;
+  deno task tour --endpoint http://127.0.0.1:7480 --step
+  deno task tour signing --emulate us-east-5`;
 
 const FLAGS = {
   ...CONNECTION_FLAGS,
   "emulate": { type: "string" },
   "step": { type: "boolean" },
   "keep": { type: "boolean" },
+  "list": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
 /** The tour's settings, from its command line. */
 export interface TourArgs {
+  /** The chapter to run. */
+  chapter: Chapter;
+  /** List the chapters and exit. */
+  list: boolean;
   /** Where to connect. */
   connect: ConnectOptions;
   /** Wait for Enter before each step. */
@@ -83,7 +93,19 @@ export interface TourArgs {
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {
-  const { values } = parseCommandLine("tour", args, { options: FLAGS, allowPositionals: false });
+  const { values, positionals } = parseCommandLine("tour", args, {
+    options: FLAGS,
+    allowPositionals: true,
+  });
+  if (positionals.length > 1) {
+    throw new UsageError("tour", `Give one chapter, got ${positionals.length}: ${positionals}`);
+  }
+  let chapter: Chapter;
+  try {
+    chapter = chapterNamed(positionals[0] ?? DEFAULT_CHAPTER);
+  } catch (error) {
+    throw new UsageError("tour", (error as Error).message);
+  }
   let connect: ConnectOptions;
   try {
     connect = connectOptionsFrom(values);
@@ -101,6 +123,8 @@ export function parseTourArgs(args: string[]): TourArgs {
     connect.emulate = emulate as Emulation;
   }
   return {
+    chapter,
+    list: values.list ?? false,
     connect,
     step: values.step ?? false,
     keep: values.keep ?? false,
@@ -126,16 +150,33 @@ async function waitForEnter(): Promise<void> {
 }
 
 /**
- * Deletes what the tour created, every version and delete marker included (so the bucket can go
- * where deletes keep versions), and closes the connection. Tolerates what is already gone.
+ * Deletes what the chapter created and closes its connections: every bucket any connection in
+ * the scope created and did not delete, emptied of every object, version, delete marker and
+ * unfinished multipart upload first. Tolerates what is already gone.
  *
- * @param scope The tour's scope (holding `s3` once connected).
+ * @param scope The chapter's scope (its connections among the cells' variables).
  * @param keep Leave the buckets in place.
+ * @param files Local files the chapter writes (next to its notebook), deleted in any case.
  * @returns Lines describing what was done.
  */
-async function cleanup(scope: Scope, keep: boolean): Promise<string[]> {
-  const s3 = scope.s3;
-  if (!(s3 instanceof Connection)) return [];
+async function cleanup(scope: Scope, keep: boolean, files: readonly string[]): Promise<string[]> {
+  const connections = new Set(Object.values(scope).filter((v) => v instanceof Connection));
+  const notes: string[] = [];
+  for (const s3 of connections) notes.push(...await cleanupConnection(s3, keep));
+  for (const file of files) {
+    try {
+      await Deno.remove(file);
+      notes.push(`Cleaned up: deleted the local file "${file}"`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        notes.push(`Could not delete the local file "${file}": ${(error as Error).message}`);
+      }
+    }
+  }
+  return notes;
+}
+
+async function cleanupConnection(s3: Connection, keep: boolean): Promise<string[]> {
   const notes: string[] = [];
   for (const bucket of [...s3.createdBuckets]) {
     if (keep) {
@@ -178,6 +219,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (settings.list) {
+    const width = Math.max(...CHAPTERS.map((c) => c.name.length)) + 2;
+    for (const c of CHAPTERS) console.log(`${c.name.padEnd(width)}${c.title}`);
+    return 0;
+  }
+  const chapter = settings.chapter;
   const color = useColor();
   const say = (text = "") => console.log(text);
   // Cells run from the notebook's folder, as in Jupyter, so "cloud.png" is the picture there.
@@ -185,7 +232,7 @@ export async function main(args: string[]): Promise<number> {
 
   const scope: Scope = {};
   let cleaning: Promise<string[]> | undefined;
-  const finish = () => (cleaning ??= cleanup(scope, settings.keep));
+  const finish = () => (cleaning ??= cleanup(scope, settings.keep, settings.chapter.files ?? []));
   const onInterrupt = async () => {
     console.error("\nInterrupted: cleaning up…");
     for (const note of await finish()) console.error(note);
@@ -199,7 +246,7 @@ export async function main(args: string[]): Promise<number> {
     waiting = false;
   }
 
-  const steps = STEPS.filter((s) => !(settings.keep && s.cleanup));
+  const steps = chapter.steps.filter((s) => !(settings.keep && s.cleanup));
   let failed = false;
   try {
     for (const [i, step] of steps.entries()) {
@@ -215,6 +262,15 @@ export async function main(args: string[]): Promise<number> {
       }
       const text = render(value, color);
       if (text) say(text);
+    }
+    if (chapter.epilogue) {
+      say();
+      say(
+        chapter.epilogue.trim().replace(/^#+ /gm, "").replace(/`/g, "").replace(
+          /\[([^\]]*)\]\([^)]*\)/g,
+          "$1",
+        ),
+      );
     }
     say();
     say(paint("Tour complete.", "green", color));

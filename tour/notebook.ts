@@ -1,16 +1,37 @@
 /**
- * Writes the tour as a Jupyter notebook for Deno's kernel: one markdown cell per step (its
- * heading and prose), then the step's code cell, no outputs. Run `deno task notebook` after
- * changing `steps.ts`; a test fails when `notebooks/tour.ipynb` or `notebooks/cloud.png` drift.
+ * Writes each chapter as a Jupyter notebook for Deno's kernel: one markdown cell per step (its
+ * heading and prose), then the step's code cell, no outputs; a chapter's epilogue is its last
+ * cell. Run `deno task notebook` after changing any chapter's steps; a test fails when a notebook
+ * (or `notebooks/cloud.png`) drifts.
  *
  * @module
  */
 
 import { drawPicture } from "./picture.ts";
-import { type Step, STEPS } from "./steps.ts";
+import type { Step } from "./steps.ts";
+import { type Chapter, CHAPTERS } from "./chapters.ts";
 
-/** Where the notebook goes, relative to the repository root. */
+/** Where the first chapter's notebook goes, relative to the repository root. */
 export const NOTEBOOK_PATH = new URL("../notebooks/tour.ipynb", import.meta.url);
+
+/**
+ * Where a chapter's notebook goes.
+ *
+ * @param chapter The chapter.
+ * @returns Its file URL under `notebooks/`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notebookPath } from "./notebook.ts";
+ * import { CHAPTERS } from "./chapters.ts";
+ *
+ * assert.match(notebookPath(CHAPTERS[0]).pathname, /\/notebooks\/tour\.ipynb$/);
+ * ```
+ */
+export function notebookPath(chapter: Pick<Chapter, "notebook">): URL {
+  return new URL(`../notebooks/${chapter.notebook}`, import.meta.url);
+}
 /** Where the tour's picture goes, next to the notebook (cells open it as `cloud.png`). */
 export const PICTURE_PATH = new URL("../notebooks/cloud.png", import.meta.url);
 
@@ -25,6 +46,7 @@ function lines(text: string): string[] {
  * Jupyter writes it).
  *
  * @param steps The steps, in order.
+ * @param epilogue Markdown for a last cell (the course index), if any.
  * @returns The `.ipynb` file's text.
  *
  * @example Usage
@@ -35,7 +57,7 @@ function lines(text: string): string[] {
  * console.log(JSON.parse(notebookText(STEPS)).nbformat); // 4
  * ```
  */
-export function notebookText(steps: readonly Step[]): string {
+export function notebookText(steps: readonly Step[], epilogue?: string): string {
   const cells = steps.flatMap((step, i) => {
     const heading = i === 0 ? "#" : "##";
     const markdown = {
@@ -52,8 +74,16 @@ export function notebookText(steps: readonly Step[]): string {
       outputs: [],
       source: lines(step.code),
     };
-    return [markdown, code];
+    return step.code === "" ? [markdown] : [markdown, code];
   });
+  if (epilogue) {
+    cells.push({
+      cell_type: "markdown",
+      id: "where-next",
+      metadata: {},
+      source: lines(epilogue.trim()),
+    });
+  }
   const notebook = {
     cells,
     metadata: {
@@ -74,9 +104,11 @@ export function notebookText(steps: readonly Step[]): string {
 }
 
 if (import.meta.main) {
-  await Deno.writeTextFile(NOTEBOOK_PATH, notebookText(STEPS));
+  for (const chapter of CHAPTERS) {
+    const path = notebookPath(chapter);
+    await Deno.writeTextFile(path, notebookText(chapter.steps, chapter.epilogue));
+    console.log(`Wrote ${path.pathname} (${chapter.name}, ${chapter.steps.length} steps)`);
+  }
   await Deno.writeFile(PICTURE_PATH, drawPicture());
-  console.log(
-    `Wrote ${NOTEBOOK_PATH.pathname} (${STEPS.length} steps) and ${PICTURE_PATH.pathname}`,
-  );
+  console.log(`Wrote ${PICTURE_PATH.pathname}`);
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { parseCell } from "../../tour/cells.ts";
-import { NOTEBOOK_PATH, notebookText, PICTURE_PATH } from "../../tour/notebook.ts";
+import { notebookPath, notebookText, PICTURE_PATH } from "../../tour/notebook.ts";
+import { CHAPTERS, courseIndex } from "../../tour/chapters.ts";
 import { drawPixels, HEIGHT, scanlines, WIDTH } from "../../tour/picture.ts";
 import { STEPS } from "../../tour/steps.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
@@ -18,19 +19,49 @@ interface Cell {
   metadata: { tags?: string[] };
 }
 
-Deno.test("notebooks/tour.ipynb is exactly what the tour's steps generate", async () => {
-  const committed = await Deno.readTextFile(NOTEBOOK_PATH);
-  assert.ok(
-    committed === notebookText(STEPS),
-    "notebooks/tour.ipynb has drifted from tour/steps.ts: run `deno task notebook` and commit",
-  );
+for (const chapter of CHAPTERS) {
+  Deno.test(`notebooks/${chapter.notebook} is exactly what the ${chapter.name} chapter's steps generate`, async () => {
+    const committed = await Deno.readTextFile(notebookPath(chapter));
+    assert.ok(
+      committed === notebookText(chapter.steps, chapter.epilogue),
+      `notebooks/${chapter.notebook} has drifted from the ${chapter.name} chapter's steps: ` +
+        "run `deno task notebook` and commit",
+    );
+  });
+}
+
+Deno.test("chapter names are unique command-line words and notebooks are NN-name.ipynb", () => {
+  const names = CHAPTERS.map((c) => c.name);
+  assert.equal(new Set(names).size, names.length);
+  assert.equal(CHAPTERS[0].notebook, "tour.ipynb");
+  CHAPTERS.forEach((c, i) => {
+    assert.match(c.name, /^[a-z][a-z-]*$/);
+    if (i > 0) assert.equal(c.notebook, `${String(i + 1).padStart(2, "0")}-${c.name}.ipynb`);
+    assert.equal(c.steps.filter((s) => s.parameters).length, 1, `${c.name}: one options cell`);
+    const ids = c.steps.map((s) => s.id);
+    assert.equal(new Set(ids).size, ids.length, `${c.name}: duplicate step ids`);
+  });
+});
+
+Deno.test("the first notebook's last cell links every chapter in order", async () => {
+  const notebook = JSON.parse(await Deno.readTextFile(notebookPath(CHAPTERS[0])));
+  const last: Cell = notebook.cells.at(-1);
+  assert.equal(last.cell_type, "markdown");
+  const text = last.source.join("");
+  assert.ok(text.includes(courseIndex(CHAPTERS)), text);
+  let at = 0;
+  for (const chapter of CHAPTERS) {
+    const found = text.indexOf(`](${chapter.notebook})`, at);
+    assert.ok(found > at, `the index does not link ${chapter.notebook} in order`);
+    at = found;
+  }
 });
 
 Deno.test("each step is a heading, its prose, then its code cell, with no outputs", async () => {
-  const notebook = JSON.parse(await Deno.readTextFile(NOTEBOOK_PATH));
+  const notebook = JSON.parse(await Deno.readTextFile(notebookPath(CHAPTERS[0])));
   assert.equal(notebook.metadata.kernelspec.name, "deno");
   const cells: Cell[] = notebook.cells;
-  assert.equal(cells.length, STEPS.length * 2);
+  assert.equal(cells.length, STEPS.length * 2 + 1);
   STEPS.forEach((step, i) => {
     const [about, code] = [cells[2 * i], cells[2 * i + 1]];
     assert.equal(about.cell_type, "markdown");
@@ -49,7 +80,7 @@ Deno.test("each step is a heading, its prose, then its code cell, with no output
 });
 
 Deno.test("code cells are short (at most 8 lines) and prose is one or two sentences per idea", () => {
-  for (const step of STEPS) {
+  for (const step of CHAPTERS.flatMap((c) => c.steps)) {
     const lines = step.code.split("\n").length;
     assert.ok(lines <= 8, `step "${step.id}" has a ${lines}-line cell`);
     const sentences = step.prose.trim().split(/(?<=[.!?])\s+(?=[A-Z`\\])/).length;
@@ -90,7 +121,7 @@ Deno.test("the tour's steps show the milestones the issue asks for, in order", (
 
 Deno.test("every cell parses for the terminal runner: lib imports only, one display value", () => {
   const imported = new Set<string>();
-  for (const step of STEPS) {
+  for (const step of CHAPTERS.flatMap((c) => c.steps)) {
     const cell = parseCell(step.code);
     cell.imports.forEach((name) => imported.add(name));
     assert.ok(!/:\s*(string|number|boolean|unknown|any)\b/.test(step.code), `${step.id} has types`);
@@ -103,28 +134,30 @@ Deno.test("every cell parses for the terminal runner: lib imports only, one disp
   assert.throws(() => parseCell('import { x } from "npm:left-pad";'), SyntaxError);
 });
 
-Deno.test("the cells type-check as one module (as the Deno kernel compiles them)", async () => {
-  const dir = `${ROOT}.tmp`;
-  await Deno.mkdir(dir, { recursive: true });
-  // .tmp/ sits one level below the root, like notebooks/, so "../../lib/mod.ts" resolves the same.
-  const file = `${dir}/tour_cells_${crypto.randomUUID().slice(0, 8)}.ts`;
-  await Deno.writeTextFile(file, STEPS.map((s) => `// ${s.id}\n${s.code}\n`).join("\n"));
-  try {
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", file],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(
-      code,
-      0,
-      `The notebook's cells do not type-check:\n${new TextDecoder().decode(stderr)}`,
-    );
-  } finally {
-    await Deno.remove(file);
-  }
-});
+for (const chapter of CHAPTERS) {
+  Deno.test(`the ${chapter.name} chapter's cells type-check as one module (as the Deno kernel compiles them)`, async () => {
+    const dir = `${ROOT}.tmp`;
+    await Deno.mkdir(dir, { recursive: true });
+    // .tmp/ sits one level below the root, like notebooks/, so "../../lib/mod.ts" resolves the same.
+    const file = `${dir}/tour_cells_${crypto.randomUUID().slice(0, 8)}.ts`;
+    await Deno.writeTextFile(file, chapter.steps.map((s) => `// ${s.id}\n${s.code}\n`).join("\n"));
+    try {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["check", "--quiet", file],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(
+        code,
+        0,
+        `The notebook's cells do not type-check:\n${new TextDecoder().decode(stderr)}`,
+      );
+    } finally {
+      await Deno.remove(file);
+    }
+  });
+}
 
 Deno.test("notebooks/cloud.png holds exactly the picture tour/picture.ts draws", async () => {
   const png = await Deno.readFile(PICTURE_PATH);
@@ -152,8 +185,10 @@ Deno.test("notebooks/cloud.png holds exactly the picture tour/picture.ts draws",
   );
 });
 
-Deno.test("the committed notebook holds no secret key", async () => {
-  const text = await Deno.readTextFile(NOTEBOOK_PATH);
-  for (const user of DEMO_USERS) assert.ok(!text.includes(user.secretAccessKey));
-  assert.doesNotMatch(text, /Signature=[0-9a-f]{16}/);
+Deno.test("the committed notebooks hold no secret key", async () => {
+  for (const chapter of CHAPTERS) {
+    const text = await Deno.readTextFile(notebookPath(chapter));
+    for (const user of DEMO_USERS) assert.ok(!text.includes(user.secretAccessKey), chapter.name);
+    assert.doesNotMatch(text, /Signature=[0-9a-f]{16}/);
+  }
 });

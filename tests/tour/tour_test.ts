@@ -164,7 +164,7 @@ Deno.test("--keep skips the deleting steps and leaves the bucket and the picture
 Deno.test("--help prints usage; an unknown flag fails in one line with exit 2", async () => {
   const help = await runTour(["--help"]);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /^Usage: deno task tour \[options\]/);
+  assert.match(help.stdout, /^Usage: deno task tour \[CHAPTER\] \[options\]/);
   for (
     const flag of [
       "--access-key",

@@ -1,0 +1,143 @@
+/**
+ * The "versions" chapter, run as a user runs it (`deno task tour versions`) on the embedded
+ * server, on a US-East 5 stand-in (versioning always on) and on Ceph RGW, and its notebook
+ * executed in Jupyter: the overwrite undone, the delete marker undone, every version deleted,
+ * no secret printed, and nothing left on the server (checked through a second connection).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { startServer } from "../../server/mod.ts";
+import { chapterNamed } from "../../tour/chapters.ts";
+import { rgwTest } from "../support/engines.ts";
+import {
+  assertNoErrors,
+  executeNotebook,
+  jupyterTest,
+  outputsOf,
+  textOf,
+} from "../support/notebook_exec.ts";
+import { assertNoSecrets, assertTourOutput, bucketNames, runTour } from "../support/tour_run.ts";
+
+const DEMO = DEMO_USERS[0];
+const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
+const CHAPTER = chapterNamed("versions");
+
+/** The story, in order. `before` is the new bucket's versioning state. */
+function milestones(before: "Unversioned" | "Enabled") {
+  return [
+    { what: `a new bucket ${before}`, pattern: new RegExp(`^${before}$`, "m") },
+    { what: "versioning Enabled", pattern: /^Enabled$/m },
+    { what: "two PUTs", pattern: /→ 200 OK[^\n]*PutObject[\s\S]*?→ 200 OK[^\n]*PutObject/ },
+    { what: "two versions listed", pattern: /→ 200 OK[^\n]*ListObjectVersions/ },
+    { what: "the old version read", pattern: /^version 1: the good one$/m },
+    { what: "the old version restored", pattern: /^version 1: the good one$/m },
+    { what: "a delete marker made", pattern: /deleteMarker: true/ },
+    { what: "the marker listed on top", pattern: /^ +notes\.txt +\S+ +true +true +0 /m },
+    { what: "a plain GET refused", pattern: /→ 404 Not Found NoSuchKey[^\n]*GetObject/ },
+    { what: "the delete undone", pattern: /^version 1: the good one$/m },
+    { what: "nothing listed after deleting every version", pattern: /^\(none\)$/m },
+    { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
+  ];
+}
+
+function keys() {
+  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
+}
+
+Deno.test("deno task tour versions runs every step on the embedded server", async () => {
+  const { code, output } = await runTour(["versions"]);
+  assert.equal(code, 0, output);
+  CHAPTER.steps.forEach((step, i) =>
+    assert.ok(output.includes(`━━ ${i + 1}/${CHAPTER.steps.length} ${step.title}`), step.id)
+  );
+  assertTourOutput(output, "the versions chapter", milestones("Unversioned"));
+  assert.match(output, /→ 200 OK[^\n]*PutBucketVersioning/);
+  assertNoSecrets(output, SECRETS, "the versions chapter");
+});
+
+Deno.test("the versions chapter on a US-East 5 stand-in: already versioned, nothing left", async () => {
+  await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
+  const { code, output } = await runTour([
+    "versions",
+    "--endpoint",
+    server.url,
+    "--cluster",
+    "us-east-5",
+    ...keys(),
+  ]);
+  assert.equal(code, 0, output);
+  assertTourOutput(output, "the versions chapter on us-east-5", milestones("Enabled"));
+  assert.doesNotMatch(output, /→ [^\n]*PutBucketVersioning/, "versioning is on already there");
+  assertNoSecrets(output, SECRETS, "the versions chapter on us-east-5");
+  assert.deepEqual(await bucketNames(server.url), [], "buckets left behind");
+});
+
+Deno.test("the versions chapter with --emulate us-east-5 exits 0", async () => {
+  const { code, output } = await runTour(["versions", "--emulate", "us-east-5"]);
+  assert.equal(code, 0, output);
+  assertTourOutput(output, "--emulate us-east-5", milestones("Enabled"));
+});
+
+Deno.test("the versions chapter with --keep leaves its (versioned) bucket, and says so", async () => {
+  await using server = await startServer({ port: 0, quiet: true });
+  const { code, output } = await runTour([
+    "versions",
+    "--keep",
+    "--endpoint",
+    server.url,
+    ...keys(),
+  ]);
+  assert.equal(code, 0, output);
+  const kept = /Kept bucket "([^"]+)" at /.exec(output)?.[1];
+  assert.ok(kept, output);
+  assert.deepEqual(await bucketNames(server.url), [kept]);
+});
+
+rgwTest(
+  "deno task tour versions runs on Ceph RGW and leaves nothing behind",
+  async (_t, endpoint) => {
+    const before = new Set(await bucketNames(endpoint));
+    const { code, output } = await runTour(["versions", "--endpoint", endpoint, ...keys()]);
+    assert.equal(code, 0, output);
+    assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
+    assertTourOutput(output, "the versions chapter on RGW", milestones("Unversioned"));
+    assertNoSecrets(output, SECRETS, "the versions chapter on RGW");
+    const left = (await bucketNames(endpoint))
+      .filter((name) => name.startsWith("versions-") && !before.has(name));
+    assert.deepEqual(left, [], `left on RGW: ${left}`);
+  },
+);
+
+const NOTEBOOK = `notebooks/${CHAPTER.notebook}`;
+
+jupyterTest(
+  "the versions notebook executes on the embedded server",
+  { rgw: false },
+  async () => {
+    const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
+    assertNoErrors(notebook, NOTEBOOK);
+    const text = outputsOf(notebook).map(textOf).join("\n");
+    assertTourOutput(text, NOTEBOOK, milestones("Unversioned"));
+    assertNoSecrets(
+      outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n"),
+      SECRETS,
+      NOTEBOOK,
+    );
+  },
+);
+
+jupyterTest("the versions notebook executes on Ceph RGW", { rgw: true }, async (_t, rgw) => {
+  const before = new Set(await bucketNames(rgw));
+  const notebook = await executeNotebook(NOTEBOOK, {
+    AWS_ENDPOINT_URL: rgw,
+    AWS_ACCESS_KEY_ID: DEMO.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
+  }, "RGW");
+  assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  const left = (await bucketNames(rgw))
+    .filter((name) => name.startsWith("versions-") && !before.has(name));
+  assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
+});
