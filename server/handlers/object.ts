@@ -21,11 +21,18 @@ import {
   versionHeaders,
   xmlDate,
 } from "./common.ts";
-import { checkConditions, checkKey, loadCopySource, parseRange } from "./request.ts";
+import {
+  checkConditions,
+  checkKey,
+  checkWriteConditions,
+  loadCopySource,
+  parseRange,
+} from "./request.ts";
 
 /**
- * PutObject (`PUT /bucket/key`): streams the body to storage, checking length and Content-MD5;
- * with `x-amz-copy-source` it is CopyObject.
+ * PutObject (`PUT /bucket/key`): streams the body to storage, checking length and Content-MD5,
+ * then `If-Match`/`If-None-Match`; with `x-amz-copy-source` it is CopyObject (which, as on RGW 16,
+ * ignores those two headers).
  *
  * @param context The request.
  * @returns 200 with the ETag.
@@ -50,6 +57,13 @@ export async function putObject(context: RequestContext): Promise<Response> {
     acl,
     segments: [written.segment],
   };
+  // Checked once the body is in, next to the write, so no other write comes in between.
+  try {
+    checkWriteConditions(context.headers, context.storage.getObject(bucket.name, key));
+  } catch (error) {
+    await context.storage.removeSegments(record.segments);
+    throw error;
+  }
   const stored = await context.storage.putObject(bucket.name, record);
   return new Response(null, {
     status: 200,

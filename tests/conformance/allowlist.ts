@@ -23,6 +23,18 @@ const COMPLETE_ETAG =
   "embedded server sends the multipart ETag as S3 does. The ETag itself is compared through " +
   '"GetObject of a completed multipart object"';
 
+const QUOTED_ETAG =
+  "RGW 16.2 compares If-Match/If-None-Match on PutObject with the unquoted ETag, so the quoted " +
+  "ETag every client sends (and a list of ETags) never matches (an RGW bug); S3 matches quoted " +
+  "and unquoted ETags (RFC 9110), as the embedded server does. Unquoted ETags answer the same on " +
+  'both ("PutObject with If-Match of the ETag unquoted")';
+
+const VERSIONED_CONDITION =
+  "RGW 16.2 checks If-Match/If-None-Match on PutObject in a versioning-enabled bucket against " +
+  "the new version it is writing (which never exists), not against the key's current version " +
+  "(an RGW bug: suspended and unversioned buckets check the current object); S3 and the " +
+  "embedded server check the current version";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
   "DeleteBucket by another user on a public-read-write bucket": {
@@ -101,6 +113,30 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "GetBucketLifecycle on a bucket without one": {
     reason: "Lifecycle rules are outside the embedded server's scope: by design it answers " +
       "501 NotImplemented for S3 features it does not implement (issue 3)",
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match of the current ETag replaces it": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-None-Match of the current ETag is refused": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match listing the current ETag among others": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match in a versioned bucket adds a version": {
+    reason: `${QUOTED_ETAG}. ${VERSIONED_CONDITION}`,
+    fields: ["status", "code", "header:etag", "vid:header:x-amz-version-id"],
+  },
+  "PutObject with If-None-Match * in a versioned bucket with a current version": {
+    reason: VERSIONED_CONDITION,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match of the ETag unquoted in a versioned bucket": {
+    reason: VERSIONED_CONDITION,
     fields: ["status", "code"],
   },
 };

@@ -14,6 +14,7 @@ import { PRESIGNED, SIGNATURES } from "./auth.ts";
 import { LISTING } from "./listing.ts";
 import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
+import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -35,5 +36,6 @@ export const CASES: readonly Case[] = [
   ...VHOST,
   ...MATRIX,
   ...VERSIONING,
+  ...CONDITIONAL_WRITES,
   ...UNSUPPORTED,
 ];
