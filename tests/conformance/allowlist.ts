@@ -35,6 +35,12 @@ const VERSIONED_CONDITION =
   "(an RGW bug: suspended and unversioned buckets check the current object); S3 and the " +
   "embedded server check the current version";
 
+const RETRY_MISMATCH =
+  "RGW 16.2 answers a CompleteMultipartUpload whose upload is gone with 500 InternalError " +
+  "('This multipart completion is already in progress', an RGW bug) unless the key's current " +
+  "object has the ETag the listed parts make (a retry, answered 200 on both engines); S3 and the " +
+  "embedded server answer 404 NoSuchUpload";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
   "DeleteBucket by another user on a public-read-write bucket": {
@@ -138,5 +144,30 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "PutObject with If-Match of the ETag unquoted in a versioned bucket": {
     reason: VERSIONED_CONDITION,
     fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again with a wrong part ETag": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again on another key": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again after the object was overwritten": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again after the object was deleted": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload after an abort": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "ListParts of an upload that completed": {
+    reason: "Both answer 404; RGW 16.2 names it NoSuchKey, S3 documents NoSuchUpload, which " +
+      'the embedded server sends (as for "ListParts after an abort")',
+    fields: ["code"],
   },
 };

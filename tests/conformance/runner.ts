@@ -77,6 +77,11 @@ export interface SetupStep extends RequestSpec {
   expectStatus?: number;
   /** Variables to set from the response: `header:NAME`, or an XML path like `A.B.C`. */
   capture?: Record<string, string>;
+  /**
+   * A step run in full while this one is in flight: this step's headers and the first half of
+   * its body are sent, then that step, then the rest of this body (so this one finishes last).
+   */
+  overlapWith?: SetupStep;
 }
 
 /**
@@ -154,9 +159,15 @@ function encodeKey(key: string): string {
  * @param engine The engine.
  * @param spec The request as data.
  * @param vars Template variables.
+ * @param hold Run while the request is half sent (see `send()`).
  * @returns The raw response.
  */
-export async function perform(engine: Engine, spec: RequestSpec, vars: Vars): Promise<RawResponse> {
+export async function perform(
+  engine: Engine,
+  spec: RequestSpec,
+  vars: Vars,
+  hold?: () => Promise<void>,
+): Promise<RawResponse> {
   const bucket = spec.bucket === undefined ? undefined : fill(spec.bucket, vars);
   const key = spec.key === undefined ? undefined : encodeKey(fill(spec.key, vars));
   const vhost = spec.style === "vhost" && bucket !== undefined;
@@ -182,7 +193,7 @@ export async function perform(engine: Engine, spec: RequestSpec, vars: Vars): Pr
   if (who !== "anonymous") {
     request = await authorize(request, resource, who, auth);
   }
-  return send(engine.port, request);
+  return send(engine.port, request, undefined, hold);
 }
 
 async function authorize(
@@ -362,7 +373,13 @@ export function observe(
  * @param vars Variables, updated with the captures.
  */
 export async function runSetup(engine: Engine, step: SetupStep, vars: Vars): Promise<void> {
-  const response = await perform(engine, step, vars);
+  const overlap = step.overlapWith;
+  const response = await perform(
+    engine,
+    step,
+    vars,
+    overlap && (() => runSetup(engine, overlap, vars)),
+  );
   const ok = step.expectStatus === undefined
     ? response.status >= 200 && response.status < 300
     : response.status === step.expectStatus;

@@ -15,6 +15,7 @@ import { LISTING } from "./listing.ts";
 import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
 import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
+import { RETRIES } from "./retries.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -37,5 +38,6 @@ export const CASES: readonly Case[] = [
   ...MATRIX,
   ...VERSIONING,
   ...CONDITIONAL_WRITES,
+  ...RETRIES,
   ...UNSUPPORTED,
 ];
