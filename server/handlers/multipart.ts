@@ -71,15 +71,14 @@ export async function createUpload(context: RequestContext): Promise<Response> {
  * @param header The header value, or `null` for the whole object.
  * @param size The source object's size.
  * @returns The inclusive range.
- * @throws {S3Error} `InvalidArgument` or `InvalidRange`.
+ * @throws {S3Error} `InvalidRange`.
  */
 export function copySourceRange(header: string | null, size: number) {
   if (header === null) return { start: 0, end: size - 1 };
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  // RGW 16 answers 416 InvalidRange to any range it cannot use, malformed ones included.
   if (!m || Number(m[2]) < Number(m[1])) {
-    throw new S3Error("InvalidArgument", `Cannot read copy range "${header}": use bytes=a-b`, {
-      extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: header },
-    });
+    throw new S3Error("InvalidRange", `Cannot read copy range "${header}": use bytes=a-b`);
   }
   const start = Number(m[1]);
   const end = Number(m[2]);

@@ -106,6 +106,11 @@ export interface Case {
   expect: { status: number; code?: string };
   /** Extra fields to compare. */
   compare?: string[];
+  /**
+   * Why the case is never sent to RGW (a request that crashes RGW 16): it runs on the embedded
+   * server only, which must answer `expect`.
+   */
+  rgwSkip?: string;
 }
 
 /** Template variables: `run` (bucket prefix), `b` (this case's bucket) and captured values. */

@@ -675,3 +675,24 @@ Deno.test("concurrent PutObjects with If-None-Match * create the key exactly onc
     assert.equal(stale.status, 412);
   });
 });
+
+Deno.test("CreateBucket takes RGW's zone group name, default, and refuses us-east-1 as RGW 16 does", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: "in-default",
+      CreateBucketConfiguration: { LocationConstraint: "default" as never },
+    }),
+  );
+  const failure = await s3Failure(
+    s3.send(
+      new CreateBucketCommand({
+        Bucket: "in-us-east-1",
+        CreateBucketConfiguration: { LocationConstraint: "us-east-1" as never },
+      }),
+    ),
+  );
+  assert.deepEqual(failure, { status: 400, code: "InvalidLocationConstraint" });
+  s3.destroy();
+});

@@ -16,6 +16,7 @@ import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
 import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
 import { RETRIES } from "./retries.ts";
+import { OPERATIONS } from "./operations.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -39,5 +40,6 @@ export const CASES: readonly Case[] = [
   ...VERSIONING,
   ...CONDITIONAL_WRITES,
   ...RETRIES,
+  ...OPERATIONS,
   ...UNSUPPORTED,
 ];
