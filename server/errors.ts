@@ -31,6 +31,7 @@ export const ERRORS = {
   InvalidPartOrder: [400, "The list of parts was not in ascending order"],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
+  InvalidTag: [400, "The tag provided was not a valid tag"],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedACLError: [400, "The XML you provided was not well-formed or did not validate"],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate"],

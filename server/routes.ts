@@ -9,6 +9,7 @@ import * as bucket from "./handlers/bucket.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
 import * as service from "./handlers/service.ts";
+import * as tagging from "./handlers/tagging.ts";
 import type { Handler } from "./context.ts";
 import type { Route, Shape } from "./router.ts";
 
@@ -44,6 +45,9 @@ export const ROUTES: readonly Route[] = [
 
   row("object", "GET", "acl", "GetObjectAcl", acl.getObjectAcl),
   row("object", "PUT", "acl", "PutObjectAcl", acl.putObjectAcl),
+  row("object", "PUT", "tagging", "PutObjectTagging", tagging.putObjectTagging),
+  row("object", "GET", "tagging", "GetObjectTagging", tagging.getObjectTagging),
+  row("object", "DELETE", "tagging", "DeleteObjectTagging", tagging.deleteObjectTagging),
   row("object", "POST", "uploads", "CreateMultipartUpload", multipart.createUpload),
   row("object", "PUT", "uploadId", "UploadPart", multipart.uploadPart),
   row("object", "POST", "uploadId", "CompleteMultipartUpload", multipart.completeUpload),

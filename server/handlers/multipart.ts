@@ -46,6 +46,7 @@ export async function createUpload(context: RequestContext): Promise<Response> {
   await context.body?.cancel().catch(() => {});
   const owner = objectOwner(context, bucket.acl.owner);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  // `x-amz-tagging` is not kept: RGW 16 completes the object untagged (measured).
   const upload: UploadRecord = {
     id: `2~${crypto.randomUUID().replaceAll("-", "")}`,
     bucket: bucket.name,

@@ -17,6 +17,7 @@ import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
 import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
 import { RETRIES } from "./retries.ts";
 import { OPERATIONS } from "./operations.ts";
+import { TAGGING } from "./tagging.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -41,5 +42,6 @@ export const CASES: readonly Case[] = [
   ...CONDITIONAL_WRITES,
   ...RETRIES,
   ...OPERATIONS,
+  ...TAGGING,
   ...UNSUPPORTED,
 ];
