@@ -57,6 +57,10 @@ export const ERRORS = {
     "The request signature we calculated does not match the signature you provided",
   ],
   SlowDown: [503, "Please reduce your request rate"],
+  UnresolvableGrantByEmailAddress: [
+    400,
+    "The e-mail address you provided does not match any account on record",
+  ],
   XAmzContentSHA256Mismatch: [
     400,
     "The provided 'x-amz-content-sha256' header does not match what was computed",

@@ -19,13 +19,15 @@ import {
   loadBucket,
   ownerXml,
   principalId,
+  sameGrants,
   xmlDate,
 } from "./common.ts";
 import { createHash } from "node:crypto";
 
 /**
- * CreateBucket (`PUT /bucket`). Re-creating one's own bucket answers 200, as RGW does; a name
- * another user owns is `BucketAlreadyExists`.
+ * CreateBucket (`PUT /bucket`). Re-creating one's own bucket answers 200 when it asks for the ACL
+ * the bucket has, as RGW does; with another ACL, or a name another user owns, it is
+ * `BucketAlreadyExists`.
  *
  * @param context The request.
  * @returns 200 with a `Location` header.
@@ -44,7 +46,11 @@ export async function createBucket(context: RequestContext): Promise<Response> {
   const id = principalId(context.principal);
   const existing = context.storage.getBucket(name);
   if (existing) {
-    if (existing.acl.owner !== id) {
+    // RGW answers 200 to its owner only when the request asks for the ACL the bucket has.
+    const asked = existing.acl.owner === id
+      ? aclFromHeaders(context.headers, id, context.users) ?? cannedAcl("private", id)
+      : undefined;
+    if (asked === undefined || !sameGrants(asked, existing.acl)) {
       throw new S3Error("BucketAlreadyExists", undefined, { bucketName: name });
     }
   } else {

@@ -47,6 +47,12 @@ const LOCATION_NAME =
   "LocationConstraint), which SDKs read as a region they can sign for ('default' is none). " +
   "Both accept 'default' in CreateBucket and refuse other names alike";
 
+const UNKNOWN_GRANTEE =
+  "RGW 16.2 answers an x-amz-grant-* header naming an unknown user or e-mail address with 404 " +
+  "NoSuchKey (an RGW bug: the same grantee in an XML body is 400 UnresolvableGrantByEmailAddress " +
+  "on both engines); S3 documents 400 UnresolvableGrantByEmailAddress for an unknown address " +
+  "and 400 InvalidArgument for an unknown id, which the embedded server answers";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
   "DeleteBucket by another user on a public-read-write bucket": {
@@ -189,5 +195,21 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "GetBucketLocation of a bucket created without a LocationConstraint": {
     reason: LOCATION_NAME,
     fields: ["xml:LocationConstraint"],
+  },
+  "PutBucketAcl with x-amz-grant-read by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "CreateBucket with x-amz-grant-write by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "PutObjectAcl with x-amz-grant-full-control by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "x-amz-grant-read with an unknown user id": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
   },
 };

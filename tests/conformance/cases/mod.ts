@@ -18,6 +18,7 @@ import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
 import { RETRIES } from "./retries.ts";
 import { OPERATIONS } from "./operations.ts";
 import { TAGGING } from "./tagging.ts";
+import { ACL_CORNERS } from "./acl_corners.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -43,5 +44,6 @@ export const CASES: readonly Case[] = [
   ...RETRIES,
   ...OPERATIONS,
   ...TAGGING,
+  ...ACL_CORNERS,
   ...UNSUPPORTED,
 ];
