@@ -88,7 +88,8 @@ export interface SetupStep extends RequestSpec {
  * One conformance case. Status and S3 error code are always compared; `compare` adds fields:
  * `header:NAME`, `xml:A.B.C` (all values at that path, in order), `xmlset:A.B.C` (the same,
  * sorted: for answers whose order S3 leaves open), `has:A.B.C` (present or not), `body`
- * (the body text) and `grants` (an ACL's grants, sorted).
+ * (the body text), `match:REGEX` (every match of REGEX in the raw body, sorted, for bytes an XML
+ * parser would normalise) and `grants` (an ACL's grants, sorted).
  *
  * Version ids differ between engines, so they are compared by shape: `vid:FIELD` observes FIELD
  * and writes each value a setup step captured as `{name}`, `null` as is, and any other id as
@@ -360,6 +361,11 @@ export function observe(
       fields[field] = doc && xmlValues(doc, field.slice(4)).length ? "present" : "absent";
     } else if (field === "grants") {
       fields[field] = doc ? grantsOf(doc) : undefined;
+    } else if (field.startsWith("match:")) {
+      // Raw text, as sent: XML parsers normalise what these cases compare (\r, control bytes).
+      // Sorted: element order is not significant in XML (key order is compared by `xml:`).
+      const found = new TextDecoder().decode(response.body).match(new RegExp(field.slice(6), "g"));
+      fields[field] = found ? JSON.stringify(found.sort()) : undefined;
     } else if (field === "body") {
       fields[field] = new TextDecoder().decode(response.body);
     } else {

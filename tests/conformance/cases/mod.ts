@@ -19,6 +19,7 @@ import { RETRIES } from "./retries.ts";
 import { OPERATIONS } from "./operations.ts";
 import { TAGGING } from "./tagging.ts";
 import { ACL_CORNERS } from "./acl_corners.ts";
+import { LISTING_CORNERS } from "./listing_corners.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -45,5 +46,6 @@ export const CASES: readonly Case[] = [
   ...OPERATIONS,
   ...TAGGING,
   ...ACL_CORNERS,
+  ...LISTING_CORNERS,
   ...UNSUPPORTED,
 ];
