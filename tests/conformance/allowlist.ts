@@ -141,7 +141,7 @@ export const ALLOWLIST: Record<string, Allowance> = {
   },
   "PutObject with If-Match of the current ETag replaces it": {
     reason: QUOTED_ETAG,
-    fields: ["status", "code"],
+    fields: ["status", "code", "header:etag"],
   },
   "PutObject with If-None-Match of the current ETag is refused": {
     reason: QUOTED_ETAG,
