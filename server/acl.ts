@@ -97,7 +97,31 @@ function grantee(kind: string, value: string, users: readonly ServerUser[]): Gra
     }
     return { type: "Group", uri: value };
   }
-  throw new S3Error("NotImplemented", `Cannot grant to "${kind}=${value}": use id= or uri=`);
+  if (kind === "emailaddress") return { type: "CanonicalUser", id: userByEmail(value, users) };
+  throw new S3Error(
+    "InvalidArgument",
+    `Cannot grant to "${kind}=${value}": use id=, uri= or emailAddress=`,
+  );
+}
+
+/**
+ * The id of the user with an e-mail address (compared without case), as a grant by e-mail names
+ * that user.
+ *
+ * @param email The address.
+ * @param users Known users.
+ * @returns The user's canonical id.
+ * @throws {S3Error} `UnresolvableGrantByEmailAddress` when no user has it.
+ */
+export function userByEmail(email: string, users: readonly ServerUser[]): string {
+  const user = users.find((u) => u.email?.toLowerCase() === email.trim().toLowerCase());
+  if (!user) {
+    throw new S3Error(
+      "UnresolvableGrantByEmailAddress",
+      `Cannot grant to "${email}": no user has that e-mail address`,
+    );
+  }
+  return user.id;
 }
 
 /**
@@ -165,8 +189,11 @@ export function aclFromXml(text: string, owner: string, users: readonly ServerUs
       grants.push({ grantee: grantee("id", who.ID, users), permission });
     } else if (type === "Group" && typeof who.URI === "string") {
       grants.push({ grantee: grantee("uri", who.URI, users), permission });
-    } else if (type === "AmazonCustomerByEmail") {
-      throw new S3Error("NotImplemented", "Cannot grant by e-mail address: use a user id");
+    } else if (type === "AmazonCustomerByEmail" && typeof who.EmailAddress === "string") {
+      grants.push({
+        grantee: { type: "CanonicalUser", id: userByEmail(who.EmailAddress, users) },
+        permission,
+      });
     } else {
       throw new S3Error("MalformedACLError");
     }
@@ -185,7 +212,11 @@ type XmlTree = Record<string, unknown>;
  */
 export function aclXml(acl: Acl, users: readonly ServerUser[]): string {
   const displayName = (id: string) => users.find((u) => u.id === id)?.displayName ?? id;
-  const grants: XmlElement[] = acl.grants.map((g) => ({
+  // RGW keeps grants in a map keyed by user id, group grants under an empty key: groups come
+  // first (in the order given), then users by id.
+  const key = (g: Grant) => g.grantee.type === "Group" ? "" : g.grantee.id;
+  const sorted = [...acl.grants].sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const grants: XmlElement[] = sorted.map((g) => ({
     Grantee: g.grantee.type === "CanonicalUser"
       ? {
         "@": { "xmlns:xsi": XSI, "xsi:type": "CanonicalUser" },

@@ -47,6 +47,11 @@ export interface EmulationProfile {
    * on US-East 5 (the default of `ServerOptions.versioningOnCreate`).
    */
   versioningFromCreation: boolean;
+  /**
+   * `LocationConstraint` values CreateBucket accepts besides none (and besides a region the
+   * server is given): Ceph RGW takes its zone group's name, `default`, and refuses `us-east-1`.
+   */
+  locationConstraints: readonly string[];
 }
 
 /** Ceph RGW, as the embedded server has always behaved. */
@@ -60,6 +65,7 @@ export const RGW_PROFILE: EmulationProfile = {
   anonymousListing: true,
   bucketNames: { ...US_EAST_1.bucketNames, where: "Ceph RGW" },
   versioningFromCreation: false,
+  locationConstraints: ["default"],
 };
 
 /** DreamObjects US-East 5: Backblaze B2's S3-compatible API, by its documented rules. */
@@ -74,6 +80,7 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
   bucketNames: US_EAST_5.bucketNames,
   // Documented: "deletes keep versions" (Backblaze: hide markers; b2_delete_bucket needs none left).
   versioningFromCreation: true,
+  locationConstraints: [US_EAST_5.region],
 };
 
 /** The profiles, by name. */

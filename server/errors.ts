@@ -31,6 +31,7 @@ export const ERRORS = {
   InvalidPartOrder: [400, "The list of parts was not in ascending order"],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
+  InvalidTag: [400, "The tag provided was not a valid tag"],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedACLError: [400, "The XML you provided was not well-formed or did not validate"],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate"],
@@ -56,6 +57,10 @@ export const ERRORS = {
     "The request signature we calculated does not match the signature you provided",
   ],
   SlowDown: [503, "Please reduce your request rate"],
+  UnresolvableGrantByEmailAddress: [
+    400,
+    "The e-mail address you provided does not match any account on record",
+  ],
   XAmzContentSHA256Mismatch: [
     400,
     "The provided 'x-amz-content-sha256' header does not match what was computed",

@@ -53,6 +53,36 @@ export function multipartEtag(parts: readonly PartRecord[]): string {
 }
 
 /**
+ * The ETag an object completed from a `CompleteMultipartUpload` body would have, computed from
+ * the ETags the body lists (not from stored parts): how a retried completion, whose upload is
+ * gone, is recognised.
+ *
+ * @param text The XML body.
+ * @returns The multipart ETag without quotes, or `undefined` when a listed ETag is not an MD5.
+ * @throws {S3Error} `MalformedXML`.
+ *
+ * @example Usage
+ * ```ts
+ * import { listedEtag } from "./multipart.ts";
+ * listedEtag(
+ *   "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>" +
+ *     '<ETag>"5d41402abc4b2a76b9719d911017c592"</ETag></Part></CompleteMultipartUpload>',
+ * ); // "62109206880d38a4010a98e11243924a-1" (the MD5 of the one binary MD5, then "-1")
+ * ```
+ */
+export function listedEtag(text: string): string | undefined {
+  const root = parseXml(text).CompleteMultipartUpload as Record<string, unknown> | undefined;
+  if (!root || typeof root !== "object") throw new S3Error("MalformedXML");
+  const listed = asArray(root.Part as Record<string, unknown> | Record<string, unknown>[]);
+  if (listed.length === 0) throw new S3Error("MalformedXML");
+  const etags = listed.map((item) => String(item.ETag ?? "").replace(/^"(.*)"$/, "$1"));
+  if (!etags.every((etag) => /^[0-9a-f]{32}$/i.test(etag))) return undefined;
+  const hash = createHash("md5");
+  for (const etag of etags) hash.update(etag, "hex");
+  return `${hash.digest("hex")}-${etags.length}`;
+}
+
+/**
  * Reads a `CompleteMultipartUpload` body and checks it against the upload.
  *
  * @param text The XML body.

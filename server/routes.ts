@@ -9,6 +9,7 @@ import * as bucket from "./handlers/bucket.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
 import * as service from "./handlers/service.ts";
+import * as tagging from "./handlers/tagging.ts";
 import type { Handler } from "./context.ts";
 import type { Route, Shape } from "./router.ts";
 
@@ -44,12 +45,17 @@ export const ROUTES: readonly Route[] = [
 
   row("object", "GET", "acl", "GetObjectAcl", acl.getObjectAcl),
   row("object", "PUT", "acl", "PutObjectAcl", acl.putObjectAcl),
+  row("object", "PUT", "tagging", "PutObjectTagging", tagging.putObjectTagging),
+  row("object", "GET", "tagging", "GetObjectTagging", tagging.getObjectTagging),
+  row("object", "DELETE", "tagging", "DeleteObjectTagging", tagging.deleteObjectTagging),
   row("object", "POST", "uploads", "CreateMultipartUpload", multipart.createUpload),
   row("object", "PUT", "uploadId", "UploadPart", multipart.uploadPart),
   row("object", "POST", "uploadId", "CompleteMultipartUpload", multipart.completeUpload),
   row("object", "DELETE", "uploadId", "AbortMultipartUpload", multipart.abortUpload),
   row("object", "GET", "uploadId", "ListParts", multipart.listParts),
   row("object", "PUT", null, "PutObject", object.putObject),
+  // RGW 16 has no GetObjectAttributes: it answers `GET ?attributes` with the object itself.
+  row("object", "GET", "attributes", "GetObjectAttributes", object.getObject),
   row("object", "GET", null, "GetObject", object.getObject),
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),

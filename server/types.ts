@@ -15,6 +15,8 @@ export interface ServerUser {
   accessKeyId: string;
   /** Secret access key. Never printed. */
   secretAccessKey: string;
+  /** E-mail address, for grants by e-mail (`emailAddress=`, `AmazonCustomerByEmail`). */
+  email?: string;
 }
 
 /** Who sent a request, once its signature has been checked. */

@@ -44,12 +44,18 @@ export interface XmlElement {
  * ```ts
  * import { escapeXml } from "./xml.ts";
  * console.log(escapeXml("a<b")); // "a&lt;b"
+ * console.log(escapeXml("a\rb")); // "a&#x0d;b"
  * ```
  */
 export function escapeXml(text: string): string {
   return text.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
+    // deno-lint-ignore no-control-regex
+    /[<>&"'\x00-\x08\x0B-\x1F]/g,
+    (c) =>
+      ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ??
+        // As RGW writes control characters (a raw \r would reach clients as \n): tab and
+        // newline stay as they are.
+        `&#x${c.charCodeAt(0).toString(16).padStart(2, "0")};`,
   );
 }
 

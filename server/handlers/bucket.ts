@@ -19,13 +19,15 @@ import {
   loadBucket,
   ownerXml,
   principalId,
+  sameGrants,
   xmlDate,
 } from "./common.ts";
 import { createHash } from "node:crypto";
 
 /**
- * CreateBucket (`PUT /bucket`). Re-creating one's own bucket answers 200, as RGW does; a name
- * another user owns is `BucketAlreadyExists`.
+ * CreateBucket (`PUT /bucket`). Re-creating one's own bucket answers 200 when it asks for the ACL
+ * the bucket has, as RGW does; with another ACL, or a name another user owns, it is
+ * `BucketAlreadyExists`.
  *
  * @param context The request.
  * @returns 200 with a `Location` header.
@@ -40,11 +42,15 @@ export async function createBucket(context: RequestContext): Promise<Response> {
     });
   }
   const body = await readSmallBody(context.body);
-  if (body.trim() !== "") checkLocation(parseXml(body), context.region);
+  if (body.trim() !== "") checkLocation(parseXml(body), context);
   const id = principalId(context.principal);
   const existing = context.storage.getBucket(name);
   if (existing) {
-    if (existing.acl.owner !== id) {
+    // RGW answers 200 to its owner only when the request asks for the ACL the bucket has.
+    const asked = existing.acl.owner === id
+      ? aclFromHeaders(context.headers, id, context.users) ?? cannedAcl("private", id)
+      : undefined;
+    if (asked === undefined || !sameGrants(asked, existing.acl)) {
       throw new S3Error("BucketAlreadyExists", undefined, { bucketName: name });
     }
   } else {
@@ -61,23 +67,32 @@ export async function createBucket(context: RequestContext): Promise<Response> {
 }
 
 /**
- * Checks a `CreateBucketConfiguration`: its `LocationConstraint` must be empty or this server's
- * region, as RGW accepts only its own zone group.
+ * Checks a `CreateBucketConfiguration`: its `LocationConstraint` must be empty, one the emulated
+ * service accepts (RGW: its zone group's name, `default`; `us-east-1` is refused, as RGW 16
+ * answers), or a region the server was given other than `us-east-1`.
  *
  * @param tree The parsed body.
- * @param region The server's region.
+ * @param context The request.
  * @throws {S3Error} `MalformedXML` or `InvalidLocationConstraint`.
  */
-function checkLocation(tree: Record<string, unknown>, region: string): void {
+function checkLocation(tree: Record<string, unknown>, context: RequestContext): void {
+  const region = context.region;
   const config = tree.CreateBucketConfiguration;
   if (config === undefined) throw new S3Error("MalformedXML");
   const location = typeof config === "object" && config !== null
     ? (config as Record<string, unknown>).LocationConstraint
     : undefined;
-  if (location === undefined || location === "" || location === region) return;
+  if (location === undefined || location === "") return;
+  const accepted = [
+    ...context.emulation.locationConstraints,
+    ...(region === "us-east-1" ? [] : [region]),
+  ];
+  if (accepted.includes(String(location))) return;
   throw new S3Error(
     "InvalidLocationConstraint",
-    `Cannot create a bucket in "${String(location)}": this server's region is "${region}"`,
+    `Cannot create a bucket in "${String(location)}": this server takes ${
+      accepted.map((a) => `"${a}"`).join(" or ")
+    } (or no LocationConstraint)`,
   );
 }
 

@@ -8,7 +8,7 @@
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import { encodeListValue, pageSize } from "../listing.ts";
-import { completionParts, multipartEtag, partNumber } from "../multipart.ts";
+import { completionParts, listedEtag, multipartEtag, partNumber } from "../multipart.ts";
 import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts";
 import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import {
@@ -46,6 +46,7 @@ export async function createUpload(context: RequestContext): Promise<Response> {
   await context.body?.cancel().catch(() => {});
   const owner = objectOwner(context, bucket.acl.owner);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  // `x-amz-tagging` is not kept: RGW 16 completes the object untagged (measured).
   const upload: UploadRecord = {
     id: `2~${crypto.randomUUID().replaceAll("-", "")}`,
     bucket: bucket.name,
@@ -71,15 +72,14 @@ export async function createUpload(context: RequestContext): Promise<Response> {
  * @param header The header value, or `null` for the whole object.
  * @param size The source object's size.
  * @returns The inclusive range.
- * @throws {S3Error} `InvalidArgument` or `InvalidRange`.
+ * @throws {S3Error} `InvalidRange`.
  */
 export function copySourceRange(header: string | null, size: number) {
   if (header === null) return { start: 0, end: size - 1 };
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  // RGW 16 answers 416 InvalidRange to any range it cannot use, malformed ones included.
   if (!m || Number(m[2]) < Number(m[1])) {
-    throw new S3Error("InvalidArgument", `Cannot read copy range "${header}": use bytes=a-b`, {
-      extra: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: header },
-    });
+    throw new S3Error("InvalidRange", `Cannot read copy range "${header}": use bytes=a-b`);
   }
   const start = Number(m[1]);
   const end = Number(m[2]);
@@ -131,13 +131,17 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
 
 /**
  * CompleteMultipartUpload (`POST /bucket/key?uploadId=ID`): joins the listed parts, without
- * copying their bytes.
+ * copying their bytes. Sent again once the upload has completed, it answers the same result.
  *
  * @param context The request.
  * @returns `CompleteMultipartUploadResult`.
  */
 export async function completeUpload(context: RequestContext): Promise<Response> {
-  const upload = loadUpload(context);
+  const bucket = loadBucket(context, "WRITE");
+  const upload = context.storage.getUpload(context.query.get("uploadId") ?? "");
+  if (!upload || upload.bucket !== bucket.name || upload.key !== context.address.key) {
+    return completedBefore(context, bucket.name, await readSmallBody(context.body));
+  }
   const parts = completionParts(await readSmallBody(context.body), upload);
   const record: ObjectRecord = {
     key: upload.key,
@@ -157,6 +161,33 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     ETag: `"${record.etag}"`,
   }));
   for (const [name, value] of Object.entries(versionHeaders(stored))) {
+    response.headers.set(name, value);
+  }
+  return response;
+}
+
+/**
+ * Answers a CompleteMultipartUpload whose upload is gone, as RGW does: when the key's current
+ * object has the ETag the listed parts make, the completion already happened (a retry after a
+ * lost answer) and it answers 200 again; otherwise `NoSuchUpload` (S3's answer; RGW 16 answers
+ * 500 `InternalError`, allowlisted).
+ */
+function completedBefore(context: RequestContext, bucket: string, body: string): Response {
+  const key = context.address.key!;
+  const etag = listedEtag(body);
+  const current = context.storage.getObject(bucket, key);
+  if (etag === undefined || current === undefined || current.etag !== etag) {
+    throw new S3Error("NoSuchUpload", undefined, {
+      extra: { UploadId: context.query.get("uploadId") ?? "" },
+    });
+  }
+  const response = xmlResponse(xmlDocument("CompleteMultipartUploadResult", {
+    Location: `/${bucket}/${encodeListValue(key, true)}`,
+    Bucket: bucket,
+    Key: key,
+    ETag: `"${current.etag}"`,
+  }));
+  for (const [name, value] of Object.entries(versionHeaders(current))) {
     response.headers.set(name, value);
   }
   return response;

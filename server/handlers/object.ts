@@ -8,6 +8,7 @@ import { aclFromHeaders, cannedAcl } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";
 import type { DeleteOutcome, ObjectRecord } from "../storage/types.ts";
+import { tagsFromHeader } from "../tagging.ts";
 import { xmlDocument, xmlResponse } from "../xml.ts";
 import {
   httpDate,
@@ -21,11 +22,18 @@ import {
   versionHeaders,
   xmlDate,
 } from "./common.ts";
-import { checkConditions, checkKey, loadCopySource, parseRange } from "./request.ts";
+import {
+  checkConditions,
+  checkKey,
+  checkWriteConditions,
+  loadCopySource,
+  parseRange,
+} from "./request.ts";
 
 /**
- * PutObject (`PUT /bucket/key`): streams the body to storage, checking length and Content-MD5;
- * with `x-amz-copy-source` it is CopyObject.
+ * PutObject (`PUT /bucket/key`): streams the body to storage, checking length and Content-MD5,
+ * then `If-Match`/`If-None-Match`; with `x-amz-copy-source` it is CopyObject (which, as on RGW 16,
+ * ignores those two headers).
  *
  * @param context The request.
  * @returns 200 with the ETag.
@@ -39,6 +47,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
   const acl = newObjectAcl(context, bucket, owner);
   const limits = uploadLimits(context);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  const tags = tagsFromHeader(context.headers.get("x-amz-tagging"));
   const written = await context.storage.writeBlob(context.body, limits);
   const record: ObjectRecord = {
     key,
@@ -48,8 +57,16 @@ export async function putObject(context: RequestContext): Promise<Response> {
     headers,
     metadata,
     acl,
+    ...(tags && tags.length > 0 ? { tags } : {}),
     segments: [written.segment],
   };
+  // Checked once the body is in, next to the write, so no other write comes in between.
+  try {
+    checkWriteConditions(context.headers, context.storage.getObject(bucket.name, key));
+  } catch (error) {
+    await context.storage.removeSegments(record.segments);
+    throw error;
+  }
   const stored = await context.storage.putObject(bucket.name, record);
   return new Response(null, {
     status: 200,
@@ -105,6 +122,8 @@ async function copyObject(context: RequestContext): Promise<Response> {
     headers,
     metadata,
     acl: requestedAcl ?? cannedAcl("private", owner),
+    // RGW 16 copies the source's tags whatever x-amz-tagging(-directive) asks.
+    ...(source.object.tags ? { tags: source.object.tags } : {}),
     segments: [written.segment],
   };
   const stored = await context.storage.putObject(bucket.name, record);
@@ -142,6 +161,8 @@ function objectResponseHeaders(context: RequestContext, object: ObjectRecord): H
   for (const [name, value] of Object.entries(object.metadata)) {
     headers.set(`x-amz-meta-${name}`, value);
   }
+  const tagCount = object.tags?.length ?? 0;
+  if (tagCount > 0) headers.set("x-amz-tagging-count", String(tagCount));
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = context.query.get(param);
     if (value !== null) headers.set(header, value);

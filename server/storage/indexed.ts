@@ -476,14 +476,33 @@ export abstract class IndexedStorage implements Storage {
     return { versionId, deleteMarker: removed.deleteMarker === true };
   }
 
-  async setObjectAcl(bucket: string, key: string, acl: Acl, versionId?: string): Promise<void> {
+  setObjectAcl(bucket: string, key: string, acl: Acl, versionId?: string): Promise<void> {
+    return this.#changeVersion(bucket, key, versionId, (record) => ({ ...record, acl }));
+  }
+
+  setObjectTags(
+    bucket: string,
+    key: string,
+    tags: Array<[string, string]>,
+    versionId?: string,
+  ): Promise<void> {
+    return this.#changeVersion(bucket, key, versionId, (record) => ({ ...record, tags }));
+  }
+
+  /** Replaces the current version (or the one named) with `change(version)`, and saves it. */
+  async #changeVersion(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    change: (record: ObjectRecord) => ObjectRecord,
+  ): Promise<void> {
     const state = this.#bucket(bucket);
     const list = state.versions.get(key);
     const at = versionId === undefined
       ? (list && !list[list.length - 1].deleteMarker ? list.length - 1 : -1)
       : this.#indexIn(state, key, versionId);
     if (at < 0 || list![at].deleteMarker) throw new S3Error("NoSuchKey", undefined, { key });
-    const record = { ...list![at], acl };
+    const record = change(list![at]);
     list![at] = record;
     state.ids.set(idKey(key, versionOf(record)), record);
     await this.saveVersion(bucket, key, versionOf(record), record);

@@ -87,6 +87,8 @@ export interface ObjectRecord {
   metadata: Record<string, string>;
   /** Owner and grants. */
   acl: Acl;
+  /** Tags as key and value pairs (a key may repeat), absent or empty when untagged. */
+  tags?: Array<[string, string]>;
   /** The bytes, in order. */
   segments: Segment[];
 }
@@ -244,6 +246,13 @@ export interface Storage {
   deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome>;
   /** Replaces the ACL of the current version, or of the version named. */
   setObjectAcl(bucket: string, key: string, acl: Acl, versionId?: string): Promise<void>;
+  /** Replaces the tags of the current version, or of the version named (`[]` removes them). */
+  setObjectTags(
+    bucket: string,
+    key: string,
+    tags: Array<[string, string]>,
+    versionId?: string,
+  ): Promise<void>;
 
   /** Records a new multipart upload. */
   createUpload(record: UploadRecord): Promise<void>;

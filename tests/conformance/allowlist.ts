@@ -23,6 +23,42 @@ const COMPLETE_ETAG =
   "embedded server sends the multipart ETag as S3 does. The ETag itself is compared through " +
   '"GetObject of a completed multipart object"';
 
+const QUOTED_ETAG =
+  "RGW 16.2 compares If-Match/If-None-Match on PutObject with the unquoted ETag, so the quoted " +
+  "ETag every client sends (and a list of ETags) never matches (an RGW bug); S3 matches quoted " +
+  "and unquoted ETags (RFC 9110), as the embedded server does. Unquoted ETags answer the same on " +
+  'both ("PutObject with If-Match of the ETag unquoted")';
+
+const VERSIONED_CONDITION =
+  "RGW 16.2 checks If-Match/If-None-Match on PutObject in a versioning-enabled bucket against " +
+  "the new version it is writing (which never exists), not against the key's current version " +
+  "(an RGW bug: suspended and unversioned buckets check the current object); S3 and the " +
+  "embedded server check the current version";
+
+const RETRY_MISMATCH =
+  "RGW 16.2 answers a CompleteMultipartUpload whose upload is gone with 500 InternalError " +
+  "('This multipart completion is already in progress', an RGW bug) unless the key's current " +
+  "object has the ETag the listed parts make (a retry, answered 200 on both engines); S3 and the " +
+  "embedded server answer 404 NoSuchUpload";
+
+const LOCATION_NAME =
+  "The RGW under test reports its zone group's name, 'default', as every bucket's location; " +
+  "the embedded server reports its region the way S3 does for us-east-1 (an empty " +
+  "LocationConstraint), which SDKs read as a region they can sign for ('default' is none). " +
+  "Both accept 'default' in CreateBucket and refuse other names alike";
+
+const UNKNOWN_GRANTEE =
+  "RGW 16.2 answers an x-amz-grant-* header naming an unknown user or e-mail address with 404 " +
+  "NoSuchKey (an RGW bug: the same grantee in an XML body is 400 UnresolvableGrantByEmailAddress " +
+  "on both engines); S3 documents 400 UnresolvableGrantByEmailAddress for an unknown address " +
+  "and 400 InvalidArgument for an unknown id, which the embedded server answers";
+
+const RAW_ECHO =
+  "With encoding-type=url, RGW 16.2 encodes keys and common prefixes but echoes Prefix, " +
+  "Delimiter and StartAfter raw; S3 encodes all of them, and clients (botocore) url-decode " +
+  "all of them when EncodingType is url, so a raw '%' or '+' would come back changed. The " +
+  "embedded server encodes them as S3 does; keys and common prefixes are compared as sent";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
   "DeleteBucket by another user on a public-read-write bucket": {
@@ -102,5 +138,96 @@ export const ALLOWLIST: Record<string, Allowance> = {
     reason: "Lifecycle rules are outside the embedded server's scope: by design it answers " +
       "501 NotImplemented for S3 features it does not implement (issue 3)",
     fields: ["status", "code"],
+  },
+  "PutObject with If-Match of the current ETag replaces it": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code", "header:etag"],
+  },
+  "PutObject with If-None-Match of the current ETag is refused": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match listing the current ETag among others": {
+    reason: QUOTED_ETAG,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match in a versioned bucket adds a version": {
+    reason: `${QUOTED_ETAG}. ${VERSIONED_CONDITION}`,
+    fields: ["status", "code", "header:etag", "vid:header:x-amz-version-id"],
+  },
+  "PutObject with If-None-Match * in a versioned bucket with a current version": {
+    reason: VERSIONED_CONDITION,
+    fields: ["status", "code"],
+  },
+  "PutObject with If-Match of the ETag unquoted in a versioned bucket": {
+    reason: VERSIONED_CONDITION,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again with a wrong part ETag": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again on another key": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again after the object was overwritten": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload sent again after the object was deleted": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "CompleteMultipartUpload after an abort": {
+    reason: RETRY_MISMATCH,
+    fields: ["status", "code"],
+  },
+  "ListParts of an upload that completed": {
+    reason: "Both answer 404; RGW 16.2 names it NoSuchKey, S3 documents NoSuchUpload, which " +
+      'the embedded server sends (as for "ListParts after an abort")',
+    fields: ["code"],
+  },
+  "UploadPartCopy with a failing x-amz-copy-source-if-match": {
+    reason: "RGW 16.2 ignores x-amz-copy-source-if-* on UploadPartCopy and copies anyway (an RGW " +
+      "bug: it honours them on CopyObject); S3 documents them for UploadPartCopy and the " +
+      "embedded server answers 412 PreconditionFailed",
+    fields: ["status", "code"],
+  },
+  "GetBucketLocation of a bucket created in default": {
+    reason: LOCATION_NAME,
+    fields: ["xml:LocationConstraint"],
+  },
+  "GetBucketLocation of a bucket created without a LocationConstraint": {
+    reason: LOCATION_NAME,
+    fields: ["xml:LocationConstraint"],
+  },
+  "PutBucketAcl with x-amz-grant-read by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "CreateBucket with x-amz-grant-write by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "PutObjectAcl with x-amz-grant-full-control by an unknown e-mail address": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "x-amz-grant-read with an unknown user id": {
+    reason: UNKNOWN_GRANTEE,
+    fields: ["status", "code"],
+  },
+  "ListObjectsV2 with a prefix ending in a newline, url-encoded": {
+    reason: RAW_ECHO,
+    fields: ["match:<(Key|Prefix|Delimiter|Marker|StartAfter|NextMarker)>[^<]*</\\1>"],
+  },
+  "ListObjectsV2 with a newline as delimiter, url-encoded": {
+    reason: RAW_ECHO,
+    fields: ["match:<(Key|Prefix|Delimiter|Marker|StartAfter|NextMarker)>[^<]*</\\1>"],
+  },
+  "ListObjectsV2 with start-after holding a newline, url-encoded": {
+    reason: RAW_ECHO,
+    fields: ["match:<(Key|Prefix|Delimiter|Marker|StartAfter|NextMarker)>[^<]*</\\1>"],
   },
 };

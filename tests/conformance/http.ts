@@ -35,9 +35,17 @@ export function requestTarget(request: RawRequest): string {
  * @param port The engine's port on 127.0.0.1.
  * @param request The request.
  * @param timeoutMs Give up after this long. @default 30000
+ * @param hold Called once the headers and the first half of the body are sent (and 200 ms have
+ *   passed, for the server to start on them); the rest of the body is sent when it settles. For
+ *   requests that must overlap another.
  * @returns Status, headers and body.
  */
-export function send(port: number, request: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
+export function send(
+  port: number,
+  request: RawRequest,
+  timeoutMs = 30_000,
+  hold?: () => Promise<void>,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const body = request.body ?? new Uint8Array();
     const headers: Record<string, string> = { ...request.headers, host: request.host };
@@ -81,6 +89,15 @@ export function send(port: number, request: RawRequest, timeoutMs = 30_000): Pro
       );
     });
     req.on("error", reject);
-    req.end(body.length > 0 ? body : undefined);
+    if (hold === undefined) {
+      req.end(body.length > 0 ? body : undefined);
+      return;
+    }
+    const half = Math.floor(body.length / 2);
+    req.write(body.subarray(0, half));
+    new Promise((resolve) => setTimeout(resolve, 200)).then(hold).then(
+      () => req.end(body.subarray(half)),
+      (error) => req.destroy(error),
+    );
   });
 }

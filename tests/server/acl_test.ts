@@ -217,3 +217,30 @@ Deno.test("bad ACL requests are refused with the codes RGW answers", async (t) =
     });
   });
 });
+
+Deno.test("grants by e-mail address name the user who has it; an unknown one is refused", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  const other = s3Client(server.url, OTHER_USER);
+  await s3.send(new CreateBucketCommand({ Bucket: "by-email" }));
+  await s3.send(
+    new PutBucketAclCommand({ Bucket: "by-email", GrantRead: 'emailAddress="Other@Example.com"' }),
+  );
+  const acl = await s3.send(new GetBucketAclCommand({ Bucket: "by-email" }));
+  assert.deepEqual(
+    acl.Grants?.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]),
+    [["CanonicalUser", "other", "READ"]],
+  );
+  const listed = await other.send(new ListObjectsCommand({ Bucket: "by-email" }));
+  assert.equal(listed.$metadata.httpStatusCode, 200);
+  assert.deepEqual(
+    await s3Failure(
+      s3.send(
+        new PutBucketAclCommand({ Bucket: "by-email", GrantRead: 'emailAddress="no@example.com"' }),
+      ),
+    ),
+    { status: 400, code: "UnresolvableGrantByEmailAddress" },
+  );
+  s3.destroy();
+  other.destroy();
+});

@@ -62,8 +62,9 @@ Deno.test("route() prefers a subresource route, else 501 for known features, els
     () => route(ROUTES, "PUT", "bucket", q("accelerate")),
     (e: S3Error) => e.code === "NotImplemented",
   );
+  assert.equal(route(ROUTES, "GET", "object", q("tagging")).operation, "GetObjectTagging");
   assert.throws(
-    () => route(ROUTES, "GET", "object", q("tagging")),
+    () => route(ROUTES, "GET", "object", q("retention")),
     (e: S3Error) => e.code === "NotImplemented",
   );
   assert.throws(

@@ -640,3 +640,59 @@ Deno.test("custom users sign in with their own keys and own their buckets", asyn
   s3.destroy();
   demo.destroy();
 });
+
+Deno.test("concurrent PutObjects with If-None-Match * create the key exactly once", async () => {
+  await withBucket(async (s3, _url, bucket) => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: "once",
+            Body: `writer ${i}`,
+            IfNoneMatch: "*",
+          }),
+        )),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1, "exactly one conditional create succeeds");
+    for (const lost of results.filter((r) => r.status === "rejected")) {
+      const e = (lost as PromiseRejectedResult).reason as {
+        $metadata?: { httpStatusCode?: number };
+      };
+      assert.equal(e.$metadata?.httpStatusCode, 412);
+    }
+    const etag = (won[0] as PromiseFulfilledResult<{ ETag?: string }>).value.ETag;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "once" }));
+    assert.equal(head.ETag, etag, "the object is the winner's");
+    const replaced = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "next", IfMatch: etag }),
+    );
+    assert.notEqual(replaced.ETag, etag);
+    const stale = await s3Failure(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: "once", Body: "late", IfMatch: etag })),
+    );
+    assert.equal(stale.status, 412);
+  });
+});
+
+Deno.test("CreateBucket takes RGW's zone group name, default, and refuses us-east-1 as RGW 16 does", async () => {
+  await using server = await testServer();
+  const s3 = s3Client(server.url);
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: "in-default",
+      CreateBucketConfiguration: { LocationConstraint: "default" as never },
+    }),
+  );
+  const failure = await s3Failure(
+    s3.send(
+      new CreateBucketCommand({
+        Bucket: "in-us-east-1",
+        CreateBucketConfiguration: { LocationConstraint: "us-east-1" as never },
+      }),
+    ),
+  );
+  assert.deepEqual(failure, { status: 400, code: "InvalidLocationConstraint" });
+  s3.destroy();
+});

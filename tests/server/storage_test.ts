@@ -14,10 +14,12 @@ import {
   DeleteObjectCommand,
   GetBucketAclCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { s3Client, s3Failure, testServer } from "../support/server.ts";
@@ -405,6 +407,35 @@ Deno.test("a signed body that does not match its x-amz-content-sha256 is never s
     assert.equal(head.status, 404);
     const files = (await filesUnder(dir)).map((f) => f.slice(dir.length + 1));
     assert.deepEqual(files.filter((f) => !f.startsWith("buckets/")), []);
+    s3.destroy();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--data keeps object tags across a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "s3-tags-" });
+  try {
+    {
+      await using server = await testServer({ dataDir: dir });
+      const s3 = s3Client(server.url);
+      await s3.send(new CreateBucketCommand({ Bucket: "tags" }));
+      await s3.send(new PutObjectCommand({ Bucket: "tags", Key: "k", Body: "x", Tagging: "a=1" }));
+      await s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: "tags",
+          Key: "k",
+          Tagging: { TagSet: [{ Key: "z", Value: "26" }, { Key: "b", Value: "2" }] },
+        }),
+      );
+      s3.destroy();
+    }
+    await using server = await testServer({ dataDir: dir });
+    const s3 = s3Client(server.url);
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: "tags", Key: "k" }));
+    assert.deepEqual(tags.TagSet, [{ Key: "b", Value: "2" }, { Key: "z", Value: "26" }]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "tags", Key: "k" }));
+    assert.equal(head.$metadata.httpStatusCode, 200);
     s3.destroy();
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -32,7 +32,10 @@ export interface Proxy {
  *
  * @param targetPort The server's port.
  * @param options `delayMs` delays each chunk a client sends; `onUp` sees the running byte count;
- *   `onUpData` sees each chunk a client sends.
+ *   `onUpData` sees each chunk a client sends; `dropAnswerTo` sees the request line of each
+ *   request a client starts (`POST /b/k?uploadId=... HTTP/1.1`) and, when it returns true, the
+ *   server's answer to that request is not passed on: the connection is cut as it arrives (an
+ *   answer lost after the server acted).
  * @returns The proxy.
  */
 export function startProxy(
@@ -41,6 +44,7 @@ export function startProxy(
     delayMs?: number;
     onUp?: (total: number) => void;
     onUpData?: (chunk: Uint8Array) => void;
+    dropAnswerTo?: (requestLine: string) => boolean;
   } = {},
 ): Proxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -55,7 +59,12 @@ export function startProxy(
     }
     open.delete(c);
   };
-  const pump = async (from: Deno.Conn, to: Deno.Conn, up: boolean) => {
+  const pump = async (
+    from: Deno.Conn,
+    to: Deno.Conn,
+    up: boolean,
+    cut: { next: boolean } = { next: false },
+  ) => {
     const buffer = new Uint8Array(64 * 1024);
     try {
       while (true) {
@@ -64,6 +73,13 @@ export function startProxy(
         if (up && options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
         const chunk = buffer.slice(0, n);
         if (up) options.onUpData?.(chunk);
+        if (up && options.dropAnswerTo) {
+          const line = /^[A-Z]+ \S+ HTTP\/1\.[01]/.exec(
+            new TextDecoder("latin1").decode(chunk.subarray(0, 2048)),
+          );
+          if (line && options.dropAnswerTo(line[0])) cut.next = true;
+        }
+        if (!up && cut.next) break;
         await writeAll(to, chunk);
         if (up) {
           bytesUp += n;
@@ -90,7 +106,8 @@ export function startProxy(
             return;
           }
           open.add(server);
-          await Promise.all([pump(client, server, true), pump(server, client, false)]);
+          const cut = { next: false };
+          await Promise.all([pump(client, server, true, cut), pump(server, client, false, cut)]);
         })();
         tasks.add(task);
         task.finally(() => tasks.delete(task));

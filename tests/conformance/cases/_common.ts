@@ -76,7 +76,11 @@ export function bucket(acl?: string): SetupStep {
   return { method: "PUT", bucket: "{b}", headers: acl ? { "x-amz-acl": acl } : undefined };
 }
 
-export function put(key: string, body = "hello", extra: Partial<SetupStep> = {}): SetupStep {
+export function put(
+  key: string,
+  body: SetupStep["body"] = "hello",
+  extra: Partial<SetupStep> = {},
+): SetupStep {
   return { method: "PUT", bucket: "{b}", key, body, ...extra };
 }
 

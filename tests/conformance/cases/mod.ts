@@ -14,6 +14,12 @@ import { PRESIGNED, SIGNATURES } from "./auth.ts";
 import { LISTING } from "./listing.ts";
 import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
+import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
+import { RETRIES } from "./retries.ts";
+import { OPERATIONS } from "./operations.ts";
+import { TAGGING } from "./tagging.ts";
+import { ACL_CORNERS } from "./acl_corners.ts";
+import { LISTING_CORNERS } from "./listing_corners.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
@@ -35,5 +41,11 @@ export const CASES: readonly Case[] = [
   ...VHOST,
   ...MATRIX,
   ...VERSIONING,
+  ...CONDITIONAL_WRITES,
+  ...RETRIES,
+  ...OPERATIONS,
+  ...TAGGING,
+  ...ACL_CORNERS,
+  ...LISTING_CORNERS,
   ...UNSUPPORTED,
 ];
