@@ -2,7 +2,7 @@
  * s3cmd (the Debian package, 2.3) grants by e-mail address: `s3cmd setacl --acl-grant=read:ADDRESS`
  * reads the ACL, adds an `AmazonCustomerByEmail` grantee and writes it back. The user with that
  * address must then hold the grant (listed by id) and may list the bucket; an address nobody has
- * fails the command. On the embedded server and on Ceph RGW (when `RGW_ENDPOINT` is set). s3cmd
+ * fails the command. On the embedded server and on Ceph RGW (when `RGW_ENDPOINT` is set, through `tests/support/engines.ts`). s3cmd
  * missing is skipped with a message on a developer machine and fails the run in CI (`CI=true`).
  */
 
@@ -15,13 +15,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { startServer } from "../../server/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
-import { IN_CI, RGW_ENDPOINT } from "../support/engines.ts";
+import { engineCommand, engineTest, rgwEndpoint } from "../support/engines.ts";
 import { OTHER_USER, s3Client, s3Failure } from "../support/server.ts";
-import { type Client, CLIENTS, isInstalled } from "./_scenario.ts";
 
 const DEMO = DEMO_USERS[0];
-const S3CMD: Client = CLIENTS.find((c) => c.name === "s3cmd")!;
-const INSTALLED = await isInstalled(S3CMD);
 
 async function grantByEmail(endpoint: string) {
   const s3 = s3Client(endpoint);
@@ -37,7 +34,7 @@ async function grantByEmail(endpoint: string) {
       "bucket_location = us-east-1\nsignature_v2 = False\n",
   );
   const s3cmd = async (args: string[]) => {
-    const out = await new Deno.Command("s3cmd", {
+    const out = await engineCommand("s3cmd", {
       args: ["-c", `${home}/s3cfg`, "--no-ssl", ...args],
       clearEnv: true,
       env: {
@@ -83,42 +80,11 @@ const EXPECTED = {
   unknownFails: true,
 };
 
-function s3cmdTest(name: string, fn: () => Promise<void>) {
-  if (!INSTALLED && !IN_CI) {
-    console.warn(`Skipping "${name}": "${S3CMD.probe.join(" ")}" failed; install "s3cmd"`);
-    Deno.test({ name, ignore: true, fn: () => {} });
-    return;
-  }
-  Deno.test(name, async () => {
-    if (!INSTALLED) {
-      throw new Error(
-        `Cannot run "${name}": "${
-          S3CMD.probe.join(" ")
-        }" failed; CI must install "${S3CMD.debianPackage}"`,
-      );
-    }
-    await fn();
-  });
-}
-
-s3cmdTest("s3cmd --acl-grant by e-mail address grants that user (embedded)", async () => {
+engineTest("s3cmd", "s3cmd --acl-grant by e-mail address grants that user (embedded)", async () => {
   await using server = await startServer({ port: 0, quiet: true });
   assert.deepEqual(await grantByEmail(server.url), EXPECTED);
 });
 
-if (RGW_ENDPOINT) {
-  s3cmdTest("[rgw] s3cmd --acl-grant by e-mail address grants that user", async () => {
-    assert.deepEqual(await grantByEmail(RGW_ENDPOINT!), EXPECTED);
-  });
-} else if (IN_CI) {
-  Deno.test("[rgw] s3cmd --acl-grant by e-mail address grants that user", () => {
-    throw new Error("Cannot run an RGW test in CI: RGW_ENDPOINT is not set");
-  });
-} else {
-  console.warn("Skipping the RGW s3cmd e-mail grant test: set RGW_ENDPOINT");
-  Deno.test({
-    name: "[rgw] s3cmd --acl-grant by e-mail address grants that user",
-    ignore: true,
-    fn: () => {},
-  });
-}
+engineTest(["s3cmd", "rgw"], "s3cmd --acl-grant by e-mail address grants that user", async () => {
+  assert.deepEqual(await grantByEmail(rgwEndpoint()), EXPECTED);
+});

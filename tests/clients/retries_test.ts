@@ -2,21 +2,18 @@
  * Real clients retrying a request that already succeeded: boto3's managed upload
  * (`upload_fileobj`, multipart) whose CompleteMultipartUpload answer a proxy drops once, so
  * botocore sends it again. The retry must answer the completed object, on the embedded server as
- * on Ceph RGW (when `RGW_ENDPOINT` is set). boto3 missing is skipped with a message on a developer
+ * on Ceph RGW (when `RGW_ENDPOINT` is set, through `tests/support/engines.ts`). boto3 missing is skipped with a message on a developer
  * machine and fails the run in CI (`CI=true`).
  */
 
 import assert from "node:assert/strict";
 import { DEMO_USERS, startServer } from "../../server/mod.ts";
 import { connect, createBucket, deleteBucket, deleteObject } from "../../lib/mod.ts";
-import { IN_CI, RGW_ENDPOINT } from "../support/engines.ts";
+import { engineCommand, engineTest, rgwEndpoint } from "../support/engines.ts";
 import { startProxy } from "../support/proxy.ts";
-import { type Client, CLIENTS, isInstalled } from "./_scenario.ts";
 
 const DEMO = DEMO_USERS[0];
 const HERE = new URL(".", import.meta.url).pathname;
-const BOTO3: Client = CLIENTS.find((c) => c.name === "boto3")!;
-const INSTALLED = await isInstalled(BOTO3);
 
 /** Runs the boto3 upload through a proxy in front of `port` that drops the first completion's answer. */
 async function uploadThroughLossyProxy(endpoint: string) {
@@ -33,7 +30,7 @@ async function uploadThroughLossyProxy(endpoint: string) {
   });
   const bucket = await createBucket(s3, { prefix: "retry-complete" });
   try {
-    const out = await new Deno.Command("/usr/bin/python3", {
+    const out = await engineCommand("boto3", {
       args: [`${HERE}boto3_retry_driver.py`],
       env: {
         S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
@@ -66,27 +63,8 @@ function checkRetried(outcome: Awaited<ReturnType<typeof uploadThroughLossyProxy
   assert.equal(outcome.result.open_uploads, 0);
 }
 
-/** Registers a test needing boto3: skipped with a message when missing, failed in CI. */
-function boto3Test(name: string, fn: () => Promise<void>) {
-  if (!INSTALLED && !IN_CI) {
-    console.warn(
-      `Skipping "${name}": "${BOTO3.probe.join(" ")}" failed; install "${BOTO3.debianPackage}"`,
-    );
-    Deno.test({ name, ignore: true, fn: () => {} });
-    return;
-  }
-  Deno.test(name, async () => {
-    if (!INSTALLED) {
-      throw new Error(
-        `Cannot run "${name}": "${BOTO3.probe.join(" ")}" failed; CI must install the Debian ` +
-          `package "${BOTO3.debianPackage}"`,
-      );
-    }
-    await fn();
-  });
-}
-
-boto3Test(
+engineTest(
+  "boto3",
   "boto3 upload_fileobj survives a lost CompleteMultipartUpload answer (embedded)",
   async () => {
     await using server = await startServer({ port: 0, quiet: true });
@@ -94,22 +72,10 @@ boto3Test(
   },
 );
 
-if (RGW_ENDPOINT) {
-  boto3Test(
-    "[rgw] boto3 upload_fileobj survives a lost CompleteMultipartUpload answer",
-    async () => {
-      checkRetried(await uploadThroughLossyProxy(RGW_ENDPOINT!));
-    },
-  );
-} else if (IN_CI) {
-  Deno.test("[rgw] boto3 upload_fileobj survives a lost CompleteMultipartUpload answer", () => {
-    throw new Error("Cannot run an RGW test in CI: RGW_ENDPOINT is not set");
-  });
-} else {
-  console.warn("Skipping the RGW retry test: set RGW_ENDPOINT");
-  Deno.test({
-    name: "[rgw] boto3 upload_fileobj survives a lost CompleteMultipartUpload answer",
-    ignore: true,
-    fn: () => {},
-  });
-}
+engineTest(
+  ["boto3", "rgw"],
+  "boto3 upload_fileobj survives a lost CompleteMultipartUpload answer",
+  async () => {
+    checkRetried(await uploadThroughLossyProxy(rgwEndpoint()));
+  },
+);

@@ -2,7 +2,7 @@
  * rclone (the Debian package, 1.60) copies objects that carry metadata and tags: a server-side
  * copy between buckets (`rclone copyto -M`, a CopyObject) must keep the source's user metadata,
  * content type and tags, and an upload with `--metadata-set` must store that metadata; on the
- * embedded server as on Ceph RGW (when `RGW_ENDPOINT` is set). rclone missing is skipped with a
+ * embedded server as on Ceph RGW (when `RGW_ENDPOINT` is set, through `tests/support/engines.ts`). rclone missing is skipped with a
  * message on a developer machine and fails the run in CI (`CI=true`).
  */
 
@@ -16,17 +16,14 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { startServer } from "../../server/mod.ts";
-import { IN_CI, RGW_ENDPOINT } from "../support/engines.ts";
+import { engineCommand, engineTest, rgwEndpoint } from "../support/engines.ts";
 import { s3Client } from "../support/server.ts";
-import { type Client, CLIENTS, isInstalled } from "./_scenario.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 
 const DEMO = DEMO_USERS[0];
-const RCLONE: Client = CLIENTS.find((c) => c.name === "rclone")!;
-const INSTALLED = await isInstalled(RCLONE);
 
 async function rclone(endpoint: string, home: string, args: string[]) {
-  const out = await new Deno.Command("rclone", {
+  const out = await engineCommand("rclone", {
     args: ["--retries", "1", "--low-level-retries", "1", ...args],
     clearEnv: true,
     env: {
@@ -123,42 +120,11 @@ const EXPECTED = {
   uploaded: { color: "green", size: 18 },
 };
 
-function rcloneTest(name: string, fn: () => Promise<void>) {
-  if (!INSTALLED && !IN_CI) {
-    console.warn(`Skipping "${name}": "${RCLONE.probe.join(" ")}" failed; install "rclone"`);
-    Deno.test({ name, ignore: true, fn: () => {} });
-    return;
-  }
-  Deno.test(name, async () => {
-    if (!INSTALLED) {
-      throw new Error(
-        `Cannot run "${name}": "${
-          RCLONE.probe.join(" ")
-        }" failed; CI must install "${RCLONE.debianPackage}"`,
-      );
-    }
-    await fn();
-  });
-}
-
-rcloneTest("rclone copies objects with their metadata and tags (embedded)", async () => {
+engineTest("rclone", "rclone copies objects with their metadata and tags (embedded)", async () => {
   await using server = await startServer({ port: 0, quiet: true });
   assert.deepEqual(await copyWithRclone(server.url), EXPECTED);
 });
 
-if (RGW_ENDPOINT) {
-  rcloneTest("[rgw] rclone copies objects with their metadata and tags", async () => {
-    assert.deepEqual(await copyWithRclone(RGW_ENDPOINT!), EXPECTED);
-  });
-} else if (IN_CI) {
-  Deno.test("[rgw] rclone copies objects with their metadata and tags", () => {
-    throw new Error("Cannot run an RGW test in CI: RGW_ENDPOINT is not set");
-  });
-} else {
-  console.warn("Skipping the RGW rclone tags test: set RGW_ENDPOINT");
-  Deno.test({
-    name: "[rgw] rclone copies objects with their metadata and tags",
-    ignore: true,
-    fn: () => {},
-  });
-}
+engineTest(["rclone", "rgw"], "rclone copies objects with their metadata and tags", async () => {
+  assert.deepEqual(await copyWithRclone(rgwEndpoint()), EXPECTED);
+});
