@@ -35,7 +35,8 @@ export interface Notebook {
   cells: Array<{ cell_type: string; source: string | string[]; outputs?: Output[] }>;
 }
 
-function joined(value: string | string[] | undefined): string {
+/** A notebook text field (a string or a list of lines) as one string. */
+export function joined(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join("") : value ?? "";
 }
 

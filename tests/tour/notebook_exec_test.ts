@@ -13,7 +13,15 @@
 
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
-import { engineCommand, engineTest, rgwEndpoint } from "../support/engines.ts";
+import { engineTest, rgwEndpoint } from "../support/engines.ts";
+import {
+  executeNotebook,
+  joined,
+  lostOutputs,
+  type Notebook,
+  outputsOf,
+  textOf,
+} from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
@@ -26,161 +34,11 @@ import { startServer } from "../../server/mod.ts";
 import { connect, listBuckets, listVersions } from "../../lib/mod.ts";
 
 const NOTEBOOK = `${ROOT}notebooks/tour.ipynb`;
-/** nbconvert config that keeps outputs Deno's kernel publishes after `idle` (see the file). */
-const LATE_OUTPUTS = `${ROOT}cli/jupyter/late_outputs.py`;
 const SECRETS = DEMO_USERS.map((user) => user.secretAccessKey);
 
-/** One output of an executed cell, as nbformat 4 stores it. */
-interface Output {
-  output_type: string;
-  ename?: string;
-  evalue?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-
-interface Notebook {
-  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Output[] }>;
-  metadata?: { kernelspec?: { name?: string } };
-}
-
-function joined(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join("") : value ?? "";
-}
-
-async function run(args: string[], env: Record<string, string> = {}) {
-  const { code, stdout, stderr } = await engineCommand("jupyter", {
-    args,
-    cwd: ROOT,
-    clearEnv: true,
-    env: { ...baseEnv(), ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(600_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
-
-/** The environment Jupyter needs, without any AWS_* or S3 endpoint a developer may have set. */
-function baseEnv(): Record<string, string> {
-  const keep: Record<string, string> = { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1" };
-  for (const [name, value] of Object.entries(Deno.env.toObject())) {
-    if (/^(PATH|HOME|USER|LANG|LC_\w+|TMPDIR|XDG_\w+|JUPYTER_\w+|DENO_\w+|NPM_\w+)$/.test(name)) {
-      keep[name] = value;
-    }
-  }
-  return keep;
-}
-
-/**
- * Indexes of the code cells that end with an expression (no final `;`) but have no output.
- * Deno's kernel sometimes publishes a cell's result after its `idle` status (measured: 21 of 60
- * `execute_result`s with Deno 2.9.6 on a busy machine), and nbclient drops what comes after
- * `idle`; JupyterLab shows such late outputs. `cli/jupyter/late_outputs.py` keeps them; an
- * output later than its grace period is still lost, and then this finds it.
- */
-function lostOutputs(notebook: Notebook): number[] {
-  return notebook.cells.flatMap((cell, index) => {
-    if (cell.cell_type !== "code") return [];
-    const last = joined(cell.source).trim().split("\n").at(-1)?.replace(/\/\/.*$/, "").trim();
-    return last && !last.endsWith(";") && (cell.outputs ?? []).length === 0 ? [index] : [];
-  });
-}
-
-/** How many times to execute when a kernel race loses an output (see `lostOutputs`). */
-const ATTEMPTS = 3;
-
-/**
- * Executes the notebook with `nbconvert --to notebook --execute` into a temporary directory and
- * returns the executed notebook. Runs it again (visibly) only when the kernel race lost an
- * output; any other failure is reported at once.
- */
-async function execute(env: Record<string, string>, label: string): Promise<Notebook> {
-  await Deno.stat(NOTEBOOK).catch(() => {
-    throw new Error(`Cannot execute "notebooks/tour.ipynb": the notebook does not exist yet`);
-  });
-  for (let attempt = 1;; attempt++) {
-    const notebook = await executeOnce(env);
-    const lost = lostOutputs(notebook);
-    if (lost.length === 0 || attempt === ATTEMPTS) {
-      printNotebook(notebook, label);
-      return notebook;
-    }
-    console.warn(
-      `The Deno kernel published the output of cell(s) ${lost.join(", ")} after "idle" and ` +
-        `nbclient dropped it; executing again (attempt ${attempt + 1} of ${ATTEMPTS})`,
-    );
-  }
-}
-
-async function executeOnce(env: Record<string, string>): Promise<Notebook> {
-  const outDir = await Deno.makeTempDir({ prefix: "notebook-exec-" });
-  try {
-    const started = Date.now();
-    const result = await run([
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      `--config=${LATE_OUTPUTS}`,
-      "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.timeout=300",
-      "--output-dir",
-      outDir,
-      "--output",
-      "executed.ipynb",
-      NOTEBOOK,
-    ], env);
-    const late = result.stderr.split("\n").filter((line) => line.startsWith("late output"));
-    console.log(
-      `nbconvert --execute exited ${result.code} in ${
-        ((Date.now() - started) / 1000).toFixed(1)
-      }s; outputs published after "idle" and kept: ${late.length}`,
-    );
-    assert.equal(
-      result.code,
-      0,
-      `Cannot execute the notebook: nbconvert exited ${result.code}:\n${
-        result.stderr.slice(-4000)
-      }`,
-    );
-    return JSON.parse(await Deno.readTextFile(`${outDir}/executed.ipynb`));
-  } finally {
-    await Deno.remove(outDir, { recursive: true });
-  }
-}
-
-/** Prints the executed notebook for the log: each code cell's source and its outputs as text. */
-function printNotebook(notebook: Notebook, label: string) {
-  const lines = [`--- executed notebook on ${label} ---`];
-  for (const cell of notebook.cells) {
-    if (cell.cell_type !== "code") continue;
-    lines.push(...joined(cell.source).split("\n").map((line) => `In  │ ${line}`));
-    for (const output of cell.outputs ?? []) {
-      const kinds = Object.keys(output.data ?? {}).join(", ");
-      lines.push(`Out │ [${output.output_type}${kinds ? `: ${kinds}` : ""}]`);
-      if (output.output_type === "error") lines.push(`Out │ ${output.ename}: ${output.evalue}`);
-      else lines.push(...textOf(output).trimEnd().split("\n").map((line) => `Out │ ${line}`));
-    }
-  }
-  lines.push(`--- end of executed notebook on ${label} ---`);
-  console.log(lines.join("\n"));
-}
-
-/** Every output of every code cell, in order. */
-function outputsOf(notebook: Notebook): Output[] {
-  return notebook.cells.flatMap((cell) => cell.cell_type === "code" ? cell.outputs ?? [] : []);
-}
-
-/** The text of an output: its plain-text form, else its HTML with the tags removed. */
-function textOf(output: Output): string {
-  if (output.text !== undefined) return joined(output.text);
-  const data = output.data ?? {};
-  const plain = joined(data["text/plain"]);
-  if (plain) return plain;
-  return joined(data["text/html"]).replace(/<[^>]+>/g, " ").replace(/[ \t]+/g, " ");
+/** Executes the getting-started notebook (see `tests/support/notebook_exec.ts`). */
+function execute(env: Record<string, string>, label: string): Promise<Notebook> {
+  return executeNotebook("notebooks/tour.ipynb", env, label);
 }
 
 /** Asserts everything an executed notebook must show. */
