@@ -33,6 +33,7 @@ export * from "./links.ts";
 export * from "./objects.ts";
 export * from "./probe.ts";
 export * from "./redact.ts";
+export * from "./sync.ts";
 export * from "./traffic.ts";
 export * from "./traffic_view.ts";
 export * from "./types.ts";
