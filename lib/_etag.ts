@@ -12,6 +12,8 @@ import { createHash } from "node:crypto";
 const MiB = 1024 * 1024;
 /** Part sizes tools use: 5 MiB (S3's least, rclone), 8 MiB (aws cli, boto3, this library), 15/16
  * MiB (s3cmd, larger defaults), and a few round larger ones. */
+/** The most whole-MiB part sizes tried beyond the common ones. */
+const MAX_RANGE = 8;
 const COMMON_PART_SIZES = [5, 8, 15, 16, 32, 64, 100, 128, 256, 512].map((n) => n * MiB);
 
 /**
@@ -34,8 +36,8 @@ export function md5Hex(bytes: Uint8Array): string {
 
 /**
  * The part sizes that could have made a multipart ETag of `parts` parts for `size` bytes: the one
- * asked for, common tools' defaults, and the size rounded up to whole MiB, keeping those that
- * give exactly `parts` parts.
+ * asked for, common tools' defaults, and every whole-MiB size that gives `parts` parts when there
+ * are at most 8 of them (else the smallest), keeping those that give exactly `parts` parts.
  *
  * @param size The object's size.
  * @param parts The ETag's part count.
@@ -48,12 +50,18 @@ export function md5Hex(bytes: Uint8Array): string {
  * import { partSizeCandidates } from "./_etag.ts";
  *
  * const MiB = 1024 * 1024;
- * assert.deepEqual(partSizeCandidates(20 * MiB, 3, 8 * MiB), [8 * MiB, 7 * MiB]); // even split last
+ * assert.deepEqual(partSizeCandidates(20 * MiB, 3, 8 * MiB), [8 * MiB, 7 * MiB, 9 * MiB]);
  * ```
  */
 export function partSizeCandidates(size: number, parts: number, preferred: number): number[] {
-  const even = Math.ceil(size / parts / MiB) * MiB;
-  const all = [preferred, ...COMMON_PART_SIZES, even];
+  // Whole-MiB sizes giving exactly `parts` parts run from size/parts up to (size-1)/(parts-1);
+  // all of them are tried when there are few (each costs a hash of the file).
+  const least = Math.ceil(size / parts / MiB);
+  const most = parts > 1 ? Math.floor((size - 1) / (parts - 1) / MiB) : least;
+  const range = most - least < MAX_RANGE
+    ? Array.from({ length: Math.max(0, most - least + 1) }, (_, i) => (least + i) * MiB)
+    : [least * MiB];
+  const all = [preferred, ...COMMON_PART_SIZES, ...range];
   return [...new Set(all)].filter((p) => p > 0 && Math.ceil(size / p) === parts);
 }
 

@@ -8,9 +8,10 @@
  * the same when their sizes are equal and the file's bytes give the object's ETag:
  *
  * - a plain ETag (single PUT) is the MD5 of the bytes: the file's MD5 must equal it;
- * - a multipart ETag (`md5-of-part-md5s-N`) is recomputed from the file with the part size that
- *   gives N parts: this library's (`partSize`), the common tools' (5, 8, 15, 16 MiB...) or the
- *   size split evenly in whole MiB; when none reproduces it, the file is copied again;
+ * - a multipart ETag (`md5-of-part-md5s-N`) is recomputed from the file (one read) with each
+ *   part size that gives N parts among: this library's (`partSize`), the common tools' (5, 8, 15,
+ *   16 MiB...) and every whole-MiB size that does when there are at most 8 of them; when none
+ *   reproduces it, the file is copied again;
  * - an ETag that is no MD5 (an object encrypted with a customer key, some services): the same
  *   size and an object no older than the file.
  *
