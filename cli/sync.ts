@@ -187,11 +187,12 @@ function progressLine(enabled: boolean) {
     const total = p.complete ? p.bytesTotal : undefined;
     const left = total === undefined || !rate ? undefined : Math.max(0, total - p.bytes) / rate;
     const label = `${p.files}/${p.filesTotal}${p.complete ? "" : "+"} files, ${p.skipped} same`;
-    let width = 100;
+    let width = 80;
     try {
-      width = Math.min(100, Deno.consoleSize().columns);
+      const columns = Deno.consoleSize().columns;
+      if (columns >= 20) width = Math.min(100, columns);
     } catch {
-      // not a terminal
+      // no size known
     }
     const line = renderProgressLine(
       { loaded: p.bytes, total, rate, elapsed, eta: left },
