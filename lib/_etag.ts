@@ -107,12 +107,14 @@ export async function fileMatchesEtag(
     inPart: 0,
     digests: [] as Buffer[],
   }));
-  const file = await Deno.open(path);
+  // Small files are read synchronously: Deno's async file operations cost more than the read.
+  const small = size < MiB;
+  const file = small ? Deno.openSync(path) : await Deno.open(path);
   try {
     const buffer = new Uint8Array(Math.min(Math.max(size, 1), MiB));
     let read = 0;
     while (true) {
-      const n = await file.read(buffer);
+      const n = small ? file.readSync(buffer) : await file.read(buffer);
       if (n === null) break;
       read += n;
       const chunk = buffer.subarray(0, n);

@@ -440,7 +440,7 @@ export async function syncUp(
     const key = base + file.key;
     try {
       if (file.size < IN_MEMORY_UPLOAD) {
-        const bytes = await readStable(file.path);
+        const bytes = readStable(file.path);
         tally.progress.bytesTotal += bytes.byteLength - file.size;
         await request(
           { action: `upload "${file.path}" to "${bucket}/${key}"`, bucket, key },
@@ -531,19 +531,24 @@ export async function syncUp(
   return tally.finish();
 }
 
-/** Reads a small file whole, refusing one that changes while being read. */
-async function readStable(path: string): Promise<Uint8Array> {
-  const file = await Deno.open(path);
+/**
+ * Reads a small file whole, refusing one that changes while being read. Synchronous on purpose:
+ * for files under 1 MiB the system calls take microseconds, while Deno's async file operations
+ * each cost a trip through its thread pool (open, two stats and a read were 1.6 s of CPU per 1000
+ * files in a profile of `deno task sync`, more than the requests themselves).
+ */
+function readStable(path: string): Uint8Array {
+  const file = Deno.openSync(path);
   try {
-    const before = await file.stat();
+    const before = file.statSync();
     const bytes = new Uint8Array(before.size);
     let done = 0;
     while (done < bytes.length) {
-      const n = await file.read(bytes.subarray(done));
-      if (n === null) break;
+      const n = file.readSync(bytes.subarray(done));
+      if (n === null || n === 0) break;
       done += n;
     }
-    const after = await file.stat();
+    const after = file.statSync();
     if (
       done !== before.size || after.size !== before.size ||
       after.mtime?.getTime() !== before.mtime?.getTime()
@@ -626,6 +631,8 @@ export async function syncDown(
   const tally = new Tally(options);
   const pool = new Pool(concurrency);
 
+  /** Folders made so far: one mkdir each (a set of folder names, not of files). */
+  const made = new Set<string>();
   /** Downloads one object, recording the outcome (runs inside a pool task). */
   const download = async (object: ObjectInfo) => {
     const key = base + object.key;
@@ -643,7 +650,10 @@ export async function syncDown(
     const folder = dirname(path);
     const part = join(folder, `.${crypto.randomUUID().slice(0, 8)}${PARTIAL_SUFFIX}`);
     try {
-      await mkdir(folder, { recursive: true });
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
+      }
       let size: number;
       if (!big) {
         const out = await request(
@@ -663,7 +673,8 @@ export async function syncDown(
               "sync again",
           );
         }
-        await Deno.writeFile(part, out, { signal });
+        // Synchronous for the same reason as readStable (a small file).
+        Deno.writeFileSync(part, out);
         size = out.byteLength;
         tally.moved(size);
       } else {
@@ -678,7 +689,8 @@ export async function syncDown(
         });
       }
       signal?.throwIfAborted();
-      await rename(part, path);
+      if (big) await rename(part, path);
+      else Deno.renameSync(part, path);
       tally.done("copy", object.key, size);
     } catch (error) {
       await rm(part, { force: true }).catch(() => {});
