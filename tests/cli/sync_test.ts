@@ -247,7 +247,10 @@ Deno.test("deno task sync draws one progress bar for the whole set on a terminal
       assert.equal(tty.code, 0, text);
       const redraws = text.split("\r").filter((l) => /^\d+\/\d+\+? files, \d+ same/.test(l));
       assert.ok(redraws.length >= 2, `expected redraws of the bar, got ${JSON.stringify(text)}`);
-      assert.match(redraws.at(-1)!, /^40\/40 files, 0 same (\[#+\] {2})?100% {2}10\.5 MB \/ 10\.5 MB/);
+      assert.match(
+        redraws.at(-1)!,
+        /^40\/40 files, 0 same (\[#+\] {2})?100% {2}10\.5 MB \/ 10\.5 MB/,
+      );
       assert.match(text, /sync: 40 copied/);
     } finally {
       await proxy.close();
