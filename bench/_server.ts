@@ -20,6 +20,13 @@ export interface ServerProcess {
   resetPeak(): Promise<boolean>;
   /** Stops it (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
+  /**
+   * Requests served since start or the last reset, by operation (`PutObject`...), read from the
+   * server's request log; empty unless started with `countRequests`.
+   */
+  requests(): Map<string, number>;
+  /** Starts counting requests from zero. */
+  resetRequests(): void;
 }
 
 const MAIN = fileURLToPath(new URL("../cli/server.ts", import.meta.url));
@@ -29,12 +36,14 @@ const MAIN = fileURLToPath(new URL("../cli/server.ts", import.meta.url));
  *
  * @param dataDir The `--data` directory; in memory when undefined.
  * @param flags `deno run` flags: permissions and V8 flags.
+ * @param countRequests Log requests (no `--quiet`) and count them by operation.
  * @returns The running process.
  * @throws {Error} When it exits before printing its endpoint.
  */
 export async function startServerProcess(
   dataDir?: string,
   flags: string[] = ["--allow-net", "--allow-read", "--allow-write"],
+  countRequests = false,
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     env: { S3_SERVER_USERS: "" }, // the demo users, whatever the shell has
@@ -45,7 +54,7 @@ export async function startServerProcess(
       ...(dataDir === undefined ? [] : ["--data", dataDir]),
       "--port",
       "0",
-      "--quiet",
+      ...(countRequests ? [] : ["--quiet"]),
     ],
     stdin: "null",
     stdout: "piped",
@@ -63,15 +72,32 @@ export async function startServerProcess(
     text += value;
     url = /S3 endpoint:\s+(\S+)/.exec(text)?.[1];
   }
-  // Keep draining stdout so the server never blocks on a full pipe.
+  // Keep draining stdout so the server never blocks on a full pipe; count the request log's lines
+  // (`TIME METHOD PATH STATUS OPERATION MS WHO`).
+  let counts = new Map<string, number>();
+  let rest = "";
   (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (!countRequests) continue;
+      const lines = (rest + value).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const operation = /^\S+ [A-Z]+ \S+ \d{3} (\w+) /.exec(line)?.[1];
+        if (operation) counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      }
+    }
   })().catch(() => {});
   return {
     url,
     pid: child.pid,
     peakRss: () => procStatusBytes(child.pid, "VmHWM"),
     resetPeak: () => resetPeakRss(child.pid),
+    requests: () => new Map(counts),
+    resetRequests: () => {
+      counts = new Map();
+    },
     stop: async () => {
       try {
         child.kill("SIGTERM");

@@ -37,6 +37,7 @@ export * from "./probe.ts";
 export { ProgressBar, type ProgressOptions } from "./progress.ts";
 export * from "./redact.ts";
 export * from "./signing.ts";
+export * from "./sync.ts";
 export * from "./traffic.ts";
 export * from "./traffic_view.ts";
 export * from "./types.ts";

@@ -1,8 +1,8 @@
 /**
  * Least privilege: every `deno task` in deno.json runs with narrowed permissions, never `-A` or
  * `--allow-all`; each task really works with exactly those permissions; and for the commands a
- * user runs (tour, server, cp, notebook, notebook:run) every permission is needed: drop one and it
- * fails. notebook:run needs the `jupyter` engine (tests/support/engines.ts).
+ * user runs (tour, server, cp, sync, notebook, notebook:run) every permission is needed: drop one
+ * and it fails. notebook:run needs the `jupyter` engine (tests/support/engines.ts).
  */
 
 import assert from "node:assert/strict";
@@ -166,6 +166,29 @@ const EXERCISES: Record<string, Exercise> = {
       await Deno.remove(dir, { recursive: true });
     }
   },
+  sync: async (args) => {
+    await using server = await testServer();
+    const sdk = s3Client(server.url);
+    const dir = await Deno.makeTempDir({ prefix: "perm-sync-" });
+    try {
+      await sdk.send(new CreateBucketCommand({ Bucket: "perm-sync" }));
+      await Deno.mkdir(`${dir}/in/sub`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/in/sub/a.txt`, "synced");
+      const keys = ["--endpoint", server.url, "--access-key", DEMO.accessKeyId, "--secret-key"];
+      const up = await runDeno(
+        [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/in`, "s3://perm-sync/p"],
+      );
+      if (up.code !== 0) return outcome(up, false);
+      const down = await runDeno(
+        [...args, ...keys, DEMO.secretAccessKey, "--quiet", "s3://perm-sync/p", `${dir}/out`],
+      );
+      const copied = await Deno.readTextFile(`${dir}/out/sub/a.txt`).catch(() => "");
+      return outcome(down, down.code === 0 && copied === "synced");
+    } finally {
+      sdk.destroy();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
   notebook: async (args) => {
     // In a copy of the repository: the task rewrites notebooks/, which teammates own.
     const copy = await Deno.makeTempDir({ prefix: "perm-notebook-" });
@@ -227,6 +250,36 @@ const EXERCISES: Record<string, Exercise> = {
       ], { timeoutMs: 120_000 });
       const json = await Deno.readTextFile(`${dir}/bench.json`).catch(() => "");
       return outcome(result, result.code === 0 && json.length > 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  "bench-sync": async (args) => {
+    const dir = await Deno.makeTempDir({ prefix: "perm-bench-sync-" });
+    try {
+      const result = await runDeno([
+        ...args,
+        "--tools",
+        "lib",
+        "--small",
+        "10",
+        "--big",
+        "1",
+        "--big-size",
+        "1MiB",
+        "--cp-size",
+        "1MiB",
+        "--many",
+        "0",
+        "--out",
+        `${dir}/bench.json`,
+      ], { timeoutMs: 120_000 });
+      const json = await Deno.readTextFile(`${dir}/bench.json`).catch(() => "");
+      return outcome(
+        result,
+        result.code === 0 && json.length > 0 &&
+          /\| small re-sync \| lib \| [\d.]+ \|/.test(result.stdout),
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -295,7 +348,7 @@ for (const name of Object.keys(EXERCISES)) {
 }
 
 /** The commands a user runs; for these, each permission must be needed. */
-const USER_COMMANDS = ["tour", "server", "cp", "notebook", "notebook:run"];
+const USER_COMMANDS = ["tour", "server", "cp", "sync", "notebook", "notebook:run"];
 
 for (const name of USER_COMMANDS) {
   taskTest(name, `permissions: deno task ${name} needs every permission it asks for`, async (t) => {
