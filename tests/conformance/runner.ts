@@ -461,6 +461,11 @@ export function summary(observation: Observation | undefined): string {
   return code ? `${status} ${code}` : `${status}`;
 }
 
+/** A key from a listing with `encoding-type=url` (keys with control characters survive XML so). */
+function urlDecoded(value: unknown): string {
+  return decodeURIComponent(text(value).replaceAll("+", "%20"));
+}
+
 /**
  * Deletes every bucket whose name starts with `prefix` (uploads, versions, delete markers and
  * objects first), as each demo user. Tolerates buckets already gone.
@@ -475,6 +480,14 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
     const names = xmlValues(list, "ListAllMyBucketsResult.Buckets.Bucket.Name").map(text)
       .filter((name) => name.startsWith(prefix));
     for (const bucket of names) {
+      // A grant header replaces the whole ACL, owner's grant included: give it back first.
+      await perform(engine, {
+        method: "PUT",
+        bucket,
+        query: { acl: "" },
+        headers: { "x-amz-acl": "private" },
+        auth,
+      }, {});
       const uploads = parseXml(
         await perform(engine, { method: "GET", bucket, query: { uploads: "" }, auth }, {}),
       );
@@ -483,7 +496,7 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
         await perform(engine, {
           method: "DELETE",
           bucket,
-          key: String(Key),
+          key: text(Key),
           query: { uploadId: String(UploadId) },
           auth,
         }, {});
@@ -491,7 +504,12 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
       // Every version and delete marker (an unversioned object is its null version).
       for (let page = 0; page < 100; page++) {
         const listing = parseXml(
-          await perform(engine, { method: "GET", bucket, query: { versions: "" }, auth }, {}),
+          await perform(engine, {
+            method: "GET",
+            bucket,
+            query: { versions: "", "encoding-type": "url" },
+            auth,
+          }, {}),
         );
         const entries = [
           ...xmlValues(listing, "ListVersionsResult.Version"),
@@ -502,7 +520,7 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
           await perform(engine, {
             method: "DELETE",
             bucket,
-            key: String(Key),
+            key: urlDecoded(Key),
             query: { versionId: String(VersionId) },
             auth,
           }, {});
@@ -510,9 +528,14 @@ export async function cleanup(engine: Engine, prefix: string): Promise<void> {
       }
       for (let page = 0; page < 100; page++) {
         const listing = parseXml(
-          await perform(engine, { method: "GET", bucket, query: { "list-type": "2" }, auth }, {}),
+          await perform(engine, {
+            method: "GET",
+            bucket,
+            query: { "list-type": "2", "encoding-type": "url" },
+            auth,
+          }, {}),
         );
-        const keys = xmlValues(listing, "ListBucketResult.Contents.Key").map(text);
+        const keys = xmlValues(listing, "ListBucketResult.Contents.Key").map(urlDecoded);
         if (keys.length === 0) break;
         for (const key of keys) {
           await perform(engine, { method: "DELETE", bucket, key, auth }, {});
