@@ -34,7 +34,13 @@ export * from "./links.ts";
 export * from "./multipart.ts";
 export * from "./objects.ts";
 export * from "./probe.ts";
-export { ProgressBar, type ProgressOptions } from "./progress.ts";
+export {
+  type JupyterBroadcast,
+  ProgressBar,
+  type ProgressMode,
+  type ProgressOptions,
+  type ProgressState,
+} from "./progress.ts";
 export * from "./redact.ts";
 export * from "./signing.ts";
 export * from "./sync.ts";

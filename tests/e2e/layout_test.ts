@@ -142,3 +142,22 @@ Deno.test("findCycles() names each module of a cycle in import order", () => {
   assert.deepEqual(findCycles(graph), ["a.ts → b.ts → c.ts → a.ts"]);
   assert.deepEqual(findCycles(new Map([[u("a.ts"), [{ to: u("b.ts"), dynamic: false }]]])), []);
 });
+
+Deno.test("deno doc --lint is clean on every entry of deno.json's export map", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const entries = Object.values(config.exports as Record<string, string>);
+  assert.ok(entries.length >= 2, `deno.json exports too little: ${entries}`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--lint", ...entries],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const problems = new TextDecoder().decode(out.stderr).split("\n").filter((l) => /^error/.test(l));
+  assert.equal(
+    out.code,
+    0,
+    `deno doc --lint ${entries.join(" ")} reports:\n${problems.join("\n")}`,
+  );
+});
