@@ -19,8 +19,9 @@ import { formatBytes } from "../lib/display.ts";
 import { getFile, putFile } from "../lib/objects.ts";
 import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "./flags.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";
+import { type S3Location, transferEnds, wholeNumber } from "./transfer_args.ts";
 
 const HELP = `Usage: deno task cp [options] SRC DEST
 
@@ -50,40 +51,6 @@ const CP_FLAGS = {
   "quiet": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
 } as const;
-
-/** An S3 location. */
-export interface S3Location {
-  /** Bucket name. */
-  bucket: string;
-  /** Object key; empty when the URL names only the bucket. */
-  key: string;
-}
-
-/**
- * Reads an `s3://bucket/key` URL.
- *
- * @param text The argument.
- * @returns The bucket and key, or `undefined` when it is not an `s3://` URL (a local path).
- * @throws {TypeError} When it starts with `s3://` but names no bucket.
- *
- * @example Usage
- * ```ts
- * import { parseS3Url } from "./cp.ts";
- *
- * console.log(parseS3Url("s3://photos/2026/cloud.png")); // { bucket: "photos", key: "2026/cloud.png" }
- * ```
- */
-export function parseS3Url(text: string): S3Location | undefined {
-  if (!/^s3:\/\//i.test(text)) return undefined;
-  const rest = text.slice(5);
-  const slash = rest.indexOf("/");
-  const bucket = slash === -1 ? rest : rest.slice(0, slash);
-  const key = slash === -1 ? "" : rest.slice(slash + 1);
-  if (bucket === "") {
-    throw new TypeError(`Invalid S3 URL "${text}": it names no bucket; use s3://BUCKET/KEY`);
-  }
-  return { bucket, key };
-}
 
 /** A copy to run, as parsed from the command line. */
 export interface CopyPlan {
@@ -126,63 +93,24 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
     allowPositionals: true,
   });
   if (values.help) return "help";
-  if (positionals.length !== 2) {
-    throw new UsageError("cp", `Expected SRC and DEST, got ${positionals.length} argument(s)`);
-  }
-  let options: ConnectOptions;
-  try {
-    options = connectOptionsFrom(values);
-  } catch (error) {
-    throw new UsageError("cp", (error as Error).message);
-  }
-  if (!options.endpoint && !options.dreamobjects && !options.cluster && !options.aws) {
-    throw new UsageError(
-      "cp",
-      "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +
-        "(an embedded server would vanish with the command)",
-    );
-  }
-  const [source, dest] = positionals;
-  let from: S3Location | undefined;
-  let to: S3Location | undefined;
-  try {
-    from = parseS3Url(source);
-    to = parseS3Url(dest);
-  } catch (error) {
-    throw new UsageError("cp", (error as Error).message);
-  }
-  if (from && to) {
-    throw new UsageError(
-      "cp",
-      "Cannot copy from S3 to S3: one of SRC and DEST must be a local file",
-    );
-  }
-  if (!from && !to) {
-    throw new UsageError(
-      "cp",
-      `Cannot copy "${source}" to "${dest}": one of them must be an s3://BUCKET/KEY URL`,
-    );
-  }
+  const ends = transferEnds(
+    { command: "cp", verb: "copy", local: "a local file", url: "s3://BUCKET/KEY" },
+    values,
+    positionals,
+  );
+  const [source] = positionals;
+  const from = ends.upload ? undefined : ends.remote;
   if (from && from.key === "") {
     throw new UsageError("cp", `Cannot download "${source}": name an object, s3://BUCKET/KEY`);
   }
-  const number = (name: string, text: string | undefined, min: number) => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) {
-      throw new UsageError(
-        "cp",
-        `Invalid --${name} "${text}": use a whole number of at least ${min}`,
-      );
-    }
-    return n;
-  };
+  const number = (name: string, text: string | undefined, min: number) =>
+    wholeNumber("cp", name, text, min);
   const partMiB = number("part-size", values["part-size"], 5);
   return {
-    direction: to ? "upload" : "download",
-    path: to ? source : dest,
-    remote: to ?? from!,
-    connect: options,
+    direction: ends.upload ? "upload" : "download",
+    path: ends.local,
+    remote: ends.remote,
+    connect: ends.connect,
     contentType: values["content-type"],
     partSize: partMiB === undefined ? undefined : partMiB * 1024 * 1024,
     concurrency: number("concurrency", values.concurrency, 1),

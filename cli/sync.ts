@@ -26,8 +26,8 @@ import {
   syncUp,
 } from "../lib/sync.ts";
 import { keyFilter } from "../lib/_glob.ts";
-import { parseS3Url, type S3Location } from "./cp.ts";
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "./flags.ts";
+import { type S3Location, transferEnds, wholeNumber } from "./transfer_args.ts";
+import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
 const HELP = `Usage: deno task sync [options] SRC DEST
@@ -107,53 +107,12 @@ export function parseSyncArgs(args: string[]): SyncPlan | "help" {
     allowPositionals: true,
   });
   if (values.help) return "help";
-  if (positionals.length !== 2) {
-    throw new UsageError("sync", `Expected SRC and DEST, got ${positionals.length} argument(s)`);
-  }
-  let connectOptions: ConnectOptions;
-  try {
-    connectOptions = connectOptionsFrom(values);
-  } catch (error) {
-    throw new UsageError("sync", (error as Error).message);
-  }
-  if (
-    !connectOptions.endpoint && !connectOptions.dreamobjects && !connectOptions.cluster &&
-    !connectOptions.aws
-  ) {
-    throw new UsageError(
-      "sync",
-      "No S3 service given: pass --endpoint URL, --dreamobjects or --use-s3 " +
-        "(an embedded server would vanish with the command)",
-    );
-  }
-  const [source, dest] = positionals;
-  let from: S3Location | undefined;
-  let to: S3Location | undefined;
-  try {
-    from = parseS3Url(source);
-    to = parseS3Url(dest);
-  } catch (error) {
-    throw new UsageError("sync", (error as Error).message);
-  }
-  if (from && to) {
-    throw new UsageError("sync", "Cannot sync from S3 to S3: one of SRC and DEST must be a folder");
-  }
-  if (!from && !to) {
-    throw new UsageError(
-      "sync",
-      `Cannot sync "${source}" to "${dest}": one of them must be an s3://BUCKET/PREFIX URL`,
-    );
-  }
-  let concurrency: number | undefined;
-  if (values.concurrency !== undefined) {
-    concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UsageError(
-        "sync",
-        `Invalid --concurrency "${values.concurrency}": use a whole number of at least 1`,
-      );
-    }
-  }
+  const ends = transferEnds(
+    { command: "sync", verb: "sync", local: "a folder", url: "s3://BUCKET/PREFIX" },
+    values,
+    positionals,
+  );
+  const concurrency = wholeNumber("sync", "concurrency", values.concurrency, 1);
   const include = values.include ?? [];
   const exclude = values.exclude ?? [];
   try {
@@ -162,10 +121,10 @@ export function parseSyncArgs(args: string[]): SyncPlan | "help" {
     throw new UsageError("sync", (error as Error).message);
   }
   return {
-    direction: to ? "up" : "down",
-    dir: to ? source : dest,
-    remote: to ?? from!,
-    connect: connectOptions,
+    direction: ends.upload ? "up" : "down",
+    dir: ends.local,
+    remote: ends.remote,
+    connect: ends.connect,
     options: { delete: values.delete, dryRun: values["dry-run"], include, exclude, concurrency },
     quiet: values.quiet ?? false,
   };
