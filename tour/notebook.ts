@@ -8,7 +8,7 @@
  */
 
 import { drawPicture } from "./picture.ts";
-import type { Step } from "./steps.ts";
+import type { Step } from "./step.ts";
 import { type Chapter, CHAPTERS } from "./chapters.ts";
 
 /** Where the first chapter's notebook goes, relative to the repository root. */

@@ -6,10 +6,30 @@
  * @module
  */
 
-import { runCell } from "./cells.ts";
-import type { Step } from "./steps.ts";
+import { runCell, type Scope } from "./cells.ts";
 
-export type { Step };
+/** One step of a chapter: a heading, its prose and one notebook cell. */
+export interface Step {
+  /** Stable identifier, also the notebook cell id. */
+  id: string;
+  /** Heading. */
+  title: string;
+  /** Markdown, one or two sentences per idea. */
+  prose: string;
+  /** The notebook cell's code (at most 8 lines, no type annotations). */
+  code: string;
+  /** The cell that sets the tour's parameters; the terminal tour injects its flags after it. */
+  parameters?: boolean;
+  /** Part of deleting what the tour made (or of showing what a delete left); `--keep` skips it. */
+  cleanup?: boolean;
+  /**
+   * Runs the step's code in a terminal.
+   *
+   * @param scope Names the earlier steps imported and declared; updated in place.
+   * @returns The value the notebook displays for the cell.
+   */
+  run(scope: Scope): Promise<unknown>;
+}
 
 /**
  * A step from its fields: the code is trimmed and `run()` evaluates exactly it.

@@ -7,35 +7,9 @@
  * @module
  */
 
-import { runCell, type Scope } from "./cells.ts";
+import { type Step, step } from "./step.ts";
 
-/** One step of the tour. */
-export interface Step {
-  /** Stable identifier, also the notebook cell id. */
-  id: string;
-  /** Heading. */
-  title: string;
-  /** Markdown, one or two sentences per idea. */
-  prose: string;
-  /** The notebook cell's code (at most 8 lines, no type annotations). */
-  code: string;
-  /** The cell that sets the tour's parameters; the terminal tour injects its flags after it. */
-  parameters?: boolean;
-  /** Part of deleting what the tour made (or of showing what a delete left); `--keep` skips it. */
-  cleanup?: boolean;
-  /**
-   * Runs the step's code in a terminal.
-   *
-   * @param scope Names the earlier steps imported and declared; updated in place.
-   * @returns The value the notebook displays for the cell.
-   */
-  run(scope: Scope): Promise<unknown>;
-}
-
-function step(fields: Omit<Step, "run">): Step {
-  const code = fields.code.replace(/^\n+|\s+$/g, "");
-  return { ...fields, code, run: (scope) => runCell(code, scope) };
-}
+export type { Step };
 
 /** The steps, in order. */
 export const STEPS: readonly Step[] = [

@@ -8,6 +8,7 @@
  */
 
 import { type Step, step } from "../step.ts";
+import { closeStep, optionsStep } from "./_common.ts";
 
 /** The local file the chapter writes next to its notebook (the tour deletes it at the end). */
 export const BIG_FILES: readonly string[] = ["big-file.bin"];
@@ -26,16 +27,7 @@ import { connect, createBucket, headObject, putFile, ProgressBar, emptyBucket, d
 import { startMultipart, uploadPart, listParts, completeMultipart } from "../lib/mod.ts";
 import { abortMultipart, leftoverUploads } from "../lib/mod.ts";`,
   }),
-  step({
-    id: "big-files-options",
-    title: "Where to connect",
-    prose: `
-As in the first chapter: \`{}\` is the embedded server, \`{ emulate: "us-east-5" }\` behaves like
-DreamObjects US-East 5, \`{ dreamobjects: true }\` is your account.`,
-    code: `
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }`,
-    parameters: true,
-  }),
+  optionsStep("big-files"),
   step({
     id: "big-files-connect",
     title: "Connect and make a bucket",
@@ -148,12 +140,5 @@ await Deno.remove("big-file.bin");
 s3.trace.show()`,
     cleanup: true,
   }),
-  step({
-    id: "big-files-close",
-    title: "Done",
-    prose: `
-Closing the connection stops the embedded server, if one was started.`,
-    code: `
-await s3.close();`,
-  }),
+  closeStep("big-files"),
 ];

@@ -9,6 +9,7 @@
  */
 
 import { type Step, step } from "../step.ts";
+import { closeStep, optionsStep } from "./_common.ts";
 
 /** The steps, in order. */
 export const FOLDERS_STEPS: readonly Step[] = [
@@ -24,16 +25,7 @@ import { connect, createBucket, putObject, headObject, emptyBucket, deleteBucket
 import { putMany, listFolder, copyObject, renameObject, getRange, getIfChanged } from "../lib/mod.ts";
 import { bucketSize, deletePrefix, setAclUnder } from "../lib/mod.ts";`,
   }),
-  step({
-    id: "folders-options",
-    title: "Where to connect",
-    prose: `
-As in the first chapter: \`{}\` is the embedded server, \`{ emulate: "us-east-5" }\` behaves like
-DreamObjects US-East 5, \`{ dreamobjects: true }\` is your account.`,
-    code: `
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }`,
-    parameters: true,
-  }),
+  optionsStep("folders"),
   step({
     id: "folders-connect",
     title: "Connect and make a bucket",
@@ -161,12 +153,5 @@ await deleteBucket(s3, bucket);
 s3.trace.show()`,
     cleanup: true,
   }),
-  step({
-    id: "folders-close",
-    title: "Done",
-    prose: `
-Closing the connection stops the embedded server, if one was started.`,
-    code: `
-await s3.close();`,
-  }),
+  closeStep("folders"),
 ];

@@ -8,6 +8,7 @@
  */
 
 import { type Step, step } from "../step.ts";
+import { closeStep, optionsStep } from "./_common.ts";
 
 /** The steps, in order. */
 export const SIGNING_STEPS: readonly Step[] = [
@@ -22,17 +23,7 @@ sign it again by hand, and then see how servers refuse a request that was change
 import { connect, createBucket, putObject, presignGet, emptyBucket, deleteBucket } from "../lib/mod.ts";
 import { catchRequest, signByHand, sendByHand, resignAt, sendSignedV2, Stack } from "../lib/mod.ts";`,
   }),
-  step({
-    id: "signing-options",
-    title: "Where to connect",
-    prose: `
-As in the first chapter: \`{}\` is the embedded server, \`{ emulate: "us-east-5" }\` behaves like
-DreamObjects US-East 5, \`{ dreamobjects: true }\` is your account (keys from \`AWS_ACCESS_KEY_ID\`
-and \`AWS_SECRET_ACCESS_KEY\`).`,
-    code: `
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }`,
-    parameters: true,
-  }),
+  optionsStep("signing"),
   step({
     id: "signing-connect",
     title: "Connect and make a bucket",
@@ -161,12 +152,5 @@ await deleteBucket(s3, bucket);
 s3.trace.show()`,
     cleanup: true,
   }),
-  step({
-    id: "signing-close",
-    title: "Done",
-    prose: `
-Closing the connection stops the embedded server, if one was started.`,
-    code: `
-await s3.close();`,
-  }),
+  closeStep("signing"),
 ];

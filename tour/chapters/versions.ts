@@ -8,6 +8,7 @@
  */
 
 import { type Step, step } from "../step.ts";
+import { closeStep, optionsStep } from "./_common.ts";
 
 /** The steps, in order. */
 export const VERSIONS_STEPS: readonly Step[] = [
@@ -22,16 +23,7 @@ versions every bucket, always.`,
 import { connect, createBucket, setVersioning, getVersioning, putObject, getText } from "../lib/mod.ts";
 import { listVersions, deleteObject, emptyBucket, deleteBucket } from "../lib/mod.ts";`,
   }),
-  step({
-    id: "versions-options",
-    title: "Where to connect",
-    prose: `
-As in the first chapter: \`{}\` is the embedded server, \`{ emulate: "us-east-5" }\` behaves like
-DreamObjects US-East 5, \`{ dreamobjects: true }\` is your account.`,
-    code: `
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }`,
-    parameters: true,
-  }),
+  optionsStep("versions"),
   step({
     id: "versions-connect",
     title: "Connect and make a bucket",
@@ -143,12 +135,5 @@ await deleteBucket(s3, bucket);
 s3.trace.show()`,
     cleanup: true,
   }),
-  step({
-    id: "versions-close",
-    title: "Done",
-    prose: `
-Closing the connection stops the embedded server, if one was started.`,
-    code: `
-await s3.close();`,
-  }),
+  closeStep("versions"),
 ];
