@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
+import { PROMPT, ptyTour } from "../support/chapter_pty.ts";
 import { rgwTest } from "../support/engines.ts";
 import {
   assertNoErrors,
@@ -135,6 +136,30 @@ Deno.test("the backups chapter with --keep keeps the bucket but deletes its loca
   await assertNoLocalFiles("the backups chapter with --keep");
 });
 
+Deno.test("Ctrl-C after the restore deletes the bucket, its versions and both local folders", async () => {
+  await using server = await startServer({ port: 0, quiet: true });
+  const tour = await ptyTour(["backups", "--step", "--endpoint", server.url, ...keys()]);
+  const index = CHAPTER.steps.findIndex((s) => s.id === "backups-compare");
+  assert.ok(index > 0);
+  for (let i = 1; i <= index; i++) {
+    await tour.waitFor(PROMPT, i);
+    await tour.type("\n");
+  }
+  await tour.waitFor(PROMPT, index + 1);
+  const [bucket] = await bucketNames(server.url);
+  assert.ok(bucket, "the chapter should have made its bucket by now");
+  for (const folder of FOLDERS) await Deno.stat(`${ROOT}notebooks/${folder}`); // both written
+  await tour.type("\x03");
+  assert.equal(await tour.finish(), 130, tour.output);
+  assert.match(tour.output, /Interrupted: cleaning up/);
+  assert.match(
+    tour.output,
+    new RegExp(`Cleaned up: deleted bucket "${bucket}" and 7 object`),
+  );
+  assert.deepEqual(await bucketNames(server.url), [], "buckets left after Ctrl-C");
+  await assertNoLocalFiles("Ctrl-C in the backups chapter");
+});
+
 rgwTest(
   "deno task tour backups runs on Ceph RGW and leaves nothing behind",
   async (_t, endpoint) => {
@@ -168,3 +193,18 @@ jupyterTest(
     await assertNoLocalFiles(NOTEBOOK);
   },
 );
+
+jupyterTest("the backups notebook executes on Ceph RGW", { rgw: true }, async (_t, rgw) => {
+  const before = new Set(await bucketNames(rgw));
+  const notebook = await executeNotebook(NOTEBOOK, {
+    AWS_ENDPOINT_URL: rgw,
+    AWS_ACCESS_KEY_ID: DEMO.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
+  }, "RGW");
+  assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), `${NOTEBOOK} on RGW`, MILESTONES);
+  const left = (await bucketNames(rgw))
+    .filter((name) => name.startsWith("backups-") && !before.has(name));
+  assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
+  await assertNoLocalFiles(`${NOTEBOOK} on RGW`);
+});
