@@ -13,6 +13,7 @@ import { SIGNING_STEPS } from "./chapters/signing.ts";
 import { VERSIONS_STEPS } from "./chapters/versions.ts";
 import { FOLDERS_STEPS } from "./chapters/folders.ts";
 import { BIG_FILES, BIG_FILES_STEPS } from "./chapters/big_files.ts";
+import { BACKUPS_FILES, BACKUPS_STEPS } from "./chapters/backups.ts";
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -78,6 +79,14 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     notebook: "05-versions.ipynb",
     summary: "versioning on, an overwrite undone, a delete marker undone, every version deleted",
     steps: VERSIONS_STEPS,
+  },
+  {
+    name: "backups",
+    title: "Backups: a folder kept in a bucket",
+    notebook: "06-backups.ipynb",
+    summary: "a folder backed up, only the changes sent again, restored, yesterday's version back",
+    steps: BACKUPS_STEPS,
+    files: BACKUPS_FILES,
   },
 ];
 

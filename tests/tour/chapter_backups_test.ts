@@ -1,0 +1,210 @@
+/**
+ * The "backups" chapter, run as a user runs it (`deno task tour backups`) on the embedded server,
+ * on `--emulate us-east-5` (versioning always on), on a US-East 5 stand-in and on Ceph RGW, and
+ * its notebook executed in Jupyter: a folder backed up, only the changed files sent again (three
+ * PUTs), a restore equal file by file, yesterday's version of a file read back by its version id,
+ * no secret printed, nothing left on the server (checked through a second connection) and no
+ * local file left beside the notebook.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { startServer } from "../../server/mod.ts";
+import { chapterNamed } from "../../tour/chapters.ts";
+import { PROMPT, ptyTour } from "../support/chapter_pty.ts";
+import { rgwTest } from "../support/engines.ts";
+import {
+  assertNoErrors,
+  executeNotebook,
+  jupyterTest,
+  outputsOf,
+  textOf,
+} from "../support/notebook_exec.ts";
+import {
+  assertNoSecrets,
+  assertTourOutput,
+  bucketNames,
+  ROOT,
+  runTour,
+} from "../support/tour_run.ts";
+
+const DEMO = DEMO_USERS[0];
+const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
+const CHAPTER = chapterNamed("backups");
+const FOLDERS = ["backup-source", "backup-restored"];
+
+/** A file of the comparison table (terminal table or inspected object), equal to its restore. */
+function same(file: string, bytes: number) {
+  return new RegExp(`${file.replace(".", "\\.")}"?,?\\s+(?:bytes: )?${bytes},?\\s+(?:same: )?true`);
+}
+
+const MILESTONES = [
+  { what: "versioning Enabled", pattern: /^Enabled$/m },
+  { what: "the first backup copies 4 files", pattern: /copied: 4,/ },
+  { what: "4 PUTs the first time", pattern: /(→ 200 OK[^\n]*PutObject\n[\s\S]*?){4}/ },
+  {
+    what: "the second backup: 3 copied, 2 skipped, 3 PUTs",
+    pattern: /copied: 3,\s+skipped: 2,\s+requests: 4,\s+puts: 3/,
+  },
+  { what: "the restore copies 5 files", pattern: /copied: 5,/ },
+  { what: "budget.csv restored equal", pattern: same("budget.csv", 19) },
+  { what: "notes.txt restored equal", pattern: same("notes.txt", 40) },
+  { what: "photo.bin restored equal", pattern: same("photo.bin", 200000) },
+  { what: "report.txt restored equal", pattern: same("report.txt", 10) },
+  { what: "todo.txt restored equal", pattern: same("todo.txt", 19) },
+  { what: "two versions of notes.txt", pattern: /→ 200 OK[^\n]*ListObjectVersions/ },
+  {
+    what: "the older version read by its id",
+    pattern: /backup\/notes\.txt\?x-id=GetObject&versionId=\S+\s+→ 200 OK/,
+  },
+  { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
+];
+
+function keys() {
+  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
+}
+
+/** The story's checks that only a run's output can show, beyond the milestones. */
+function assertStory(output: string, label: string) {
+  assertTourOutput(output, label, MILESTONES);
+  assert.match(output, /backup\/notes\.txt +\S+ +true +false +40 /, `${label}: today's notes`);
+  assert.match(output, /backup\/notes\.txt +\S+ +false +false +22 /, `${label}: yesterday's`);
+  assert.match(output, /^Monday: call the bank\n(?!Tuesday)/m, `${label}: yesterday restored`);
+  assertNoSecrets(output, SECRETS, label);
+}
+
+async function assertNoLocalFiles(label: string) {
+  for (const folder of FOLDERS) {
+    const left = await Deno.stat(`${ROOT}notebooks/${folder}`).then(() => true, () => false);
+    assert.equal(left, false, `${label} left notebooks/${folder} behind`);
+  }
+}
+
+Deno.test("deno task tour backups runs every step on the embedded server", async () => {
+  const { code, output } = await runTour(["backups"]);
+  assert.equal(code, 0, output);
+  CHAPTER.steps.forEach((step, i) =>
+    assert.ok(output.includes(`━━ ${i + 1}/${CHAPTER.steps.length} ${step.title}`), step.id)
+  );
+  assertStory(output, "the backups chapter");
+  assert.match(output, /→ 200 OK[^\n]*PutBucketVersioning/);
+  await assertNoLocalFiles("the backups chapter");
+});
+
+Deno.test("the backups chapter with --emulate us-east-5 exits 0, versioned from the start", async () => {
+  const { code, output } = await runTour(["backups", "--emulate", "us-east-5"]);
+  assert.equal(code, 0, output);
+  assertStory(output, "the backups chapter with --emulate us-east-5");
+  assert.doesNotMatch(output, /→ [^\n]*PutBucketVersioning/, "versioning is on already there");
+  await assertNoLocalFiles("the backups chapter with --emulate us-east-5");
+});
+
+Deno.test("the backups chapter on a US-East 5 stand-in leaves no bucket and no file", async () => {
+  await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
+  const { code, output } = await runTour([
+    "backups",
+    "--endpoint",
+    server.url,
+    "--cluster",
+    "us-east-5",
+    ...keys(),
+  ]);
+  assert.equal(code, 0, output);
+  assertStory(output, "the backups chapter on us-east-5");
+  assert.deepEqual(await bucketNames(server.url), [], "buckets left behind");
+  await assertNoLocalFiles("the backups chapter on us-east-5");
+});
+
+Deno.test("the backups chapter with --keep keeps the bucket but deletes its local files", async () => {
+  await using server = await startServer({ port: 0, quiet: true });
+  const { code, output } = await runTour([
+    "backups",
+    "--keep",
+    "--endpoint",
+    server.url,
+    ...keys(),
+  ]);
+  assert.equal(code, 0, output);
+  const kept = /Kept bucket "([^"]+)" at /.exec(output)?.[1];
+  assert.ok(kept, output);
+  assert.deepEqual(await bucketNames(server.url), [kept]);
+  // The cleanup step is skipped with --keep: the tour itself deletes the declared files.
+  assert.match(output, /Cleaned up: deleted the local file "backup-source"/);
+  assert.match(output, /Cleaned up: deleted the local file "backup-restored"/);
+  await assertNoLocalFiles("the backups chapter with --keep");
+});
+
+Deno.test("Ctrl-C after the restore deletes the bucket, its versions and both local folders", async () => {
+  await using server = await startServer({ port: 0, quiet: true });
+  const tour = await ptyTour(["backups", "--step", "--endpoint", server.url, ...keys()]);
+  const index = CHAPTER.steps.findIndex((s) => s.id === "backups-compare");
+  assert.ok(index > 0);
+  for (let i = 1; i <= index; i++) {
+    await tour.waitFor(PROMPT, i);
+    await tour.type("\n");
+  }
+  await tour.waitFor(PROMPT, index + 1);
+  const [bucket] = await bucketNames(server.url);
+  assert.ok(bucket, "the chapter should have made its bucket by now");
+  for (const folder of FOLDERS) await Deno.stat(`${ROOT}notebooks/${folder}`); // both written
+  await tour.type("\x03");
+  assert.equal(await tour.finish(), 130, tour.output);
+  assert.match(tour.output, /Interrupted: cleaning up/);
+  assert.match(
+    tour.output,
+    new RegExp(`Cleaned up: deleted bucket "${bucket}" and 7 object`),
+  );
+  assert.deepEqual(await bucketNames(server.url), [], "buckets left after Ctrl-C");
+  await assertNoLocalFiles("Ctrl-C in the backups chapter");
+});
+
+rgwTest(
+  "deno task tour backups runs on Ceph RGW and leaves nothing behind",
+  async (_t, endpoint) => {
+    const before = new Set(await bucketNames(endpoint));
+    const { code, output } = await runTour(["backups", "--endpoint", endpoint, ...keys()]);
+    assert.equal(code, 0, output);
+    assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
+    assertStory(output, "the backups chapter on RGW");
+    const left = (await bucketNames(endpoint))
+      .filter((name) => name.startsWith("backups-") && !before.has(name));
+    assert.deepEqual(left, [], `left on RGW: ${left}`);
+    await assertNoLocalFiles("the backups chapter on RGW");
+  },
+);
+
+const NOTEBOOK = `notebooks/${CHAPTER.notebook}`;
+
+jupyterTest(
+  "the backups notebook executes on the embedded server",
+  { rgw: false },
+  async () => {
+    const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
+    assertNoErrors(notebook, NOTEBOOK);
+    const text = outputsOf(notebook).map(textOf).join("\n");
+    assertTourOutput(text, NOTEBOOK, MILESTONES);
+    assertNoSecrets(
+      outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n"),
+      SECRETS,
+      NOTEBOOK,
+    );
+    await assertNoLocalFiles(NOTEBOOK);
+  },
+);
+
+jupyterTest("the backups notebook executes on Ceph RGW", { rgw: true }, async (_t, rgw) => {
+  const before = new Set(await bucketNames(rgw));
+  const notebook = await executeNotebook(NOTEBOOK, {
+    AWS_ENDPOINT_URL: rgw,
+    AWS_ACCESS_KEY_ID: DEMO.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
+  }, "RGW");
+  assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), `${NOTEBOOK} on RGW`, MILESTONES);
+  const left = (await bucketNames(rgw))
+    .filter((name) => name.startsWith("backups-") && !before.has(name));
+  assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
+  await assertNoLocalFiles(`${NOTEBOOK} on RGW`);
+});
