@@ -8,6 +8,7 @@
  */
 
 import { type Step, step } from "../step.ts";
+import { closeStep, optionsStep } from "./_common.ts";
 
 /** The folder the chapter backs up and the one it restores to, next to the notebook. */
 const SOURCE = "backup-source";
@@ -38,16 +39,7 @@ way: that is a restore.`,
 import { connect, createBucket, getVersioning, setVersioning, syncUp, syncDown } from "../lib/mod.ts";
 import { listVersions, getBytes, emptyBucket, deleteBucket } from "../lib/mod.ts";`,
   }),
-  step({
-    id: "backups-options",
-    title: "Where to connect",
-    prose: `
-As in the first chapter: \`{}\` is the embedded server, \`{ emulate: "us-east-5" }\` behaves like
-DreamObjects US-East 5, \`{ dreamobjects: true }\` is your account.`,
-    code: `
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }`,
-    parameters: true,
-  }),
+  optionsStep("backups"),
   step({
     id: "backups-connect",
     title: "Connect and make a versioned bucket",
@@ -165,12 +157,5 @@ await Deno.remove("${RESTORED}", { recursive: true });
 s3.trace.show()`,
     cleanup: true,
   }),
-  step({
-    id: "backups-close",
-    title: "Done",
-    prose: `
-Closing the connection stops the embedded server, if one was started.`,
-    code: `
-await s3.close();`,
-  }),
+  closeStep("backups"),
 ];
