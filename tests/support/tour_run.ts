@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEMO_USERS } from "../../server/demo_users.ts";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { perform } from "../conformance/runner.ts";
@@ -13,6 +14,12 @@ import { perform } from "../conformance/runner.ts";
 export const ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 
 /** What a finished tour run printed. */
+/** The demo user's keys as the tour's flags, for a run against a server started by the test. */
+export function demoKeyFlags(): string[] {
+  const [demo] = DEMO_USERS;
+  return ["--access-key", demo.accessKeyId, "--secret-key", demo.secretAccessKey];
+}
+
 export interface TourRun {
   /** Exit code. */
   code: number;

@@ -26,6 +26,7 @@ import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  demoKeyFlags,
   ROOT,
   runTour,
 } from "../support/tour_run.ts";
@@ -61,10 +62,6 @@ const MILESTONES = [
   },
   { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
 ];
-
-function keys() {
-  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
-}
 
 /** The story's checks that only a run's output can show, beyond the milestones. */
 function assertStory(output: string, label: string) {
@@ -109,7 +106,7 @@ Deno.test("the backups chapter on a US-East 5 stand-in leaves no bucket and no f
     server.url,
     "--cluster",
     "us-east-5",
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   assertStory(output, "the backups chapter on us-east-5");
@@ -124,7 +121,7 @@ Deno.test("the backups chapter with --keep keeps the bucket but deletes its loca
     "--keep",
     "--endpoint",
     server.url,
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   const kept = /Kept bucket "([^"]+)" at /.exec(output)?.[1];
@@ -138,7 +135,7 @@ Deno.test("the backups chapter with --keep keeps the bucket but deletes its loca
 
 Deno.test("Ctrl-C after the restore deletes the bucket, its versions and both local folders", async () => {
   await using server = await startServer({ port: 0, quiet: true });
-  const tour = await ptyTour(["backups", "--step", "--endpoint", server.url, ...keys()]);
+  const tour = await ptyTour(["backups", "--step", "--endpoint", server.url, ...demoKeyFlags()]);
   const index = CHAPTER.steps.findIndex((s) => s.id === "backups-compare");
   assert.ok(index > 0);
   for (let i = 1; i <= index; i++) {
@@ -164,7 +161,7 @@ rgwTest(
   "deno task tour backups runs on Ceph RGW and leaves nothing behind",
   async (_t, endpoint) => {
     const before = new Set(await bucketNames(endpoint));
-    const { code, output } = await runTour(["backups", "--endpoint", endpoint, ...keys()]);
+    const { code, output } = await runTour(["backups", "--endpoint", endpoint, ...demoKeyFlags()]);
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertStory(output, "the backups chapter on RGW");

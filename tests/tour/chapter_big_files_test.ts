@@ -24,6 +24,7 @@ import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  demoKeyFlags,
   ROOT,
   runTour,
 } from "../support/tour_run.ts";
@@ -45,10 +46,6 @@ const MILESTONES = [
   { what: "the leftover aborted", pattern: /→ 204 No Content[^\n]*AbortMultipartUpload/ },
   { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
 ];
-
-function keys() {
-  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
-}
 
 async function assertNoLocalFile(label: string) {
   const left = await Deno.stat(LOCAL_FILE).then(() => true, () => false);
@@ -74,7 +71,7 @@ Deno.test("the big-files chapter on a US-East 5 stand-in leaves no bucket, uploa
     server.url,
     "--cluster",
     "us-east-5",
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   assertTourOutput(output, "the big-files chapter on us-east-5", MILESTONES);
@@ -89,7 +86,7 @@ Deno.test("the big-files chapter with --keep keeps the bucket but not the local 
     "--keep",
     "--endpoint",
     server.url,
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   assert.match(output, /Cleaned up: deleted the local file "big-file\.bin"/);
@@ -103,7 +100,12 @@ rgwTest(
   "deno task tour big-files runs on Ceph RGW and leaves nothing behind",
   async (_t, endpoint) => {
     const before = new Set(await bucketNames(endpoint));
-    const { code, output } = await runTour(["big-files", "--endpoint", endpoint, ...keys()]);
+    const { code, output } = await runTour([
+      "big-files",
+      "--endpoint",
+      endpoint,
+      ...demoKeyFlags(),
+    ]);
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the big-files chapter on RGW", MILESTONES);

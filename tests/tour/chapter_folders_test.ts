@@ -21,7 +21,13 @@ import {
   outputsOf,
   textOf,
 } from "../support/notebook_exec.ts";
-import { assertNoSecrets, assertTourOutput, bucketNames, runTour } from "../support/tour_run.ts";
+import {
+  assertNoSecrets,
+  assertTourOutput,
+  bucketNames,
+  demoKeyFlags,
+  runTour,
+} from "../support/tour_run.ts";
 
 const DEMO = DEMO_USERS[0];
 const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
@@ -49,10 +55,6 @@ function milestones(acl: RegExp) {
 const ACL_SET = /madePublic: 2/;
 const ACL_SKIPPED = /madePublic: "skipped: no per-object ACLs here/;
 
-function keys() {
-  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
-}
-
 Deno.test("deno task tour folders runs every step on the embedded server", async () => {
   const { code, output } = await runTour(["folders"]);
   assert.equal(code, 0, output);
@@ -73,7 +75,7 @@ Deno.test("the folders chapter on a US-East 5 stand-in skips object ACLs in one 
     server.url,
     "--cluster",
     "us-east-5",
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   assertTourOutput(output, "the folders chapter on us-east-5", milestones(ACL_SKIPPED));
@@ -85,7 +87,7 @@ rgwTest(
   "deno task tour folders runs on Ceph RGW and leaves nothing behind",
   async (_t, endpoint) => {
     const before = new Set(await bucketNames(endpoint));
-    const { code, output } = await runTour(["folders", "--endpoint", endpoint, ...keys()]);
+    const { code, output } = await runTour(["folders", "--endpoint", endpoint, ...demoKeyFlags()]);
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the folders chapter on RGW", milestones(ACL_SET));

@@ -19,7 +19,13 @@ import {
   outputsOf,
   textOf,
 } from "../support/notebook_exec.ts";
-import { assertNoSecrets, assertTourOutput, bucketNames, runTour } from "../support/tour_run.ts";
+import {
+  assertNoSecrets,
+  assertTourOutput,
+  bucketNames,
+  demoKeyFlags,
+  runTour,
+} from "../support/tour_run.ts";
 
 const DEMO = DEMO_USERS[0];
 const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
@@ -43,10 +49,6 @@ function milestones(before: "Unversioned" | "Enabled") {
   ];
 }
 
-function keys() {
-  return ["--access-key", DEMO.accessKeyId, "--secret-key", DEMO.secretAccessKey];
-}
-
 Deno.test("deno task tour versions runs every step on the embedded server", async () => {
   const { code, output } = await runTour(["versions"]);
   assert.equal(code, 0, output);
@@ -66,7 +68,7 @@ Deno.test("the versions chapter on a US-East 5 stand-in: already versioned, noth
     server.url,
     "--cluster",
     "us-east-5",
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   assertTourOutput(output, "the versions chapter on us-east-5", milestones("Enabled"));
@@ -88,7 +90,7 @@ Deno.test("the versions chapter with --keep leaves its (versioned) bucket, and s
     "--keep",
     "--endpoint",
     server.url,
-    ...keys(),
+    ...demoKeyFlags(),
   ]);
   assert.equal(code, 0, output);
   const kept = /Kept bucket "([^"]+)" at /.exec(output)?.[1];
@@ -100,7 +102,7 @@ rgwTest(
   "deno task tour versions runs on Ceph RGW and leaves nothing behind",
   async (_t, endpoint) => {
     const before = new Set(await bucketNames(endpoint));
-    const { code, output } = await runTour(["versions", "--endpoint", endpoint, ...keys()]);
+    const { code, output } = await runTour(["versions", "--endpoint", endpoint, ...demoKeyFlags()]);
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the versions chapter on RGW", milestones("Unversioned"));
