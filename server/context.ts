@@ -25,6 +25,12 @@ export interface RequestContext {
   principal: Principal;
   /** The body to read (decoded and verified by auth), or `null`. */
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * Read the body without sending `100 Continue` first, as RGW does for the operations that
+   * read their whole XML body before anything else (DeleteObjects, PutObjectTagging): a client
+   * that sent `Expect: 100-continue` then sends its body after its own wait.
+   */
+  skipContinue(): void;
   /** Length of the decoded body when known. */
   contentLength?: number;
   /** Where buckets and objects live. */

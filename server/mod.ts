@@ -36,6 +36,7 @@ import { authenticate } from "./auth/mod.ts";
 import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
+import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
 import { route, shapeOf } from "./router.ts";
 import { ROUTES } from "./routes.ts";
 import { DiskStorage } from "./storage/disk.ts";
@@ -160,7 +161,7 @@ function errorResponse(
  * @param settings Storage, users and naming.
  * @returns The response.
  */
-async function handle(request: Request, settings: HandlerSettings): Promise<Response> {
+async function handle(request: IncomingRequest, settings: HandlerSettings): Promise<Response> {
   const id = requestId();
   const started = performance.now();
   let who = "-";
@@ -190,6 +191,7 @@ async function handle(request: Request, settings: HandlerSettings): Promise<Resp
       query: target.query,
       principal: auth.principal,
       body: auth.body,
+      skipContinue: request.skipContinue,
       contentLength: auth.contentLength,
       storage: settings.storage,
       users: settings.users,
@@ -273,13 +275,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,
   };
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let server: HttpServer;
   try {
-    server = Deno.serve({
-      port: wanted,
-      hostname: options.hostname ?? "127.0.0.1",
-      onListen: () => {},
-    }, (request) => handle(request, settings));
+    server = listen(
+      { port: wanted, hostname: options.hostname ?? "127.0.0.1" },
+      (request) => handle(request, settings),
+    );
   } catch (error) {
     await storage.close();
     throw error;

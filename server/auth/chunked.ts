@@ -13,6 +13,7 @@ import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../errors.ts";
 import { type Checksum, createChecksum } from "./checksum.ts";
 import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "./signing.ts";
+import { lazyPipe } from "./lazy_pipe.ts";
 
 /** The chain chunk signatures continue. */
 export interface ChunkSigning {
@@ -317,5 +318,5 @@ export function decodeAwsChunked(
   body: ReadableStream<Uint8Array>,
   options: AwsChunkedOptions,
 ): ReadableStream<Uint8Array> {
-  return body.pipeThrough(new TransformStream(new AwsChunkedDecoder(options)));
+  return lazyPipe(body, new AwsChunkedDecoder(options));
 }

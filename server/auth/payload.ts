@@ -7,6 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { S3Error } from "../errors.ts";
+import { lazyPipe } from "./lazy_pipe.ts";
 
 /**
  * Wraps a body so that it is hashed as it is read; at its end the stream errors with
@@ -30,8 +31,9 @@ export function verifySha256(
   expectedHex: string,
 ): ReadableStream<Uint8Array> {
   const hash = createHash("sha256");
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
+  return lazyPipe(
+    body,
+    {
       transform(chunk, controller) {
         hash.update(chunk);
         controller.enqueue(chunk);
@@ -49,6 +51,6 @@ export function verifySha256(
           );
         }
       },
-    }),
+    },
   );
 }

@@ -12,7 +12,8 @@ export interface AuthRequest {
   /** HTTP method, upper case. */
   method: string;
   /**
-   * The request URL exactly as received (`Request.url` from `Deno.serve`). Read its path from the
+   * The request target exactly as received (`/bucket/key?acl`, as `server/http/listen.ts`
+   * hands it over). Read its path from the
    * string: `new URL()` would remove `..` and `.` segments that are legal in object keys.
    */
   url: string;

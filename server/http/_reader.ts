@@ -1,0 +1,149 @@
+/**
+ * Buffered reads from one connection: a request head up to a limit, lines (chunked framing) and
+ * body bytes, leaving whatever follows (a pipelined request) in the buffer.
+ *
+ * @module
+ */
+
+import { HttpError } from "./_errors.ts";
+
+const INITIAL = 16 * 1024;
+/** Bytes a body chunk is read into at most: big enough for fast uploads, small enough for RSS. */
+const BODY_READ = 256 * 1024;
+
+/** Reads from a connection through a growing buffer. */
+export class ConnReader {
+  #conn: Deno.Conn;
+  #buf = new Uint8Array(INITIAL);
+  #start = 0;
+  #end = 0;
+
+  /** @param conn The connection to read from. */
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  /** Bytes read from the connection and not yet taken. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Reads more bytes, growing the buffer up to `max`; `false` at end of stream. */
+  async #fill(max: number): Promise<boolean> {
+    if (this.#start > 0 && this.#end === this.#buf.length) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (this.#end === this.#buf.length) {
+      if (this.#buf.length >= max) return true;
+      const grown = new Uint8Array(Math.min(max, this.#buf.length * 2));
+      grown.set(this.#buf.subarray(0, this.#end));
+      this.#buf = grown;
+    }
+    const n = await this.#conn.read(this.#buf.subarray(this.#end));
+    if (n === null) return false;
+    this.#end += n;
+    return true;
+  }
+
+  /**
+   * Reads up to and including the empty line that ends a request head.
+   *
+   * @param max The longest head accepted, in bytes.
+   * @returns The head's bytes, or `null` when the connection ends before a request starts.
+   * @throws {HttpError} 431 for a head over `max`; 400 for a connection cut inside a head.
+   */
+  async readHead(max: number): Promise<Uint8Array | null> {
+    // Blank lines before a request line are allowed (RFC 9112 §2.2).
+    let scanned = this.#start;
+    for (;;) {
+      while (
+        this.#start < this.#end && (this.#buf[this.#start] === 13 || this.#buf[this.#start] === 10)
+      ) this.#start++;
+      scanned = Math.max(scanned, this.#start);
+      for (let i = scanned; i < this.#end; i++) {
+        if (this.#buf[i] !== 10) continue;
+        const empty = (i >= 1 && this.#buf[i - 1] === 10) ||
+          (i >= 2 && this.#buf[i - 1] === 13 && this.#buf[i - 2] === 10);
+        if (empty && i > this.#start) {
+          const head = this.#buf.slice(this.#start, i + 1);
+          this.#start = i + 1;
+          return head;
+        }
+      }
+      if (this.#end - this.#start >= max) {
+        throw new HttpError(431, `Cannot read a request head over ${max} bytes`);
+      }
+      // Filling may move the buffered bytes to the front: keep the scan position relative.
+      const seen = this.#end - this.#start;
+      const atStart = seen === 0;
+      if (!await this.#fill(this.#start + max)) {
+        if (atStart) return null;
+        throw new HttpError(400, "Cannot read the request: the connection ended inside its head");
+      }
+      scanned = this.#start + seen;
+    }
+  }
+
+  /**
+   * Reads one line (without its line ending), for chunked framing.
+   *
+   * @param max The longest line accepted.
+   * @returns The line as text.
+   * @throws {HttpError} 400 for a line over `max` or a connection cut inside it.
+   */
+  async readLine(max: number): Promise<string> {
+    let scanned = this.#start;
+    for (;;) {
+      const at = this.#buf.subarray(scanned, this.#end).indexOf(10);
+      if (at !== -1) {
+        const end = scanned + at;
+        const line = latin1(this.#buf.subarray(this.#start, end));
+        this.#start = end + 1;
+        return line.endsWith("\r") ? line.slice(0, -1) : line;
+      }
+      if (this.#end - this.#start > max) {
+        throw new HttpError(400, "Cannot read the chunked body: a framing line is too long");
+      }
+      const seen = this.#end - this.#start;
+      if (!await this.#fill(this.#start + max + 2)) {
+        throw new HttpError(400, "Cannot read the chunked body: the connection ended inside it");
+      }
+      scanned = this.#start + seen;
+    }
+  }
+
+  /**
+   * Reads up to `max` bytes of body into a buffer of their own.
+   *
+   * @param max The most bytes wanted (at least 1).
+   * @returns The bytes, or `null` at end of stream.
+   */
+  async readUpTo(max: number): Promise<Uint8Array | null> {
+    if (this.buffered > 0) {
+      const n = Math.min(max, this.buffered);
+      const out = this.#buf.slice(this.#start, this.#start + n);
+      this.#start += n;
+      return out;
+    }
+    const out = new Uint8Array(Math.min(max, BODY_READ));
+    const n = await this.#conn.read(out);
+    if (n === null) return null;
+    return n === out.length ? out : out.subarray(0, n);
+  }
+}
+
+/**
+ * Bytes as text, one character per byte, as HTTP/1.1 header fields are read.
+ *
+ * @param bytes The bytes.
+ * @returns The text.
+ */
+export function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return text;
+}
