@@ -361,9 +361,11 @@ const MAX_DELETE_KEYS = 1000;
  * @returns `DeleteResult`.
  */
 export async function deleteObjects(context: RequestContext): Promise<Response> {
-  // RGW refuses the whole request, not each key, to a requester without WRITE.
-  const bucket = loadBucket(context, "WRITE");
+  // RGW reads the whole body first (without `100 Continue`), then refuses the whole request,
+  // not each key, to a requester without WRITE.
+  context.skipContinue();
   const text = await readSmallBody(context.body);
+  const bucket = loadBucket(context, "WRITE");
   const md5 = contentMd5(context.headers);
   if (md5 && !createHash("md5").update(text).digest().equals(md5)) {
     throw new S3Error("BadDigest");

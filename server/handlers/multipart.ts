@@ -95,9 +95,18 @@ export function copySourceRange(header: string | null, size: number) {
  * @returns 200 with the part's ETag (or a `CopyPartResult`).
  */
 export async function uploadPart(context: RequestContext): Promise<Response> {
-  const upload = loadUpload(context);
-  const number = partNumber(context.query.get("partNumber"));
   const copying = context.headers.has("x-amz-copy-source");
+  let upload: ReturnType<typeof loadUpload>;
+  try {
+    upload = loadUpload(context);
+  } catch (error) {
+    // RGW finds out the upload is gone only after taking the part's bytes (`100 Continue`
+    // first): read them, then refuse.
+    const gone = error instanceof S3Error && error.code === "NoSuchUpload";
+    if (gone && !copying && context.body) await context.body.pipeTo(new WritableStream());
+    throw error;
+  }
+  const number = partNumber(context.query.get("partNumber"));
   let body = context.body;
   let options = {};
   if (copying) {

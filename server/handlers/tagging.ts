@@ -18,8 +18,11 @@ import { loadObject, requestedVersion } from "./common.ts";
  * @returns 200.
  */
 export async function putObjectTagging(context: RequestContext): Promise<Response> {
+  // RGW reads the whole body first, without `100 Continue`.
+  context.skipContinue();
+  const text = await readSmallBody(context.body);
   const object = loadObject(context, "WRITE");
-  const tags = tagsFromXml(await readSmallBody(context.body));
+  const tags = tagsFromXml(text);
   await context.storage.setObjectTags(
     context.address.bucket!,
     object.key,

@@ -8,6 +8,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { type RawResponse, send } from "./http.ts";
+import { sendExpectingContinue } from "./continue.ts";
 import {
   type Credentials,
   md5Base64,
@@ -69,6 +70,12 @@ export interface RequestSpec {
   style?: "path" | "vhost";
   /** Authentication. @default { as: "demo", scheme: "v4" } */
   auth?: AuthSpec;
+  /**
+   * Send with `Expect: 100-continue`, the body only after `100 Continue`, then a ListBuckets on
+   * the same connection (see `continue.ts`; compare `header:x-test-interim` and
+   * `header:x-test-next-request`).
+   */
+  expectContinue?: boolean;
 }
 
 /** A setup request: must succeed (or answer `expectStatus`), may capture values for later. */
@@ -198,6 +205,11 @@ export async function perform(
   let request: RawRequest = { method: spec.method, host, path, query, headers, body };
   if (who !== "anonymous") {
     request = await authorize(request, resource, who, auth);
+  }
+  if (spec.expectContinue) {
+    const list: RawRequest = { method: "GET", host, path: "/", query: {}, headers: {} };
+    const next = await authorize(list, "/", "demo", {});
+    return sendExpectingContinue(engine.port, request, next);
   }
   return send(engine.port, request, undefined, hold);
 }

@@ -23,6 +23,7 @@ import { LISTING_CORNERS } from "./listing_corners.ts";
 import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
+import { EXPECT_CONTINUE } from "./expect_continue.ts";
 
 export { DATA_BODY, FIXTURE, newRunPrefix, RUN_LENGTH } from "./_common.ts";
 
@@ -47,5 +48,6 @@ export const CASES: readonly Case[] = [
   ...TAGGING,
   ...ACL_CORNERS,
   ...LISTING_CORNERS,
+  ...EXPECT_CONTINUE,
   ...UNSUPPORTED,
 ];
