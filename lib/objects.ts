@@ -22,6 +22,8 @@ import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
 import { downloadInRanges, uploadFileInParts } from "./_transfer.ts";
+import { leanClientOf } from "./_lean.ts";
+import { leanDownloadInRanges, leanUploadInParts } from "./_lean_transfer.ts";
 
 function check(s3: Connection, bucket: string, key: string, acl?: string) {
   validateBucketName(bucket, s3.cluster.bucketNames);
@@ -162,13 +164,24 @@ export async function putFile(
       body.destroy();
     }
   }
+  const parts = {
+    partSize: options.partSize,
+    concurrency: options.concurrency,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  };
+  // With the trace off, the lean path (see _lean_transfer.ts for the measured reason).
+  const lean = leanClientOf(s3);
   const out = await request(context, () =>
-    uploadFileInParts(s3.client, params, path, size, {
-      partSize: options.partSize,
-      concurrency: options.concurrency,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    }));
+    lean
+      ? leanUploadInParts(
+        lean,
+        { bucket, key, contentType, acl: options.acl, metadata: options.metadata },
+        path,
+        size,
+        parts,
+      )
+      : uploadFileInParts(s3.client, params, path, size, parts));
   return { bucket, key, etag: out.ETag, size, contentType, multipart: true };
 }
 
@@ -406,14 +419,19 @@ export async function getFile(
     );
   }
   const context = { action: `download "${bucket}/${key}"`, bucket, key };
+  const ranges = {
+    concurrency: options.concurrency,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  };
+  // With the trace off, the lean path (see _lean_transfer.ts for the measured reason).
+  const lean = leanClientOf(s3);
+  if (lean) {
+    return await request(context, () => leanDownloadInRanges(lean, { bucket, key }, path, ranges));
+  }
   const { size } = await request(
     context,
-    () =>
-      downloadInRanges(s3.client, { Bucket: bucket, Key: key }, path, {
-        concurrency: options.concurrency,
-        onProgress: options.onProgress,
-        signal: options.signal,
-      }),
+    () => downloadInRanges(s3.client, { Bucket: bucket, Key: key }, path, ranges),
   );
   return size;
 }
