@@ -307,23 +307,27 @@ export class LeanClient {
       request.signal?.throwIfAborted();
       const headers: Record<string, string> = { ...request.headers };
       this.#signer.sign({ method: request.method, url, headers, payloadHash });
-      const signals = [
-        request.signal,
-        this.#timeoutMs ? AbortSignal.timeout(this.#timeoutMs) : undefined,
-      ]
-        .filter((s): s is AbortSignal => s !== undefined);
+      // The timeout covers the wait for the answer's headers, as the SDK's fetch handler's does;
+      // a body still arriving is not cut (a large download may take longer).
+      const timeout = this.#timeoutMs ? new AbortController() : undefined;
+      const timer = timeout
+        ? setTimeout(
+          () => timeout.abort(new DOMException("The request timed out", "TimeoutError")),
+          this.#timeoutMs,
+        )
+        : undefined;
       let failure: LeanError;
       try {
         const response = await fetch(url, {
           method: request.method,
           headers,
           body: body as BodyInit | undefined,
-          signal: signals.length === 0
-            ? undefined
-            : signals.length === 1
-            ? signals[0]
-            : AbortSignal.any(signals),
-        });
+          // A redirect (a bucket in another region) is reported, not followed with this signature.
+          redirect: "manual",
+          signal: timeout && request.signal
+            ? AbortSignal.any([request.signal, timeout.signal])
+            : timeout?.signal ?? request.signal,
+        }).finally(() => clearTimeout(timer));
         if (response.ok) return response;
         failure = await this.#failure(response, request);
       } catch (error) {

@@ -508,8 +508,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     server,
   });
   // The lean path (_lean.ts) for syncs and copies with the trace off; only with fixed keys
-  // (a profile's may be temporary ones the SDK refreshes).
-  if (keys) {
+  // (a profile's may be temporary ones the SDK refreshes), and not when the SDK's own log lines
+  // were asked for (`debug`, `logger`): those come from the SDK's request path.
+  if (keys && !options.debug && !options.logger) {
     setLeanClient(
       connection,
       new LeanClient({

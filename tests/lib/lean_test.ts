@@ -226,6 +226,13 @@ Deno.test("a connection that traces has no lean client: its syncs are all in the
   assert.ok(leanClientOf(s3));
 });
 
+Deno.test("with debug or a logger, everything goes through the SDK (its log lines come from there)", async () => {
+  await using debug = await connect({ trace: false, debug: true });
+  assert.equal(leanClientOf(debug), undefined);
+  await using logged = await connect({ trace: false, logger: console });
+  assert.equal(leanClientOf(logged), undefined);
+});
+
 Deno.test("the lean client retries a refused connection, then fails in one line", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
@@ -350,4 +357,54 @@ Deno.test("putObject through the SDK and the lean path store the same ETag", asy
     await emptyBucket(s3, bucket);
     await deleteBucket(s3, bucket);
   }
+});
+
+Deno.test("the lean client reports a redirect instead of following it, and times out the wait", async (t) => {
+  const hits: string[] = [];
+  const hang = Promise.withResolvers<void>();
+  let port = 0;
+  await using server: Deno.HttpServer = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      hits.push(url.pathname);
+      if (url.pathname.startsWith("/slow")) await hang.promise;
+      if (url.pathname.startsWith("/elsewhere")) return new Response("followed");
+      return new Response(
+        "<Error><Code>PermanentRedirect</Code><Message>Use the other endpoint</Message></Error>",
+        { status: 301, headers: { location: `http://127.0.0.1:${port}/elsewhere` } },
+      );
+    },
+  );
+  port = (server.addr as Deno.NetAddr).port;
+  const lean = new LeanClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "us-east-1",
+    pathStyle: true,
+    keys: { accessKeyId: "A", secretAccessKey: "B" },
+    maxAttempts: 1,
+    timeoutMs: 300,
+  });
+  await t.step("a 301 is a one-line PermanentRedirect, not followed", async () => {
+    const error = await request(
+      { action: 'download "moved/k"', bucket: "moved", key: "k" },
+      () => lean.getObject("moved", "k"),
+    ).catch((e) => e);
+    assert.ok(error instanceof S3RequestError, String(error));
+    assert.equal(error.status, 301);
+    assert.equal(error.code, "PermanentRedirect");
+    assert.deepEqual(hits, ["/moved/k"]);
+  });
+  await t.step("no answer within timeoutMs: a one-line timeout", async () => {
+    const started = performance.now();
+    const error = await request(
+      { action: 'download "slow/k"', bucket: "slow", key: "k" },
+      () => lean.getObject("slow", "k"),
+    ).catch((e) => e);
+    hang.resolve();
+    assert.ok(error instanceof S3RequestError, String(error));
+    assert.equal(error.code, "NetworkError");
+    assert.match(error.message, /^Cannot download "slow\/k": the request timed out/);
+    assert.ok(performance.now() - started < 5000);
+  });
 });
