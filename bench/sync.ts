@@ -310,6 +310,9 @@ export async function main(args: string[]): Promise<number> {
       const cpFlags = await taskFlags("cp");
       const env = { AWS_ACCESS_KEY_ID: KEYS.accessKey, AWS_SECRET_ACCESS_KEY: KEYS.secretKey };
       const timed = async (name: string, command: string, a: string[]) => {
+        // Each transfer starts with no dirty page pending: else the write-back of the file just
+        // written (or downloaded) lands on whichever runs next, cp or curl.
+        await new Deno.Command("sync").output();
         const out = await measure(command, a, { env, cwd: ROOT });
         cp[name] = out.code === 0
           ? { ms: out.ms, peakRss: out.peakRss }

@@ -3,9 +3,8 @@
  * object, a part, a listing page, a batch delete), signed here (`_sigv4.ts`) and sent with Deno's
  * `fetch` (its Rust HTTP client, connections kept alive), the listing XML read with a few regular
  * expressions. Internal: `connect()` gives each connection one ({@linkcode setLeanClient}), and
- * `sync.ts` (small files, listings, batch deletes) and `objects.ts` (`putFile`'s multipart
- * uploads and `getFile`, through `_lean_transfer.ts`) use it when it applies
- * ({@linkcode leanClientOf}).
+ * `sync.ts` (small files, listings, batch deletes) and `objects.ts` (`getFile`, through
+ * `_lean_transfer.ts`) use it when it applies ({@linkcode leanClientOf}).
  *
  * Why: measured in a profile of `deno task sync` (1000 × 4 KiB, embedded server), a request
  * through the AWS SDK and Node's `http` cost about 2.2 ms of CPU (middleware stack, endpoint
@@ -35,7 +34,6 @@ import {
   sha256Hex,
   type SigningKeys,
   SigV4Signer,
-  UNSIGNED_PAYLOAD,
   uriEncode,
 } from "./_sigv4.ts";
 
@@ -71,8 +69,6 @@ export interface LeanRequest {
   headers?: Record<string, string>;
   /** The body, whole in memory (so a retry can send it again). */
   body?: Uint8Array;
-  /** Sign the body's SHA-256 (default for bodies below 1 MiB) or send it unsigned. */
-  signBody?: boolean;
   /** Aborts the request. */
   signal?: AbortSignal;
   /** The SDK operation name, for error messages' sake (`PutObject`...). */
@@ -261,11 +257,6 @@ export class LeanClient {
     this.#cluster = settings.cluster;
   }
 
-  /** Whether requests go over TLS (https). */
-  get secure(): boolean {
-    return this.#endpoint.protocol === "https:";
-  }
-
   /**
    * The URL of a bucket or object, addressed as the connection is.
    *
@@ -297,12 +288,8 @@ export class LeanClient {
   async send(request: LeanRequest): Promise<Response> {
     const url = this.url(request.bucket, request.key, request.query);
     const body = request.body;
-    const signBody = request.signBody ?? (body === undefined || body.byteLength < 1024 * 1024);
-    const payloadHash = body === undefined
-      ? EMPTY_SHA256
-      : signBody
-      ? sha256Hex(body)
-      : UNSIGNED_PAYLOAD;
+    // The body's SHA-256 is signed, so the server checks the bytes (as the SDK does over http).
+    const payloadHash = body === undefined ? EMPTY_SHA256 : sha256Hex(body);
     for (let attempt = 1;; attempt++) {
       request.signal?.throwIfAborted();
       const headers: Record<string, string> = { ...request.headers };

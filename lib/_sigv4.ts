@@ -13,8 +13,6 @@ import { createHash, createHmac } from "node:crypto";
 
 /** The hash of an empty payload. */
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-/** The payload hash for a body that is not hashed (its integrity checked by `Content-MD5`). */
-export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
 /** The keys that sign. */
 export interface SigningKeys {
@@ -34,7 +32,7 @@ export interface RequestToSign {
   url: URL;
   /** Headers to send and sign, lower-case names (`host` is added from the URL). */
   headers: Record<string, string>;
-  /** The payload's SHA-256 in hex, or {@linkcode UNSIGNED_PAYLOAD}. */
+  /** The payload's SHA-256 in hex (or `UNSIGNED-PAYLOAD`). */
   payloadHash: string;
 }
 
