@@ -3,8 +3,9 @@
  * object, a part, a listing page, a batch delete), signed here (`_sigv4.ts`) and sent with Deno's
  * `fetch` (its Rust HTTP client, connections kept alive), the listing XML read with a few regular
  * expressions. Internal: `connect()` gives each connection one ({@linkcode setLeanClient}), and
- * `sync.ts` (small files, listings, batch deletes) and `objects.ts` (`getFile`, through
- * `_lean_transfer.ts`) use it when it applies ({@linkcode leanClientOf}).
+ * `sync.ts` uses it for small files, listings and batch deletes when it applies
+ * ({@linkcode leanClientOf}). Large files stay on the SDK (`putFile`, `getFile`): their few
+ * requests are not where the time goes, and `fetch` uploads cost more memory (see `_http.ts`).
  *
  * Why: measured in a profile of `deno task sync` (1000 × 4 KiB, embedded server), a request
  * through the AWS SDK and Node's `http` cost about 2.2 ms of CPU (middleware stack, endpoint
