@@ -1,6 +1,6 @@
 /**
- * The lean path: the few S3 requests a sync or a copy makes by the thousand (PUT and GET of an
- * object, a part, a listing page, a batch delete), signed here (`_sigv4.ts`) and sent with Deno's
+ * The lean path: the few S3 requests a sync makes by the thousand (PUT and GET of a small
+ * object, a listing page, a batch delete), signed here (`_sigv4.ts`) and sent with Deno's
  * `fetch` (its Rust HTTP client, connections kept alive), the listing XML read with a few regular
  * expressions. Internal: `connect()` gives each connection one ({@linkcode setLeanClient}), and
  * `sync.ts` uses it for small files, listings and batch deletes when it applies
@@ -19,9 +19,10 @@
  * connection's timeout, and failures shaped like the SDK's (`name` = the S3 code,
  * `$metadata.httpStatusCode`), so `errors.ts` explains them in the same one-line words.
  *
- * What it does not do: tracing. A connection whose trace records (`trace.enabled`) never takes
- * this path, so every request it makes is in its trace; `deno task sync` and `deno task cp`
- * connect with the trace off and take it.
+ * What it does not do: tracing, nor the SDK's log lines. A connection whose trace records
+ * (`trace.enabled`), or made with `debug`, a `logger` or a profile (whose keys the SDK may
+ * refresh), never takes this path, so every request it makes is in its trace; `deno task sync`
+ * connects with the trace off and takes it.
  *
  * @module
  */
