@@ -310,11 +310,20 @@ export async function main(args: string[]): Promise<number> {
       const cpFlags = await taskFlags("cp");
       const env = { AWS_ACCESS_KEY_ID: KEYS.accessKey, AWS_SECRET_ACCESS_KEY: KEYS.secretKey };
       const timed = async (name: string, command: string, a: string[]) => {
+        // Each transfer starts with no dirty page pending: else the write-back of the file just
+        // written (or downloaded) lands on whichever runs next, cp or curl.
+        await new Deno.Command("sync").output();
         const out = await measure(command, a, { env, cwd: ROOT });
-        cp[name] = out.code === 0
+        const run: Run = out.code === 0
           ? { ms: out.ms, peakRss: out.peakRss }
           : { error: `exit ${out.code}: ${(out.stderr || out.stdout).trim().slice(-300)}` };
-        console.error(`${name}: ${cp[name].error ?? `${cell(out.ms)} ms`}`);
+        // Each is run twice (cp, curl, curl, cp): the faster run counts, every time is kept.
+        const before = cp[name];
+        const times = [...(before?.rounds ?? []), ...(run.ms ? [Math.round(run.ms)] : [])];
+        const best = [before, run].filter((r): r is Run => r !== undefined && !r.error)
+          .sort((x, y) => x.ms! - y.ms!)[0];
+        cp[name] = best ? { ...best, rounds: times } : run;
+        console.error(`${name}: ${run.error ?? `${cell(out.ms)} ms`}`);
       };
       const cpArgs = ["run", ...cpFlags, `${ROOT}/cli/cp.ts`, "--endpoint", server.url, "--quiet"];
       const curl = [
@@ -328,23 +337,27 @@ export async function main(args: string[]): Promise<number> {
         "x-amz-content-sha256: UNSIGNED-PAYLOAD",
       ];
       const objectUrl = (key: string) => `${server.url}/${bucket}/${key}`;
-      await timed("cp up", Deno.execPath(), [...cpArgs, file, `s3://${bucket}/cp.bin`]);
-      await timed("curl up", "curl", [
-        ...curl,
-        "-T",
-        file,
-        "-o",
-        "/dev/null",
-        objectUrl("curl.bin"),
-      ]);
-      await timed("cp down", Deno.execPath(), [
-        ...cpArgs,
-        `s3://${bucket}/cp.bin`,
-        `${work}/cp.back`,
-      ]);
-      await Deno.remove(`${work}/cp.back`).catch(() => {});
-      await timed("curl down", "curl", [...curl, "-o", `${work}/curl.back`, objectUrl("curl.bin")]);
-      await Deno.remove(`${work}/curl.back`).catch(() => {});
+      const cpUp = () =>
+        timed("cp up", Deno.execPath(), [...cpArgs, file, `s3://${bucket}/cp.bin`]);
+      const curlUp = () =>
+        timed("curl up", "curl", [...curl, "-T", file, "-o", "/dev/null", objectUrl("curl.bin")]);
+      const cpDown = async () => {
+        await timed("cp down", Deno.execPath(), [
+          ...cpArgs,
+          `s3://${bucket}/cp.bin`,
+          `${work}/cp.back`,
+        ]);
+        await Deno.remove(`${work}/cp.back`).catch(() => {});
+      };
+      // The object cp downloads (stored in parts), so both read the same bytes the same way.
+      const curlDown = async () => {
+        await timed("curl down", "curl", [...curl, "-o", `${work}/curl.back`, objectUrl("cp.bin")]);
+        await Deno.remove(`${work}/curl.back`).catch(() => {});
+      };
+      // In A-B-B-A order, so neither always runs first (a cold server, a cache) or last.
+      for (const step of [cpUp, curlUp, curlUp, cpUp, cpDown, curlDown, curlDown, cpDown]) {
+        await step();
+      }
       await Deno.remove(`${work}/cp`, { recursive: true });
       await emptyPrefix(bucket, s3);
     }

@@ -11,6 +11,7 @@ import { View } from "./display.ts";
 import { escapeHtml, paint } from "./display.ts";
 import { Traffic } from "./traffic.ts";
 import { SplitHttpHandler } from "./_http.ts";
+import { LeanClient, setLeanClient } from "./_lean.ts";
 import {
   CLUSTER_IDS,
   type ClusterFacts,
@@ -495,7 +496,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       { cause: error },
     );
   }
-  return new Connection({
+  const connection = new Connection({
     client,
     target,
     endpoint,
@@ -506,4 +507,22 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     trace,
     server,
   });
+  // The lean path (_lean.ts) for syncs and copies with the trace off; only with fixed keys
+  // (a profile's may be temporary ones the SDK refreshes), and not when the SDK's own log lines
+  // were asked for (`debug`, `logger`): those come from the SDK's request path.
+  if (keys && !options.debug && !options.logger) {
+    setLeanClient(
+      connection,
+      new LeanClient({
+        endpoint,
+        region,
+        pathStyle,
+        keys,
+        maxAttempts: options.maxAttempts ?? 3,
+        timeoutMs: options.timeoutMs,
+        cluster,
+      }),
+    );
+  }
+  return connection;
 }

@@ -41,6 +41,7 @@ import { validateBucketName } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
 import { compareUtf8, type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
+import { type LeanClient, leanClientOf } from "./_lean.ts";
 
 const MiB = 1024 * 1024;
 /** Uploads below this are read whole and sent with their MD5. */
@@ -277,11 +278,30 @@ async function* remoteObjects(
   bucket: string,
   prefix: string,
   keep: (key: string) => boolean,
+  lean?: LeanClient,
 ): AsyncGenerator<ObjectInfo> {
-  for await (const o of listObjects(s3, bucket, { prefix: prefix || undefined })) {
+  const listing = lean
+    ? leanListing(lean, bucket, prefix)
+    : listObjects(s3, bucket, { prefix: prefix || undefined });
+  for await (const o of listing) {
     const key = o.key.slice(prefix.length);
     if (key === "" || key.endsWith("/") || !keep(key)) continue;
     yield { ...o, key };
+  }
+}
+
+/** The lean path's listing, its failures worded as `listObjects`'s. */
+async function* leanListing(
+  lean: LeanClient,
+  bucket: string,
+  prefix: string,
+): AsyncGenerator<ObjectInfo> {
+  const pages = lean.listObjects(bucket, prefix);
+  const context = { action: `list bucket "${bucket}"`, bucket };
+  while (true) {
+    const next = await request(context, () => pages.next());
+    if (next.done) return;
+    yield next.value;
   }
 }
 
@@ -392,6 +412,7 @@ export async function syncUp(
   const tally = new Tally(options);
   const pool = new Pool(concurrency);
   const dryRun = options.dryRun === true;
+  const lean = leanClientOf(s3);
   let doomed: string[] = [];
 
   const flushDeletes = async () => {
@@ -400,18 +421,24 @@ export async function syncUp(
     if (keys.length === 0) return;
     await pool.add(1, async () => {
       try {
-        const out = await request(
+        const errors = await request(
           { action: `delete ${keys.length} objects under "${bucket}/${base}"`, bucket },
-          () =>
-            s3.client.send(
+          async () => {
+            if (lean) {
+              const refused = await lean.deleteObjects(bucket, keys.map((k) => base + k), signal);
+              return refused.map((e) => ({ Key: e.key, Code: e.code, Message: e.message }));
+            }
+            const out = await s3.client.send(
               new DeleteObjectsCommand({
                 Bucket: bucket,
                 Delete: { Objects: keys.map((k) => ({ Key: base + k })), Quiet: true },
               }),
               { abortSignal: signal },
-            ),
+            );
+            return out.Errors ?? [];
+          },
         );
-        const refused = new Map((out.Errors ?? []).map((e) => [e.Key, e]));
+        const refused = new Map(errors.map((e) => [e.Key, e]));
         for (const k of keys) {
           const e = refused.get(base + k);
           if (!e) tally.done("delete", k, 0);
@@ -444,18 +471,23 @@ export async function syncUp(
         tally.progress.bytesTotal += bytes.byteLength - file.size;
         await request(
           { action: `upload "${file.path}" to "${bucket}/${key}"`, bucket, key },
-          () =>
-            s3.client.send(
-              new PutObjectCommand({
-                Bucket: bucket,
-                Key: key,
-                Body: bytes,
-                ContentLength: bytes.byteLength,
-                ContentMD5: hexToBase64(md5Hex(bytes)),
-                ContentType: contentTypeFor(file.key),
-              }),
-              { abortSignal: signal },
-            ),
+          (): Promise<unknown> =>
+            lean
+              ? lean.putObject(bucket, key, bytes, {
+                contentType: contentTypeFor(file.key),
+                signal,
+              })
+              : s3.client.send(
+                new PutObjectCommand({
+                  Bucket: bucket,
+                  Key: key,
+                  Body: bytes,
+                  ContentLength: bytes.byteLength,
+                  ContentMD5: hexToBase64(md5Hex(bytes)),
+                  ContentType: contentTypeFor(file.key),
+                }),
+                { abortSignal: signal },
+              ),
         );
         tally.moved(bytes.byteLength);
         tally.done("copy", file.key, bytes.byteLength);
@@ -519,7 +551,7 @@ export async function syncUp(
   try {
     await merge(
       localFiles(dir, keep),
-      remoteObjects(s3, bucket, base, keep),
+      remoteObjects(s3, bucket, base, keep, lean),
       visit,
       signal,
     );
@@ -630,6 +662,7 @@ export async function syncDown(
   if (!dryRun) await mkdir(dir, { recursive: true });
   const tally = new Tally(options);
   const pool = new Pool(concurrency);
+  const lean = leanClientOf(s3);
 
   /** Folders made so far: one mkdir each (a set of folder names, not of files). */
   const made = new Set<string>();
@@ -659,6 +692,9 @@ export async function syncDown(
         const out = await request(
           { action: `download "${bucket}/${key}"`, bucket, key },
           async () => {
+            if (lean) {
+              return (await lean.getObject(bucket, key, { ifMatch: object.etag, signal })).bytes;
+            }
             const got = await s3.client.send(
               new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: object.etag }),
               { abortSignal: signal },
@@ -745,7 +781,7 @@ export async function syncDown(
     ? localFiles(dir, keep)
     : (async function* (): AsyncGenerator<LocalFile> {})();
   try {
-    await merge(local, remoteObjects(s3, bucket, base, keep), visit, signal);
+    await merge(local, remoteObjects(s3, bucket, base, keep, lean), visit, signal);
   } finally {
     await pool.drain();
   }
