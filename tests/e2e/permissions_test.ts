@@ -174,6 +174,8 @@ const EXERCISES: Record<string, Exercise> = {
       await sdk.send(new CreateBucketCommand({ Bucket: "perm-sync" }));
       await Deno.mkdir(`${dir}/in/sub`, { recursive: true });
       await Deno.writeTextFile(`${dir}/in/sub/a.txt`, "synced");
+      // A file over the multipart threshold (16 MiB) takes the SDK's path, small ones the lean one.
+      await Deno.writeFile(`${dir}/in/big.bin`, new Uint8Array(17 * 1024 * 1024));
       const keys = ["--endpoint", server.url, "--access-key", DEMO.accessKeyId, "--secret-key"];
       const up = await runDeno(
         [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/in`, "s3://perm-sync/p"],
@@ -183,7 +185,11 @@ const EXERCISES: Record<string, Exercise> = {
         [...args, ...keys, DEMO.secretAccessKey, "--quiet", "s3://perm-sync/p", `${dir}/out`],
       );
       const copied = await Deno.readTextFile(`${dir}/out/sub/a.txt`).catch(() => "");
-      return outcome(down, down.code === 0 && copied === "synced");
+      const big = await Deno.stat(`${dir}/out/big.bin`).catch(() => undefined);
+      return outcome(
+        down,
+        down.code === 0 && copied === "synced" && big?.size === 17 * 1024 * 1024,
+      );
     } finally {
       sdk.destroy();
       await Deno.remove(dir, { recursive: true });
