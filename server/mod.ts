@@ -37,6 +37,7 @@ import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
 import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
+import { HttpError } from "./http/_errors.ts";
 import { route, shapeOf } from "./router.ts";
 import { ROUTES } from "./routes.ts";
 import { DiskStorage } from "./storage/disk.ts";
@@ -206,8 +207,12 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       logLine(method, resource, response.status, found.operation, started, who);
     }
     return response;
-  } catch (error) {
+  } catch (caught) {
     await body?.cancel().catch(() => {});
+    // A body cut short or badly framed (the client went away mid-upload) is the client's fault.
+    const error = caught instanceof HttpError
+      ? new S3Error("IncompleteBody", `Cannot read the request body: ${caught.message}`)
+      : caught;
     if (error instanceof S3Error) {
       const headers = new Headers();
       if (error.code === "InvalidRange") headers.set("accept-ranges", "bytes");

@@ -224,3 +224,54 @@ Deno.test("the server answers a refused Expect: 100-continue upload before its b
     conn.close();
   }
 });
+
+Deno.test("the server answers 400 IncompleteBody to an upload cut short, and stores nothing", async () => {
+  await using server = await testServer();
+  const create = await signV4(
+    { method: "PUT", host: `127.0.0.1:${server.port}`, path: "/short", query: {}, headers: {} },
+    DEMO_USERS[0],
+    new Date(),
+  );
+  const first = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await writeAll(first, serialize(toWire(create)));
+    assert.match(await readUntil(first, responses(1)), /^HTTP\/1\.1 200/);
+  } finally {
+    first.close();
+  }
+  const signed = await signV4(
+    {
+      method: "PUT",
+      host: `127.0.0.1:${server.port}`,
+      path: "/short/k",
+      query: {},
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    },
+    DEMO_USERS[0],
+    new Date(),
+  );
+  const wire = toWire(signed);
+  wire.headers.push(["content-length", "10"]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await writeAll(conn, serialize(wire));
+    await writeAll(conn, encoder.encode("12345"));
+    await conn.closeWrite(); // 5 of the 10 bytes, then nothing more
+    const answer = await readUntil(conn, () => false);
+    assert.match(answer, /^HTTP\/1\.1 400[^]*<Code>IncompleteBody<\/Code>/);
+  } finally {
+    conn.close();
+  }
+  const head = await signV4(
+    { method: "HEAD", host: `127.0.0.1:${server.port}`, path: "/short/k", query: {}, headers: {} },
+    DEMO_USERS[0],
+    new Date(),
+  );
+  const check = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await writeAll(check, serialize(toWire(head)));
+    assert.match(await readUntil(check, (t) => t.includes("\r\n\r\n")), /^HTTP\/1\.1 404/);
+  } finally {
+    check.close();
+  }
+});
