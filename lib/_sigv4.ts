@@ -1,6 +1,7 @@
 /**
  * Signature V4 for S3 requests, in a few lines of `node:crypto` (synchronous HMACs: microseconds
- * per request). Internal to `_lean.ts`; imports nothing of the library.
+ * per request), on the primitives the server verifies with (`_crypto.ts`). Internal to
+ * `_lean.ts`.
  *
  * Why not `@smithy/signature-v4`: loading it costs about 125 ms at start-up (its dependencies),
  * and each signature goes through async WebCrypto-style hashing; a `deno task sync` of 1000
@@ -9,10 +10,9 @@
  * @module
  */
 
-import { createHash, createHmac } from "node:crypto";
+import { EMPTY_SHA256, sha256Hex, signingKey, signV4 } from "./_crypto.ts";
 
-/** The hash of an empty payload. */
-export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+export { EMPTY_SHA256, sha256Hex };
 
 /** The keys that sign. */
 export interface SigningKeys {
@@ -79,20 +79,6 @@ export function s3Path(parts: string[], key: string | undefined): string {
   return `/${segments.join("/")}`;
 }
 
-function hmac(key: string | Uint8Array, data: string): Uint8Array {
-  return createHmac("sha256", key).update(data).digest();
-}
-
-/**
- * SHA-256 in hex.
- *
- * @param data Bytes or text.
- * @returns 64 hex digits.
- */
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 /**
  * Signs requests with one set of keys for one region: adds `x-amz-date`,
  * `x-amz-content-sha256`, `x-amz-security-token` (if any) and `authorization` to the headers.
@@ -136,8 +122,7 @@ export class SigV4Signer {
 
   #signingKey(day: string): Uint8Array {
     if (day !== this.#day) {
-      const date = hmac(`AWS4${this.#keys.secretAccessKey}`, day);
-      this.#key = hmac(hmac(hmac(date, this.#region), "s3"), "aws4_request");
+      this.#key = signingKey(this.#keys.secretAccessKey, day, this.#region, "s3");
       this.#day = day;
     }
     return this.#key;
@@ -177,7 +162,7 @@ export class SigV4Signer {
     ].join("\n");
     const scope = `${day}/${this.#region}/s3/aws4_request`;
     const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${sha256Hex(canonical)}`;
-    const signature = createHmac("sha256", this.#signingKey(day)).update(toSign).digest("hex");
+    const signature = signV4(this.#signingKey(day), toSign);
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.#keys.accessKeyId}/${scope}, ` +
       `SignedHeaders=${names}, Signature=${signature}`;
   }

@@ -13,6 +13,7 @@
  */
 
 import type { Connection } from "./connect.ts";
+import { sha256Hex, signingKey, signV2, signV4 } from "./_crypto.ts";
 import { escapeHtml, paint, Text, View } from "./display.ts";
 import { redactAuthorization, redactUrl } from "./redact.ts";
 
@@ -290,7 +291,6 @@ export async function signByHand(
 ): Promise<SignatureSteps> {
   const { canonicalQuery, canonicalRequest, parseQuery, splitTarget, stringToSignV4 } =
     await import("../server/auth/canonical.ts");
-  const { sha256Hex, signingKey, signV4 } = await import("../server/auth/signing.ts");
   const url = typeof request === "string" ? request : request.url;
   const target = splitTarget(url);
   const pairs = parseQuery(target.query);
@@ -634,7 +634,6 @@ export async function sendSignedV2(
   key: string,
 ): Promise<SignedV2> {
   const { stringToSignV2 } = await import("../server/auth/sigv2.ts");
-  const { signV2 } = await import("../server/auth/signing.ts");
   const { publicUrl } = await import("./links.ts");
   const url = publicUrl(s3, bucket, key);
   const date = new Date().toUTCString();

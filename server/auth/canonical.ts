@@ -15,7 +15,11 @@
  * @module
  */
 
-import { sha256Hex } from "./signing.ts";
+import { sha256Hex } from "../../lib/_crypto.ts";
+import { uriEncode } from "../../lib/_sigv4.ts";
+
+/** Percent-encodes as SigV4 does (one implementation for the client and the server). */
+export { uriEncode };
 
 /** The path and query string of a request URL, both as sent (still percent-encoded). */
 export interface RawTarget {
@@ -84,25 +88,6 @@ export function parseQuery(query: string): Array<[string, string]> {
     const value = eq === -1 ? "" : part.slice(eq + 1);
     return [decodeComponent(name), decodeComponent(value)];
   });
-}
-
-/**
- * Percent-encodes as SigV4 does: everything but `A-Z a-z 0-9 - _ . ~`, UTF-8, upper-case hex.
- *
- * @param text The decoded text.
- * @returns The encoded text.
- *
- * @example Usage
- * ```ts
- * import { uriEncode } from "./canonical.ts";
- * console.log(uriEncode("a b*")); // "a%20b%2A"
- * ```
- */
-export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 /**

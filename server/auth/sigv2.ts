@@ -11,7 +11,7 @@ import { S3Error } from "../errors.ts";
 import type { Address, ServerUser } from "../types.ts";
 import { parseQuery, splitTarget } from "./canonical.ts";
 import { checkSkew, findUser, parseHttpDate } from "./credential.ts";
-import { signaturesEqual, signV2 } from "./signing.ts";
+import { signaturesEqual, signV2 } from "../../lib/_crypto.ts";
 
 /**
  * Query parameters that are part of the SigV2 canonicalized resource (sub-resources and

@@ -24,7 +24,7 @@ import {
   parseCredential,
   parseHttpDate,
 } from "./credential.ts";
-import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "./signing.ts";
+import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "../../lib/_crypto.ts";
 
 /** The prefix of a SigV4 `Authorization` header. */
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";

@@ -17,7 +17,7 @@
  *
  * @example
  * ```ts ignore
- * import { engineCommand, engineTest } from "../support/engines.ts";
+ * import { engineCommand, engineTest } from "./engines.ts";
  * engineTest("rclone", "rclone lists the buckets", async () => {
  *   const { code } = await engineCommand("rclone", { args: ["version"] }).output();
  * });

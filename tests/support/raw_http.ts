@@ -15,6 +15,7 @@
  * @module
  */
 
+import { uriEncode } from "../../lib/_sigv4.ts";
 import type { RawRequest } from "./signing.ts";
 
 const encoder = new TextEncoder();
@@ -254,23 +255,7 @@ export function errorCode(body: Uint8Array): string | undefined {
   return decoder.decode(body).match(/<Code>([^<]*)<\/Code>/)?.[1];
 }
 
-/**
- * Percent-encodes a query component as SigV4 does (RFC 3986 unreserved characters kept).
- *
- * @param text The text.
- * @returns The encoded text.
- *
- * @example
- * ```ts ignore
- * uriEncode("a b*"); // "a%20b%2A"
- * ```
- */
-export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
+export { uriEncode };
 
 /**
  * Builds a query string from pairs, SigV4-encoded, in the given order; an empty value is a bare

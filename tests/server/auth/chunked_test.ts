@@ -10,7 +10,7 @@ import { canonicalRequest, stringToSignV4 } from "../../../server/auth/canonical
 import { chunkStringToSign, decodeAwsChunked } from "../../../server/auth/chunked.ts";
 import { createChecksum } from "../../../server/auth/checksum.ts";
 import { formatAmzDate } from "../../../server/auth/credential.ts";
-import { sha256Hex, signingKey, signV4 } from "../../../server/auth/signing.ts";
+import { sha256Hex, signingKey, signV4 } from "../../../lib/_crypto.ts";
 import { S3Error } from "../../../server/errors.ts";
 import { DEMO_USERS, startServer } from "../../../server/mod.ts";
 import { rgwTest } from "../../support/engines.ts";

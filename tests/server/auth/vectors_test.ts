@@ -16,7 +16,7 @@ import {
   stringToSignV4,
 } from "../../../server/auth/canonical.ts";
 import { chunkStringToSign } from "../../../server/auth/chunked.ts";
-import { sha256Hex, signingKey, signV4 } from "../../../server/auth/signing.ts";
+import { sha256Hex, signingKey, signV4 } from "../../../lib/_crypto.ts";
 import { S3Error } from "../../../server/errors.ts";
 import type { ServerUser } from "../../../server/types.ts";
 
