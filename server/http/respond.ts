@@ -117,47 +117,34 @@ export async function writeResponse(
   }
   const reader = body.getReader();
   try {
-    const declared = Number(headers.get("content-length") ?? NaN);
-    if (declared <= MEASURE_LIMIT) {
-      // A short body goes in the same write as the head.
-      const held: Uint8Array[] = [];
-      let total = 0;
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        held.push(r.value);
-        total += r.value.length;
-      }
-      const start = headBytes(head + "\r\n");
-      await writeAll(conn, concat([start, ...held], start.length + total));
-      return;
-    }
-    if (headers.has("content-length")) {
-      await writeAll(conn, headBytes(head + "\r\n"));
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        await writeAll(conn, r.value);
-      }
-      return;
-    }
-    // Unknown length: measure a short body and send it in one write with the head.
+    const declared = headers.get("content-length");
     const held: Uint8Array[] = [];
     let total = 0;
     let r = await reader.read();
-    while (!r.done && total <= MEASURE_LIMIT) {
-      held.push(r.value);
-      total += r.value.length;
-      r = await reader.read();
+    if (declared === null || Number(declared) <= MEASURE_LIMIT) {
+      // A short body (or one of unknown length, measured) goes in the same write as the head.
+      while (!r.done && total <= MEASURE_LIMIT) {
+        held.push(r.value);
+        total += r.value.length;
+        r = await reader.read();
+      }
+      if (r.done) {
+        const length = declared === null ? `content-length: ${total}\r\n` : "";
+        const start = headBytes(head + length + "\r\n");
+        await writeAll(conn, concat([start, ...held], start.length + total));
+        return;
+      }
     }
-    if (r.done) {
-      const start = headBytes(head + `content-length: ${total}\r\n\r\n`);
-      await writeAll(conn, concat([start, ...held], start.length + total));
-      return;
-    }
-    await writeAll(conn, headBytes(head + "transfer-encoding: chunked\r\n\r\n"));
-    held.push(r.value);
-    for (const chunk of held) await writeChunk(conn, chunk);
-    for (r = await reader.read(); !r.done; r = await reader.read()) {
-      await writeChunk(conn, r.value);
-    }
-    await writeAll(conn, headBytes("0\r\n\r\n"));
+    // A long body streams: as it is with a declared length, else chunked.
+    const chunked = declared === null;
+    await writeAll(
+      conn,
+      headBytes(head + (chunked ? "transfer-encoding: chunked\r\n" : "") + "\r\n"),
+    );
+    const send = (chunk: Uint8Array) => chunked ? writeChunk(conn, chunk) : writeAll(conn, chunk);
+    for (const chunk of held) await send(chunk);
+    for (; !r.done; r = await reader.read()) await send(r.value);
+    if (chunked) await writeAll(conn, headBytes("0\r\n\r\n"));
   } catch (error) {
     await reader.cancel(error).catch(() => {});
     throw error;

@@ -11,34 +11,14 @@
 import assert from "node:assert/strict";
 import { engineCommand, engineTest, rgwEndpoint } from "./engines.ts";
 import { ROOT } from "./tour_run.ts";
+import { joined, type Notebook, type NotebookOutput as Output } from "../../cli/jupyter/outputs.ts";
 
 /** nbconvert config that keeps outputs Deno's kernel publishes after `idle` (see the file). */
 const LATE_OUTPUTS = `${ROOT}cli/jupyter/late_outputs.py`;
 
-/** One output of an executed cell, as nbformat 4 stores it. */
-export interface Output {
-  /** `execute_result`, `display_data`, `stream` or `error`. */
-  output_type: string;
-  /** Error name. */
-  ename?: string;
-  /** Error value. */
-  evalue?: string;
-  /** Stream text. */
-  text?: string | string[];
-  /** MIME bundle. */
-  data?: Record<string, string | string[]>;
-}
-
-/** An executed notebook. */
-export interface Notebook {
-  /** Its cells with their outputs. */
-  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Output[] }>;
-}
-
-/** A notebook text field (a string or a list of lines) as one string. */
-export function joined(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join("") : value ?? "";
-}
+/** The executed notebook's shapes and its text reader, as `deno task notebook:run` reads them. */
+export type { Notebook, NotebookOutput as Output } from "../../cli/jupyter/outputs.ts";
+export { joined };
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const { code, stdout, stderr } = await engineCommand("jupyter", {
