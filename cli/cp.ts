@@ -14,9 +14,11 @@
 
 import { basename } from "node:path";
 import { stat } from "node:fs/promises";
-import { connect, type ConnectOptions } from "../lib/connect.ts";
+import { type ConnectOptions, resolveConnectOptions } from "../lib/connect_options.ts";
 import { formatBytes } from "../lib/display.ts";
-import { getFile, putFile } from "../lib/objects.ts";
+import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
+import { leanClientFor } from "../lib/_lean.ts";
+import type { PutFileOptions } from "../lib/objects.ts";
 import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
@@ -135,7 +137,6 @@ async function isDirectory(path: string): Promise<boolean> {
  * @throws {S3RequestError} When the server refuses; file errors as `Deno.errors.*`.
  */
 export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string> {
-  await using s3 = await connect({ ...plan.connect, trace: false });
   const remote = { ...plan.remote };
   let path = plan.path;
   if (plan.direction === "upload" && (remote.key === "" || remote.key.endsWith("/"))) {
@@ -153,22 +154,19 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
   const started = performance.now();
   let bytes: number;
   try {
-    if (plan.direction === "upload") {
-      const out = await putFile(s3, remote.bucket, remote.key, path, {
+    bytes = plan.direction === "upload"
+      ? await upload(plan.connect, remote, path, {
         contentType: plan.contentType,
         partSize: plan.partSize,
         concurrency: plan.concurrency,
         onProgress,
         signal,
-      });
-      bytes = out.size;
-    } else {
-      bytes = await getFile(s3, remote.bucket, remote.key, path, {
+      })
+      : await download(plan.connect, remote, path, {
         concurrency: plan.concurrency,
         onProgress,
         signal,
       });
-    }
   } catch (error) {
     bar.fail();
     throw error;
@@ -178,6 +176,53 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
   const what = plan.direction === "upload" ? `${path} to ${url}` : `${url} to ${path}`;
   return `${plan.direction}: ${what} (${formatBytes(bytes)} in ${formatDuration(seconds)}, ` +
     `${formatRate(bytes / seconds)})`;
+}
+
+/**
+ * Downloads through the lean client when it applies (an endpoint and fixed keys, no `--debug`):
+ * then the AWS SDK is never loaded, which is about 0.2 s of a copy's start-up (bench/README.md);
+ * else through a connection, as `getFile()`.
+ */
+async function download(
+  options: ConnectOptions,
+  remote: S3Location,
+  path: string,
+  transfer: GetFileOptions,
+): Promise<number> {
+  const resolved = resolveConnectOptions(options);
+  const lean = leanClientFor(resolved, options);
+  if (lean) {
+    const getRange = lean.getRange.bind(lean);
+    return await downloadFile(
+      getRange,
+      resolved.cluster,
+      remote.bucket,
+      remote.key,
+      path,
+      transfer,
+    );
+  }
+  const [{ connect }, { getFile }] = await Promise.all([
+    import("../lib/connect.ts"),
+    import("../lib/objects.ts"),
+  ]);
+  await using s3 = await connect({ ...options, trace: false });
+  return await getFile(s3, remote.bucket, remote.key, path, transfer);
+}
+
+/** Uploads through a connection (the SDK: its part uploads use less memory than `fetch`'s). */
+async function upload(
+  options: ConnectOptions,
+  remote: S3Location,
+  path: string,
+  transfer: PutFileOptions,
+): Promise<number> {
+  const [{ connect }, { putFile }] = await Promise.all([
+    import("../lib/connect.ts"),
+    import("../lib/objects.ts"),
+  ]);
+  await using s3 = await connect({ ...options, trace: false });
+  return (await putFile(s3, remote.bucket, remote.key, path, transfer)).size;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectOptions } from "../lib/connect.ts";
+import type { ConnectOptions } from "../lib/connect_options.ts";
 import { CLUSTER_IDS, isClusterId } from "../lib/clusters.ts";
 
 /** `node:util` `parseArgs` options for the connection flags. */

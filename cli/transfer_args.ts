@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectOptions } from "../lib/connect.ts";
+import type { ConnectOptions } from "../lib/connect_options.ts";
 import { type ConnectionFlagValues, connectOptionsFrom } from "./flags.ts";
 import { UsageError } from "./usage.ts";
 

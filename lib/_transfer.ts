@@ -1,7 +1,7 @@
 /**
- * Large transfers in bounded memory: a multipart upload that reads each part from the file into
- * one of a few reused buffers, and a download that fetches byte ranges in parallel and writes each
- * where it belongs in the file. Internal to `objects.ts`.
+ * Large transfers through the SDK's client, in bounded memory: a multipart upload that reads each
+ * part from the file into one of a few reused buffers, and the SDK's side of the ranged download
+ * (`_download.ts`, which writes each range where it belongs). Internal to `objects.ts`.
  *
  * Why not `@aws-sdk/lib-storage`'s `Upload`: it concatenates the file stream's chunks into a new
  * buffer per part, and under Deno that garbage outruns the collector: a 1 GiB upload peaked at
@@ -11,19 +11,19 @@
  * @module
  */
 
-import { open, rm } from "node:fs/promises";
-import { Readable } from "node:stream";
+import { open } from "node:fs/promises";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   type CreateMultipartUploadCommandInput,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import type { RangeGetter } from "./_download.ts";
 import type { Progress } from "./types.ts";
+import { allWorkers } from "./_workers.ts";
 
 const MiB = 1024 * 1024;
 /** S3's smallest part (all but the last). */
@@ -76,26 +76,6 @@ async function readFully(
     if (bytesRead === 0) throw new Error(`The file ended early, at byte ${position + done}`);
     done += bytesRead;
   }
-}
-
-/**
- * Runs `count` workers and waits for all of them to stop, even when one fails early (so nothing
- * is still writing when the caller cleans up), then throws the first failure.
- */
-async function allWorkers(
-  count: number,
-  worker: () => Promise<void>,
-  onFailure: () => void,
-): Promise<void> {
-  const results = await Promise.allSettled(
-    Array.from({ length: count }, () =>
-      worker().catch((error) => {
-        onFailure();
-        throw error;
-      })),
-  );
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failure) throw failure.reason;
 }
 
 /**
@@ -181,159 +161,23 @@ export async function uploadFileInParts(
   }
 }
 
-/** How to download to a file. */
-export interface RangesOptions {
-  /** Ranges in flight. @default 4 */
-  concurrency?: number;
-  /** Smallest range worth a request of its own. @default 8 MiB */
-  minRange?: number;
-  /** Largest range per request. @default 256 MiB */
-  maxRange?: number;
-  /** Called as bytes arrive. */
-  onProgress?: (progress: Progress) => void;
-  /** Stops the download (the partial file is removed). */
-  signal?: AbortSignal;
-}
-
-/** The total size from a `Content-Range: bytes a-b/total` header. */
-function totalFrom(out: GetObjectCommandOutput): number | undefined {
-  const m = /\/(\d+)\s*$/.exec(out.ContentRange ?? "");
-  return m ? Number(m[1]) : out.ContentLength;
-}
-
-/** Releases a response body that will not be read. */
-async function discard(body: unknown): Promise<void> {
-  if (body instanceof ReadableStream) await body.cancel().catch(() => {});
-  else if (body instanceof Readable) body.destroy();
-}
-
-/** Reads a response body chunk by chunk into `sink`, through a reused buffer when possible. */
-async function drain(
-  body: unknown,
-  sink: (chunk: Uint8Array) => Promise<void>,
-): Promise<void> {
-  if (body instanceof ReadableStream) {
-    let reader: ReadableStreamBYOBReader | undefined;
-    try {
-      reader = body.getReader({ mode: "byob" });
-    } catch {
-      reader = undefined;
-    }
-    if (reader) {
-      // A byte stream (Deno's fetch): read into one buffer, no garbage per chunk.
-      let buffer = new Uint8Array(MiB);
-      while (true) {
-        const { done, value } = await reader.read(buffer);
-        if (done) return;
-        await sink(value);
-        buffer = new Uint8Array(value.buffer, 0, MiB);
-      }
-    }
-    for await (const chunk of body as ReadableStream<Uint8Array>) await sink(chunk);
-    return;
-  }
-  const stream = body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
-  for await (const chunk of stream) await sink(chunk as Uint8Array);
-}
-
 /**
- * Downloads an object to a file: the first range tells the size, the rest are fetched
- * `concurrency` at a time (pinned to the first response's ETag, so a concurrent overwrite fails
- * the download instead of mixing two versions) and written at their offsets.
+ * The SDK's side of a ranged download (`_download.ts`): each GET sent through `client`.
  *
  * @param client The S3 client.
- * @param input Bucket and key.
- * @param path The file to write (created or truncated).
- * @param options Concurrency, range sizes, progress, abort signal.
- * @returns The object's size and the first response (headers).
- * @throws The first request's error before the file is touched; a later error after removing
- *   the partial file.
+ * @returns A getter for `downloadInRanges()`.
  */
-export async function downloadInRanges(
-  client: S3Client,
-  input: { Bucket: string; Key: string },
-  path: string | URL,
-  options: RangesOptions = {},
-): Promise<{ size: number; first: GetObjectCommandOutput }> {
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  const minRange = options.minRange ?? 8 * MiB;
-  const maxRange = options.maxRange ?? 256 * MiB;
-  const signal = options.signal;
-  signal?.throwIfAborted();
-  // The first request comes before the file is opened: a missing object leaves any existing
-  // file untouched.
-  let first: GetObjectCommandOutput;
-  try {
-    first = await client.send(
-      new GetObjectCommand({ ...input, Range: `bytes=0-${minRange - 1}` }),
+export function sdkRangeGetter(client: S3Client): RangeGetter {
+  return async ({ bucket, key, range, ifMatch, signal }) => {
+    const out = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: ifMatch }),
       { abortSignal: signal },
     );
-  } catch (error) {
-    // An empty object has no byte 0: S3 answers 416 InvalidRange. Ask for all of it.
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
-      ?.httpStatusCode;
-    if (status !== 416) throw error;
-    first = await client.send(new GetObjectCommand(input), { abortSignal: signal });
-  }
-  let file;
-  try {
-    file = await open(path, "w");
-  } catch (error) {
-    await discard(first.Body);
-    throw error;
-  }
-  try {
-    let loaded = 0;
-    const total = totalFrom(first);
-    const writeAt = (position: number) => async (chunk: Uint8Array) => {
-      let done = 0;
-      while (done < chunk.byteLength) {
-        const { bytesWritten } = await file.write(
-          chunk,
-          done,
-          chunk.byteLength - done,
-          position + done,
-        );
-        done += bytesWritten;
-      }
-      position += chunk.byteLength;
-      loaded += chunk.byteLength;
-      options.onProgress?.({ loaded, total });
+    return {
+      body: out.Body,
+      contentRange: out.ContentRange,
+      contentLength: out.ContentLength,
+      etag: out.ETag,
     };
-    await drain(first.Body, writeAt(0));
-    const size = total ?? loaded;
-    if (first.ContentRange === undefined || loaded >= size) {
-      await file.close();
-      return { size: loaded, first };
-    }
-    // The rest, in `concurrency` even ranges between minRange and maxRange.
-    const rest = size - loaded;
-    const range = Math.min(maxRange, Math.max(minRange, Math.ceil(rest / concurrency)));
-    const starts: number[] = [];
-    for (let start = loaded; start < size; start += range) starts.push(start);
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (next < starts.length && !failed) {
-        const start = starts[next++];
-        const end = Math.min(size, start + range) - 1;
-        const out = await client.send(
-          new GetObjectCommand({ ...input, Range: `bytes=${start}-${end}`, IfMatch: first.ETag }),
-          { abortSignal: signal },
-        );
-        await drain(out.Body, writeAt(start));
-      }
-    };
-    await allWorkers(Math.min(concurrency, starts.length), worker, () => failed = true);
-    if (loaded !== size) {
-      throw new Error(`The download ended at ${loaded} of ${size} bytes; retry`);
-    }
-    await file.close();
-    return { size, first };
-  } catch (error) {
-    // The file was truncated when opened: a failed download leaves no partial file behind.
-    await file.close().catch(() => {});
-    await rm(path, { force: true });
-    throw error;
-  }
+  };
 }

@@ -7,8 +7,6 @@
 
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -21,7 +19,12 @@ import { type CannedAcl, validateBucketName, validateCannedAcl, validateKey } fr
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
-import { downloadInRanges, uploadFileInParts } from "./_transfer.ts";
+import { sdkRangeGetter, uploadFileInParts } from "./_transfer.ts";
+import { downloadFile, type GetFileOptions } from "./_download.ts";
+
+import { leanClientOf } from "./_lean.ts";
+
+export type { GetFileOptions };
 
 function check(s3: Connection, bucket: string, key: string, acl?: string) {
   validateBucketName(bucket, s3.cluster.bucketNames);
@@ -355,16 +358,6 @@ export async function getStream(
   return out.Body!.transformToWebStream() as ReadableStream<Uint8Array>;
 }
 
-/** How to download to a file. */
-export interface GetFileOptions {
-  /** Byte ranges fetched in parallel (objects above 8 MiB). @default 4 */
-  concurrency?: number;
-  /** Called as bytes arrive. */
-  onProgress?: (progress: Progress) => void;
-  /** Stops the download; the partial file is removed. */
-  signal?: AbortSignal;
-}
-
 /**
  * Downloads an object to a file, streamed: objects above 8 MiB in byte ranges fetched in
  * parallel (pinned to the object's ETag, so an overwrite during the download fails it instead of
@@ -399,30 +392,11 @@ export async function getFile(
   path: string | URL,
   options: GetFileOptions = {},
 ): Promise<number> {
-  check(s3, bucket, key);
-  const folder = dirname(path instanceof URL ? fileURLToPath(path) : path);
-  const isFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
-  if (!isFolder) {
-    throw new Deno.errors.NotFound(
-      `Cannot download "${bucket}/${key}" to "${path}": the folder "${folder}" does not exist; ` +
-        "create it first or give another path",
-    );
-  }
-  const context = { action: `download "${bucket}/${key}"`, bucket, key };
-  // Always through the SDK, even with the trace off: its downloads already go through Deno's
-  // fetch (_http.ts), and a lean path (ranges signed here, fetched and written with their own
-  // file handles) measured the same, 1 GiB and 100 × 10 MiB alike: its few requests are not
-  // where the time goes.
-  const { size } = await request(
-    context,
-    () =>
-      downloadInRanges(s3.client, { Bucket: bucket, Key: key }, path, {
-        concurrency: options.concurrency,
-        onProgress: options.onProgress,
-        signal: options.signal,
-      }),
-  );
-  return size;
+  // The lean client when it applies (trace off): the same as the SDK's here, but it lets
+  // `deno task cp` download without loading the SDK at all.
+  const lean = leanClientOf(s3);
+  const getRange = lean ? lean.getRange.bind(lean) : sdkRangeGetter(s3.client);
+  return await downloadFile(getRange, s3.cluster, bucket, key, path, options);
 }
 
 /** An object's metadata. */

@@ -5,6 +5,7 @@ import { createBucket, deleteBucket, emptyBucket } from "../../lib/buckets.ts";
 import { headObject, putObject } from "../../lib/objects.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { testServer } from "../support/server.ts";
+import { randomBytes } from "../support/bytes.ts";
 
 const CP = fileURLToPath(new URL("../../cli/cp.ts", import.meta.url));
 const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
@@ -26,12 +27,6 @@ async function cp(args: string[]) {
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
   };
-}
-
-function randomBytes(size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
 }
 
 /** An embedded server with one bucket and a scratch directory, cleaned up afterwards. */
@@ -82,12 +77,54 @@ Deno.test("deno task cp uploads a file and downloads it back byte for byte", asy
       assert.equal(info.contentType, "image/jpeg", "the type comes from the extension");
       const target = `${dir}/back`;
       await Deno.mkdir(target, { recursive: true });
-      const down = await cp(["--endpoint", server.url, `s3://${bucket}/${key}`, `${target}/`]);
-      assert.equal(down.code, 0, down.stderr);
-      assert.match(down.stdout, /^download: /);
-      assert.deepEqual(await Deno.readFile(`${target}/photo-${size}.jpg`), data);
+      // The lean path (no AWS SDK), then through the SDK (`--debug` asks for its log lines).
+      for (const how of [[], ["--debug"]]) {
+        const down = await cp([
+          "--endpoint",
+          server.url,
+          ...how,
+          `s3://${bucket}/${key}`,
+          `${target}/`,
+        ]);
+        assert.equal(down.code, 0, down.stderr);
+        assert.match(down.stdout, /^download: /);
+        assert.deepEqual(await Deno.readFile(`${target}/photo-${size}.jpg`), data);
+        await Deno.remove(`${target}/photo-${size}.jpg`);
+      }
     });
   }
+});
+
+Deno.test("deno task cp loads the AWS SDK only when it uploads or cannot take the lean path", async () => {
+  // The module graph as Deno resolves it: which npm packages are imported statically from cp.
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", CP] }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: {
+      specifier: string;
+      dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+    }[];
+  };
+  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const reached = (followDynamic: boolean) => {
+    const seen = new Set<string>();
+    const npm = new Set<string>();
+    const visit = (specifier: string) => {
+      if (seen.has(specifier)) return;
+      seen.add(specifier);
+      for (const dep of modules.get(specifier)?.dependencies ?? []) {
+        const target = dep.code?.specifier;
+        if (!target || (dep.isDynamic && !followDynamic)) continue;
+        if (target.startsWith("npm:")) {
+          npm.add(target.replace(/^npm:\/?/, "").replace(/@[^@/]*$/, ""));
+        } else visit(target);
+      }
+    };
+    visit(new URL(`file://${CP}`).href);
+    return npm;
+  };
+  assert.ok(reached(true).has("@aws-sdk/client-s3"), "uploads still reach the SDK");
+  assert.deepEqual([...reached(false)], [], "nothing from npm is loaded at start-up");
 });
 
 Deno.test("deno task cp draws a progress bar on a terminal and none into a pipe", async () => {

@@ -26,6 +26,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 import { testServer } from "../support/server.ts";
 import { spawnServer } from "../support/server_process.ts";
+import { randomBytes } from "../support/bytes.ts";
 
 const MiB = 1024 * 1024;
 const DEMO = DEMO_USERS[0];
@@ -82,12 +83,6 @@ function without(tree: Record<string, string>, ...keys: string[]) {
 function puts(s3: Connection, from: number): number {
   return s3.trace.entries.slice(from).filter((e) => e.method === "PUT" || e.method === "POST")
     .length;
-}
-
-function randomBytes(size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
 }
 
 /** The round trip every server must pass, checked file by file. */

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -7,22 +6,13 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { SplitHttpHandler } from "../../lib/_http.ts";
-import { choosePartSize, downloadInRanges, uploadFileInParts } from "../../lib/_transfer.ts";
+import { choosePartSize, uploadFileInParts } from "../../lib/_transfer.ts";
 import { connect } from "../../lib/connect.ts";
 import { createBucket } from "../../lib/buckets.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
+import { md5Hex, randomBytes } from "../support/bytes.ts";
 
 const MiB = 1024 * 1024;
-
-function randomBytes(size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  return data;
-}
-
-function md5(data: Uint8Array): string {
-  return createHash("md5").update(data).digest("hex");
-}
 
 /** The embedded server, a bucket, a scratch directory; clients with and without the split handler. */
 async function setup() {
@@ -95,7 +85,7 @@ Deno.test("uploadFileInParts() stores the file byte for byte, parts in order", a
       assert.equal(seen.at(-1), size);
       const got = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: name }));
       assert.equal(got.ContentType, "application/x-test");
-      assert.equal(md5(await got.Body!.transformToByteArray()), md5(data));
+      assert.equal(md5Hex(await got.Body!.transformToByteArray()), md5Hex(data));
       assert.equal(await openUploads(s3.client, bucket), 0);
     });
   }
@@ -132,77 +122,6 @@ Deno.test("uploadFileInParts() aborts the upload on the server when it fails", a
     await assert.rejects(upload, (e: Error) => e.name === "AbortError");
     assert.equal(await openUploads(s3.client, bucket), 0, "no upload is left open");
   });
-});
-
-Deno.test("downloadInRanges() writes every range where it belongs", async (t) => {
-  await using env = await setup();
-  const { s3, bucket, dir } = env;
-  for (const handler of ["split", "node"] as const) {
-    const client = sdkClient(s3.endpoint, handler === "split");
-    for (const size of [0, 1, MiB - 1, 7 * MiB + 3]) {
-      await t.step(`${size} bytes (${handler})`, async () => {
-        const data = randomBytes(size);
-        await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `k${size}`, Body: data }));
-        const seen: number[] = [];
-        const out = await downloadInRanges(
-          client,
-          { Bucket: bucket, Key: `k${size}` },
-          `${dir}/d`,
-          {
-            minRange: MiB,
-            concurrency: 3,
-            onProgress: (p) => seen.push(p.loaded),
-          },
-        );
-        assert.equal(out.size, size);
-        assert.equal(md5(await Deno.readFile(`${dir}/d`)), md5(data));
-        if (size > 0) assert.equal(seen.at(-1), size);
-      });
-    }
-    client.destroy();
-  }
-});
-
-Deno.test("downloadInRanges() leaves an existing file alone when the object is missing", async () => {
-  await using env = await setup();
-  const { s3, bucket, dir } = env;
-  await Deno.writeTextFile(`${dir}/keep.txt`, "precious");
-  await assert.rejects(
-    downloadInRanges(s3.client, { Bucket: bucket, Key: "nope" }, `${dir}/keep.txt`),
-    (e: Error) => e.name === "NoSuchKey",
-  );
-  assert.equal(await Deno.readTextFile(`${dir}/keep.txt`), "precious");
-});
-
-Deno.test("downloadInRanges() fails on an overwrite midway and leaves no partial file", async () => {
-  await using env = await setup();
-  const { s3, bucket, dir } = env;
-  await s3.client.send(
-    new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
-  );
-  // A client that overwrites the object just before it asks for the second range.
-  const client = sdkClient(s3.endpoint, true);
-  let overwritten = false;
-  client.middlewareStack.add((next) => async (args) => {
-    const input = args.input as { IfMatch?: string };
-    if (input.IfMatch && !overwritten) {
-      overwritten = true;
-      await s3.client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: "moving", Body: randomBytes(4 * MiB) }),
-      );
-    }
-    return next(args);
-  }, { step: "initialize", name: "overwriteMidway" });
-  await assert.rejects(
-    downloadInRanges(client, { Bucket: bucket, Key: "moving" }, `${dir}/moving`, {
-      minRange: MiB,
-      concurrency: 1,
-    }),
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 412,
-  );
-  client.destroy();
-  assert.ok(overwritten);
-  await assert.rejects(Deno.stat(`${dir}/moving`), Deno.errors.NotFound);
 });
 
 Deno.test("SplitHttpHandler sends GET and HEAD through fetch, the rest through Node's http", async () => {

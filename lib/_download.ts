@@ -1,0 +1,277 @@
+/**
+ * Downloading an object to a file: byte ranges fetched in parallel, each written where it
+ * belongs, through whichever client sends the GETs (the SDK's, or the lean one of `_lean.ts`, so a
+ * command can download without loading the SDK). Internal to `objects.ts` and `deno task cp`.
+ *
+ * @module
+ */
+
+import { open, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import type { ClusterFacts } from "./clusters.ts";
+import { request } from "./errors.ts";
+import type { Progress } from "./types.ts";
+import { validateBucketName, validateKey } from "./validate.ts";
+import { allWorkers } from "./_workers.ts";
+
+const MiB = 1024 * 1024;
+
+/** One GET of (part of) an object. */
+export interface RangeRequest {
+  /** The bucket. */
+  bucket: string;
+  /** The key. */
+  key: string;
+  /** A `Range` header, e.g. `bytes=0-8388607`; the whole object without it. */
+  range?: string;
+  /** An ETag the object must still have (`If-Match`). */
+  ifMatch?: string;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+}
+
+/** Its answer. */
+export interface RangeAnswer {
+  /** The body: a web `ReadableStream` (fetch) or a Node `Readable` (the SDK's Node handler). */
+  body: unknown;
+  /** The `Content-Range` header, e.g. `bytes 0-8388607/1073741824`. */
+  contentRange?: string;
+  /** The `Content-Length` header. */
+  contentLength?: number;
+  /** The object's ETag, quotes included. */
+  etag?: string;
+}
+
+/**
+ * Sends one GET; fails as the SDK does (`name` the S3 code, `$metadata.httpStatusCode`).
+ *
+ * @param request What to get.
+ * @returns The answer, whose body the caller reads or cancels.
+ */
+export type RangeGetter = (request: RangeRequest) => Promise<RangeAnswer>;
+
+/** How to download to a file. */
+export interface RangesOptions {
+  /** Ranges in flight. @default 4 */
+  concurrency?: number;
+  /** Smallest range worth a request of its own. @default 8 MiB */
+  minRange?: number;
+  /** Largest range per request. @default 256 MiB */
+  maxRange?: number;
+  /** Called as bytes arrive. */
+  onProgress?: (progress: Progress) => void;
+  /** Stops the download (the partial file is removed). */
+  signal?: AbortSignal;
+}
+
+/** The total size from a `Content-Range: bytes a-b/total` header. */
+function totalFrom(answer: RangeAnswer): number | undefined {
+  const m = /\/(\d+)\s*$/.exec(answer.contentRange ?? "");
+  return m ? Number(m[1]) : answer.contentLength;
+}
+
+/** The length of a `Content-Range: bytes a-b/total` range. */
+function rangeLength(contentRange?: string): number | undefined {
+  const m = /(\d+)-(\d+)\//.exec(contentRange ?? "");
+  return m ? Number(m[2]) - Number(m[1]) + 1 : undefined;
+}
+
+/** Releases a response body that will not be read. */
+async function discard(body: unknown): Promise<void> {
+  if (body instanceof ReadableStream) await body.cancel().catch(() => {});
+  else if (body instanceof Readable) body.destroy();
+}
+
+/** Reads a response body chunk by chunk into `sink`, through a reused buffer when possible. */
+async function drain(
+  body: unknown,
+  sink: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  if (body instanceof ReadableStream) {
+    let reader: ReadableStreamBYOBReader | undefined;
+    try {
+      reader = body.getReader({ mode: "byob" });
+    } catch {
+      reader = undefined;
+    }
+    if (reader) {
+      // A byte stream (Deno's fetch): read into one buffer, no garbage per chunk.
+      let buffer = new Uint8Array(MiB);
+      while (true) {
+        const { done, value } = await reader.read(buffer);
+        if (done) return;
+        await sink(value);
+        buffer = new Uint8Array(value.buffer, 0, MiB);
+      }
+    }
+    for await (const chunk of body as ReadableStream<Uint8Array>) await sink(chunk);
+    return;
+  }
+  const stream = body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
+  for await (const chunk of stream) await sink(chunk as Uint8Array);
+}
+
+/**
+ * Downloads an object to a file: the first range tells the size, the rest are fetched
+ * `concurrency` at a time (pinned to the first response's ETag, so a concurrent overwrite fails
+ * the download instead of mixing two versions) and written at their offsets.
+ *
+ * @param getRange Sends one GET (the SDK's client or the lean one).
+ * @param input Bucket and key.
+ * @param path The file to write (created or truncated).
+ * @param options Concurrency, range sizes, progress, abort signal.
+ * @returns The object's size and the first response (headers).
+ * @throws The first request's error before the file is touched; a later error after removing
+ *   the partial file.
+ */
+export async function downloadInRanges(
+  getRange: RangeGetter,
+  input: { bucket: string; key: string },
+  path: string | URL,
+  options: RangesOptions = {},
+): Promise<{ size: number; first: RangeAnswer }> {
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const minRange = options.minRange ?? 8 * MiB;
+  const maxRange = options.maxRange ?? 256 * MiB;
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  // The first request comes before the file is opened: a missing object leaves any existing
+  // file untouched.
+  let first: RangeAnswer;
+  try {
+    first = await getRange({ ...input, range: `bytes=0-${minRange - 1}`, signal });
+  } catch (error) {
+    // An empty object has no byte 0: S3 answers 416 InvalidRange. Ask for all of it.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
+      ?.httpStatusCode;
+    if (status !== 416) throw error;
+    first = await getRange({ ...input, signal });
+  }
+  let file;
+  try {
+    file = await open(path, "w");
+  } catch (error) {
+    await discard(first.body);
+    throw error;
+  }
+  try {
+    let loaded = 0;
+    const total = totalFrom(first);
+    const writeAt = (position: number) => async (chunk: Uint8Array) => {
+      let done = 0;
+      while (done < chunk.byteLength) {
+        const { bytesWritten } = await file.write(
+          chunk,
+          done,
+          chunk.byteLength - done,
+          position + done,
+        );
+        done += bytesWritten;
+      }
+      position += chunk.byteLength;
+      loaded += chunk.byteLength;
+      options.onProgress?.({ loaded, total });
+    };
+    // The first answer's length: its range's, or the whole object's.
+    const firstLength = first.contentLength ?? rangeLength(first.contentRange);
+    if (
+      first.contentRange === undefined || total === undefined || firstLength === undefined ||
+      firstLength >= total
+    ) {
+      await drain(first.body, writeAt(0));
+      await file.close();
+      return { size: loaded, first };
+    }
+    const size = total;
+    // The rest, in `concurrency` even ranges between minRange and maxRange, asked for as soon as
+    // the size is known: the first range's body is read meanwhile.
+    const rest = size - firstLength;
+    const range = Math.min(maxRange, Math.max(minRange, Math.ceil(rest / concurrency)));
+    const starts: number[] = [];
+    for (let start = firstLength; start < size; start += range) starts.push(start);
+    let next = 0;
+    let failed = false;
+    let started = 0;
+    const worker = async () => {
+      // The first worker reads the first answer's body; the others fetch the rest.
+      if (started++ === 0) return await drain(first.body, writeAt(0));
+      while (next < starts.length && !failed) {
+        const start = starts[next++];
+        const end = Math.min(size, start + range) - 1;
+        const out = await getRange({
+          ...input,
+          range: `bytes=${start}-${end}`,
+          ifMatch: first.etag,
+          signal,
+        });
+        await drain(out.body, writeAt(start));
+      }
+    };
+    await allWorkers(1 + Math.min(concurrency, starts.length), worker, () => failed = true);
+    if (loaded !== size) {
+      throw new Error(`The download ended at ${loaded} of ${size} bytes; retry`);
+    }
+    await file.close();
+    return { size, first };
+  } catch (error) {
+    // The file was truncated when opened: a failed download leaves no partial file behind.
+    await file.close().catch(() => {});
+    await rm(path, { force: true });
+    throw error;
+  }
+}
+
+/** How to download to a file. */
+export interface GetFileOptions {
+  /** Byte ranges fetched in parallel (objects above 8 MiB). @default 4 */
+  concurrency?: number;
+  /** Called as bytes arrive. */
+  onProgress?: (progress: Progress) => void;
+  /** Stops the download; the partial file is removed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Downloads an object to a file (what `getFile()` does, through any client): checks the names
+ * and that the folder exists, then fetches the ranges; failures become `S3RequestError`s.
+ *
+ * @param getRange Sends one GET.
+ * @param cluster What the service is like (its bucket naming rules).
+ * @param bucket The bucket.
+ * @param key The object key.
+ * @param path The file to write (replaced if it exists).
+ * @param options Parallel ranges, progress callback, abort signal.
+ * @returns The number of bytes written.
+ */
+export async function downloadFile(
+  getRange: RangeGetter,
+  cluster: ClusterFacts,
+  bucket: string,
+  key: string,
+  path: string | URL,
+  options: GetFileOptions = {},
+): Promise<number> {
+  validateBucketName(bucket, cluster.bucketNames);
+  validateKey(key);
+  const folder = dirname(path instanceof URL ? fileURLToPath(path) : path);
+  const isFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
+  if (!isFolder) {
+    throw new Deno.errors.NotFound(
+      `Cannot download "${bucket}/${key}" to "${path}": the folder "${folder}" does not exist; ` +
+        "create it first or give another path",
+    );
+  }
+  const context = { action: `download "${bucket}/${key}"`, bucket, key };
+  const { size } = await request(
+    context,
+    () =>
+      downloadInRanges(getRange, { bucket, key }, path, {
+        concurrency: options.concurrency,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      }),
+  );
+  return size;
+}
