@@ -36,6 +36,8 @@ Options:
   --big N              Large files (default 100)
   --big-size SIZE      Their size (default 10MiB)
   --cp-size SIZE       The cp/curl file (default 1GiB; 0 to skip)
+  --cp-runs N          Runs of cp and of curl each way, taking turns; the fastest counts, the
+                       median is shown too (default 4)
   --many N             Tiny files for the memory run (default 100000; 0 to skip)
   --tools LIST         lib,aws,rclone (default all)
   --rounds N           Rounds of the sync phases, tools taking turns; the median is reported
@@ -185,6 +187,7 @@ export async function main(args: string[]): Promise<number> {
         big: { type: "string" },
         "big-size": { type: "string", default: "10MiB" },
         "cp-size": { type: "string" },
+        "cp-runs": { type: "string", default: "4" },
         many: { type: "string" },
         rounds: { type: "string", default: "1" },
         tools: { type: "string", default: "lib,aws,rclone" },
@@ -209,6 +212,7 @@ export async function main(args: string[]): Promise<number> {
   const bigSize = parseSize(values["big-size"]);
   const cpSize = parseSize(values["cp-size"] ?? (q ? "64MiB" : "1GiB"));
   const many = Number(values.many ?? (q ? 10_000 : 100_000));
+  const cpRuns = Math.max(1, Number(values["cp-runs"]));
   const roundCount = Math.max(1, Number(values.rounds));
   const work = await Deno.makeTempDir({ prefix: "s3-bench-sync-" });
   const dataDir = values["data-dir"] === undefined
@@ -317,7 +321,7 @@ export async function main(args: string[]): Promise<number> {
         const run: Run = out.code === 0
           ? { ms: out.ms, peakRss: out.peakRss }
           : { error: `exit ${out.code}: ${(out.stderr || out.stdout).trim().slice(-300)}` };
-        // Each is run twice (cp, curl, curl, cp): the faster run counts, every time is kept.
+        // Each runs --cp-runs times: the fastest run counts, every time is kept.
         const before = cp[name];
         const times = [...(before?.rounds ?? []), ...(run.ms ? [Math.round(run.ms)] : [])];
         const best = [before, run].filter((r): r is Run => r !== undefined && !r.error)
@@ -355,9 +359,9 @@ export async function main(args: string[]): Promise<number> {
         await Deno.remove(`${work}/curl.back`).catch(() => {});
       };
       // In A-B-B-A order, so neither always runs first (a cold server, a cache) or last.
-      for (const step of [cpUp, curlUp, curlUp, cpUp, cpDown, curlDown, curlDown, cpDown]) {
-        await step();
-      }
+      const turns = <T>(a: T, b: T) =>
+        Array.from({ length: cpRuns }, (_, i) => (i % 2 === 0 ? [a, b] : [b, a])).flat();
+      for (const step of [...turns(cpUp, curlUp), ...turns(cpDown, curlDown)]) await step();
       await Deno.remove(`${work}/cp`, { recursive: true });
       await emptyPrefix(bucket, s3);
     }
@@ -499,11 +503,18 @@ function report(
     const curl = cp[`curl ${dir}`];
     if (!ours?.ms || !curl?.ms) continue;
     const ratio = curl.ms / ours.ms;
+    const median = (times: number[] = []) => {
+      const sorted = [...times].sort((a, b) => a - b);
+      return (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
+    };
+    const medianRatio = median(curl.rounds) / median(ours.rounds);
     targets.push([
       `cp ${sizeLabel(n.cpSize)} ${dir} ≥ 0.9× one curl stream`,
       `${cell(ratio, 2)}× (cp ${cell(n.cpSize / MB / (ours.ms / 1000))} MB/s, ${
         cell((ours.peakRss ?? NaN) / MB)
-      } MB RSS; curl ${cell(n.cpSize / MB / (curl.ms / 1000))} MB/s)`,
+      } MB RSS; curl ${cell(n.cpSize / MB / (curl.ms / 1000))} MB/s; medians ${
+        cell(medianRatio, 2)
+      }×)`,
       ratio >= 0.9 ? "yes" : "NO",
     ]);
   }
