@@ -23,7 +23,7 @@ import { createBucket, deleteBucket, emptyBucket } from "../lib/buckets.ts";
 import { measure } from "./_proc.ts";
 import { cell, markdownTable, MB, writeResults } from "./_report.ts";
 import { startServerProcess } from "./_server.ts";
-import { parseSize, sizeLabel } from "./_units.ts";
+import { median, parseSize, sizeLabel } from "./_units.ts";
 
 const HELP = `Usage: deno task bench-sync [options]
 
@@ -514,11 +514,7 @@ function report(
     const curl = cp[`curl ${dir}`];
     if (!ours?.ms || !curl?.ms) continue;
     const ratio = curl.ms / ours.ms;
-    const median = (times: number[] = []) => {
-      const sorted = [...times].sort((a, b) => a - b);
-      return (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
-    };
-    const medianRatio = median(curl.rounds) / median(ours.rounds);
+    const medianRatio = median(curl.rounds ?? [curl.ms]) / median(ours.rounds ?? [ours.ms]);
     targets.push([
       `cp ${sizeLabel(n.cpSize)} ${dir} ≥ 0.9× one curl stream`,
       `${cell(ratio, 2)}× (cp ${cell(n.cpSize / MB / (ours.ms / 1000))} MB/s, ${

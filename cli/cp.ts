@@ -19,6 +19,7 @@ import { formatBytes } from "../lib/display.ts";
 import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
 import { leanClientFor } from "../lib/_lean.ts";
 import type { PutFileOptions } from "../lib/objects.ts";
+import type { Connection } from "../lib/connect.ts";
 import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
@@ -180,7 +181,7 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
 
 /**
  * Downloads through the lean client when it applies (an endpoint and fixed keys, no `--debug`):
- * then the AWS SDK is never loaded, which is about 0.2 s of a copy's start-up (bench/README.md);
+ * then the AWS SDK is never loaded, which is about 0.15 s of a copy's start-up (bench/README.md);
  * else through a connection, as `getFile()`.
  */
 async function download(
@@ -192,37 +193,41 @@ async function download(
   const resolved = resolveConnectOptions(options);
   const lean = leanClientFor(resolved, options);
   if (lean) {
-    const getRange = lean.getRange.bind(lean);
-    return await downloadFile(
-      getRange,
-      resolved.cluster,
-      remote.bucket,
-      remote.key,
-      path,
-      transfer,
-    );
+    const { bucket, key } = remote;
+    return await downloadFile(lean.getRange, resolved.cluster, bucket, key, path, transfer);
   }
-  const [{ connect }, { getFile }] = await Promise.all([
-    import("../lib/connect.ts"),
-    import("../lib/objects.ts"),
-  ]);
-  await using s3 = await connect({ ...options, trace: false });
-  return await getFile(s3, remote.bucket, remote.key, path, transfer);
+  return await withConnection(
+    options,
+    (s3, { getFile }) => getFile(s3, remote.bucket, remote.key, path, transfer),
+  );
 }
 
 /** Uploads through a connection (the SDK: its part uploads use less memory than `fetch`'s). */
-async function upload(
+function upload(
   options: ConnectOptions,
   remote: S3Location,
   path: string,
   transfer: PutFileOptions,
 ): Promise<number> {
-  const [{ connect }, { putFile }] = await Promise.all([
+  return withConnection(options, async (s3, { putFile }) => {
+    return (await putFile(s3, remote.bucket, remote.key, path, transfer)).size;
+  });
+}
+
+/**
+ * Runs `use` on a connection with the trace off, closed afterwards; the AWS SDK is loaded here,
+ * so only the copies that need it pay for it.
+ */
+async function withConnection<T>(
+  options: ConnectOptions,
+  use: (s3: Connection, objects: typeof import("../lib/objects.ts")) => Promise<T>,
+): Promise<T> {
+  const [{ connect }, objects] = await Promise.all([
     import("../lib/connect.ts"),
     import("../lib/objects.ts"),
   ]);
   await using s3 = await connect({ ...options, trace: false });
-  return (await putFile(s3, remote.bucket, remote.key, path, transfer)).size;
+  return await use(s3, objects);
 }
 
 /**

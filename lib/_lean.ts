@@ -33,7 +33,7 @@ import { createHash } from "node:crypto";
 import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
 import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
-import type { RangeAnswer, RangeRequest } from "./_download.ts";
+import type { RangeAnswer, RangeGetter, RangeRequest } from "./_download.ts";
 import {
   EMPTY_SHA256,
   s3Path,
@@ -388,10 +388,12 @@ export class LeanClient {
   /**
    * Sends one GET of (part of) an object: the lean side of a ranged download (`_download.ts`).
    *
+   * A property bound to this client, so it can be handed to `downloadFile()` as it is.
+   *
    * @param request Bucket, key, `Range`, `If-Match`, abort signal.
    * @returns The answer; its body is a byte stream to read or cancel.
    */
-  async getRange(request: RangeRequest): Promise<RangeAnswer> {
+  readonly getRange: RangeGetter = async (request: RangeRequest): Promise<RangeAnswer> => {
     const headers: Record<string, string> = {};
     if (request.range) headers.range = request.range;
     if (request.ifMatch) headers["if-match"] = request.ifMatch;
@@ -410,7 +412,7 @@ export class LeanClient {
       contentLength: length === null ? undefined : Number(length),
       etag: response.headers.get("etag") ?? undefined,
     };
-  }
+  };
 
   /**
    * Downloads a whole object into memory.

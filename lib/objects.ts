@@ -21,7 +21,6 @@ import { contentTypeFor } from "./content_type.ts";
 import { request } from "./errors.ts";
 import { sdkRangeGetter, uploadFileInParts } from "./_transfer.ts";
 import { downloadFile, type GetFileOptions } from "./_download.ts";
-
 import { leanClientOf } from "./_lean.ts";
 
 export type { GetFileOptions };
@@ -395,7 +394,7 @@ export async function getFile(
   // The lean client when it applies (trace off): the same as the SDK's here, but it lets
   // `deno task cp` download without loading the SDK at all.
   const lean = leanClientOf(s3);
-  const getRange = lean ? lean.getRange.bind(lean) : sdkRangeGetter(s3.client);
+  const getRange = lean ? lean.getRange : sdkRangeGetter(s3.client);
   return await downloadFile(getRange, s3.cluster, bucket, key, path, options);
 }
 

@@ -57,10 +57,20 @@ function echoServer(): HttpServer {
   });
 }
 
-Deno.test("listen() keeps one connection for 200 requests with 1 KiB heads", async () => {
+/** Runs `use` on a connection to a fresh echo server, then closes both. */
+async function onEchoConnection(use: (conn: Deno.Conn) => Promise<void>): Promise<void> {
   const server = echoServer();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
   try {
+    await use(conn);
+  } finally {
+    conn.close();
+    await server.shutdown();
+  }
+}
+
+Deno.test("listen() keeps one connection for 200 requests with 1 KiB heads", async () => {
+  await onEchoConnection(async (conn) => {
     for (let i = 0; i < 200; i++) {
       await writeAll(
         conn,
@@ -69,16 +79,11 @@ Deno.test("listen() keeps one connection for 200 requests with 1 KiB heads", asy
       const text = await readUntil(conn, responses(1));
       assert.match(text, new RegExp(`GET /n/${i} \\[\\]$`), `request ${i}: ${text.slice(0, 80)}`);
     }
-  } finally {
-    conn.close();
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("listen() answers pipelined requests in order, chunked bodies decoded", async () => {
-  const server = echoServer();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
-  try {
+  await onEchoConnection(async (conn) => {
     await writeAll(
       conn,
       encoder.encode(
@@ -91,26 +96,18 @@ Deno.test("listen() answers pipelined requests in order, chunked bodies decoded"
     const text = await readUntil(conn, responses(3));
     const bodies = text.split(/HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\n/).filter(Boolean);
     assert.deepEqual(bodies, ["PUT /a [one]", "PUT /b [two parts]", "GET /c?x=%2F []"]);
-  } finally {
-    conn.close();
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("listen() reads a head sent one byte at a time", async () => {
-  const server = echoServer();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
-  try {
+  await onEchoConnection(async (conn) => {
     for (
       const byte of encoder.encode("PUT /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\nok")
     ) {
       await writeAll(conn, new Uint8Array([byte]));
     }
     assert.match(await readUntil(conn, responses(1)), /PUT \/slow \[ok\]$/);
-  } finally {
-    conn.close();
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("listen() refuses malformed heads with 4xx and closes", async (t) => {
