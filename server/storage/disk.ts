@@ -17,13 +17,12 @@
 
 import { Buffer } from "node:buffer";
 import { sha256Hex } from "../../lib/_crypto.ts";
-import { type BlobWriter, IndexedStorage } from "./indexed.ts";
+import { type BlobReader, type BlobWriter, IndexedStorage } from "./indexed.ts";
 import { type BucketRecord, NULL_VERSION, type ObjectRecord, type UploadRecord } from "./types.ts";
 
 const BLOB_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Version ids the storage makes (base64url): safe in a file name. */
 const VERSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const READ_CHUNK = 64 * 1024;
 
 function hex(text: string): string {
   return Buffer.from(text).toString("hex");
@@ -135,41 +134,30 @@ export class DiskStorage extends IndexedStorage {
     };
   }
 
-  protected async openBlob(
-    ref: string,
-    start: number,
-    end: number,
-  ): Promise<ReadableStream<Uint8Array>> {
+  protected async openBlob(ref: string, start: number, end: number): Promise<BlobReader> {
     const file = await Deno.open(this.#blobPath(ref), { read: true });
-    let remaining = end - start + 1;
     let closed = false;
-    const closeFile = () => {
+    const close = () => {
       if (!closed) file.close();
       closed = true;
     };
-    if (start > 0) await file.seek(start, Deno.SeekMode.Start);
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          if (remaining <= 0) {
-            closeFile();
-            controller.close();
-            return;
-          }
-          const buffer = new Uint8Array(Math.min(READ_CHUNK, remaining));
-          const n = await file.read(buffer);
-          if (n === null) throw new Error(`Cannot read blob "${ref}": it ended early`);
-          remaining -= n;
-          controller.enqueue(buffer.subarray(0, n));
-        } catch (error) {
-          closeFile();
-          controller.error(error);
-        }
+    try {
+      if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+    } catch (error) {
+      close();
+      throw error;
+    }
+    let remaining = end - start + 1;
+    return {
+      read: async (into) => {
+        if (remaining <= 0) return null;
+        const n = await file.read(into.length > remaining ? into.subarray(0, remaining) : into);
+        if (n === null) throw new Error(`Cannot read blob "${ref}": it ended early`);
+        remaining -= n;
+        return n;
       },
-      cancel() {
-        closeFile();
-      },
-    });
+      close,
+    };
   }
 
   protected async removeBlob(ref: string): Promise<void> {

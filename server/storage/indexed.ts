@@ -50,6 +50,17 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/** Reads one byte range of a blob into buffers it is handed (so a reader can reuse one). */
+export interface BlobReader {
+  /** Fills the start of `into` with the next bytes and says how many; `null` past the range. */
+  read(into: Uint8Array): Promise<number | null>;
+  /** Lets go of the blob (again is harmless). */
+  close(): void;
+}
+
+/** A default reader of an object's bytes gets chunks of this size. */
+const READ_CHUNK = 64 * 1024;
+
 /** A bucket's versions and keys in memory. */
 export interface BucketState {
   /** The bucket. */
@@ -128,12 +139,8 @@ export abstract class IndexedStorage implements Storage {
 
   /** Starts a new blob. */
   protected abstract blobWriter(): Promise<BlobWriter>;
-  /** Streams a byte range of one blob (the blob is opened before this resolves). */
-  protected abstract openBlob(
-    ref: string,
-    start: number,
-    end: number,
-  ): Promise<ReadableStream<Uint8Array>>;
+  /** Opens a byte range of one blob (the blob is opened before this resolves). */
+  protected abstract openBlob(ref: string, start: number, end: number): Promise<BlobReader>;
   /** Frees one blob. */
   protected abstract removeBlob(ref: string): Promise<void>;
   /** Saves (or with `null`, forgets) a bucket's record. */
@@ -331,42 +338,47 @@ export abstract class IndexedStorage implements Storage {
       released = true;
     };
     let index = 0;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let blob: BlobReader | undefined;
     try {
       if (ranges.length > 0) {
-        const first = ranges[0];
-        reader = (await this.openBlob(first.ref, first.from, first.to)).getReader();
+        blob = await this.openBlob(ranges[0].ref, ranges[0].from, ranges[0].to);
       }
     } catch (error) {
       release();
       throw error;
     }
-    return new ReadableStream<Uint8Array>({
+    // A byte stream: a BYOB reader (the response writer) has the file read straight into its
+    // own buffer, reused from chunk to chunk; a default reader gets new 64 KiB chunks.
+    return new ReadableStream({
+      type: "bytes",
+      autoAllocateChunkSize: READ_CHUNK,
       pull: async (controller) => {
+        const request = controller.byobRequest!;
         try {
           while (index < ranges.length) {
-            if (!reader) {
-              const range = ranges[index];
-              reader = (await this.openBlob(range.ref, range.from, range.to)).getReader();
-            }
-            const { done, value } = await reader.read();
-            if (!done) {
-              controller.enqueue(value);
+            const range = ranges[index];
+            blob ??= await this.openBlob(range.ref, range.from, range.to);
+            const n = await blob.read(request.view as Uint8Array);
+            if (n !== null) {
+              request.respond(n);
               return;
             }
-            reader = undefined;
+            blob.close();
+            blob = undefined;
             index++;
           }
           release();
           controller.close();
+          request.respond(0);
         } catch (error) {
+          blob?.close();
           release();
           controller.error(error);
         }
       },
-      cancel: async (reason) => {
+      cancel: () => {
         release();
-        await reader?.cancel(reason);
+        blob?.close();
       },
     });
   }

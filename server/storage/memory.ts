@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type BlobWriter, IndexedStorage } from "./indexed.ts";
+import { type BlobReader, type BlobWriter, IndexedStorage } from "./indexed.ts";
 
 /**
  * Storage that keeps buckets, objects and uploads in memory.
@@ -40,31 +40,25 @@ export class MemoryStorage extends IndexedStorage {
     });
   }
 
-  protected openBlob(
-    ref: string,
-    start: number,
-    end: number,
-  ): Promise<ReadableStream<Uint8Array>> {
+  protected openBlob(ref: string, start: number, end: number): Promise<BlobReader> {
     const chunks = this.#blobs.get(ref) ?? [];
-    let offset = 0;
     let index = 0;
-    return Promise.resolve(
-      new ReadableStream<Uint8Array>({
-        pull(controller) {
-          while (index < chunks.length && offset <= end) {
-            const chunk = chunks[index++];
-            const from = Math.max(start - offset, 0);
-            const to = Math.min(end - offset + 1, chunk.byteLength);
-            offset += chunk.byteLength;
-            if (from < to) {
-              controller.enqueue(chunk.subarray(from, to));
-              return;
-            }
-          }
-          controller.close();
-        },
-      }),
-    );
+    let offset = 0; // of chunks[index] in the blob
+    let at = start; // the next byte to read
+    return Promise.resolve({
+      read(into: Uint8Array) {
+        while (index < chunks.length && offset + chunks[index].byteLength <= at) {
+          offset += chunks[index++].byteLength;
+        }
+        if (at > end || index === chunks.length) return Promise.resolve(null);
+        const from = at - offset;
+        const to = Math.min(chunks[index].byteLength, end - offset + 1, from + into.length);
+        into.set(chunks[index].subarray(from, to));
+        at += to - from;
+        return Promise.resolve(to - from);
+      },
+      close() {},
+    });
   }
 
   protected removeBlob(ref: string): Promise<void> {
