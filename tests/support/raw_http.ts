@@ -120,11 +120,21 @@ export class RawClient {
   }
 
   async #readExact(conn: Deno.TcpConn, length: number): Promise<Uint8Array> {
-    while (this.#buffer.length < length) {
-      if (!await this.#fill(conn)) throw new Error("Connection closed inside a response body");
+    if (this.#buffer.length >= length) {
+      const out = this.#buffer.slice(0, length);
+      this.#buffer = this.#buffer.slice(length);
+      return out;
     }
-    const out = this.#buffer.slice(0, length);
-    this.#buffer = this.#buffer.slice(length);
+    // The rest is read straight into the result, never past it (a long body in one pass).
+    const out = new Uint8Array(length);
+    out.set(this.#buffer);
+    let have = this.#buffer.length;
+    this.#buffer = new Uint8Array();
+    while (have < length) {
+      const n = await conn.read(out.subarray(have));
+      if (n === null) throw new Error("Connection closed inside a response body");
+      have += n;
+    }
     return out;
   }
 
