@@ -1,6 +1,7 @@
 /**
  * Writes a `Response` as HTTP/1.1: the status line and headers, then the body framed by
- * Content-Length when it is known (or short enough to measure first) and chunked otherwise.
+ * Content-Length when it is known (or short enough to measure first) and chunked otherwise. A long
+ * body that is a byte stream (an object's bytes) is read into one buffer, reused chunk after chunk.
  *
  * @module
  */
