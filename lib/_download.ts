@@ -15,6 +15,7 @@ import { request } from "./errors.ts";
 import type { Progress } from "./types.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { allWorkers } from "./_workers.ts";
+import { byobReaderOf, readThrough } from "./_byte_streams.ts";
 
 const MiB = 1024 * 1024;
 
@@ -90,22 +91,9 @@ async function drain(
   sink: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
   if (body instanceof ReadableStream) {
-    let reader: ReadableStreamBYOBReader | undefined;
-    try {
-      reader = body.getReader({ mode: "byob" });
-    } catch {
-      reader = undefined;
-    }
-    if (reader) {
-      // A byte stream (Deno's fetch): read into one buffer, no garbage per chunk.
-      let buffer = new Uint8Array(MiB);
-      while (true) {
-        const { done, value } = await reader.read(buffer);
-        if (done) return;
-        await sink(value);
-        buffer = new Uint8Array(value.buffer, 0, MiB);
-      }
-    }
+    // A byte stream (Deno's fetch): read into one buffer, no garbage per chunk.
+    const reader = byobReaderOf(body);
+    if (reader) return await readThrough(reader, MiB, sink);
     for await (const chunk of body as ReadableStream<Uint8Array>) await sink(chunk);
     return;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { byobReaderOf, readThrough } from "../../lib/_byte_streams.ts";
 import { writeAll } from "./body.ts";
 
 /** A body of unknown length is held up to this size to send it with a Content-Length. */
@@ -119,7 +120,7 @@ export async function writeResponse(
     return;
   }
   const declared = headers.get("content-length");
-  const byob = declared !== null && Number(declared) > MEASURE_LIMIT ? byobReader(body) : null;
+  const byob = declared !== null && Number(declared) > MEASURE_LIMIT ? byobReaderOf(body) : null;
   if (byob) return await writeByteStream(conn, headBytes(head + "\r\n"), byob);
   const reader = body.getReader();
   try {
@@ -158,15 +159,6 @@ export async function writeResponse(
   }
 }
 
-/** A BYOB reader of `body` when it is a byte stream (such as an object's bytes), else `null`. */
-function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | null {
-  try {
-    return body.getReader({ mode: "byob" });
-  } catch {
-    return null; // not a byte stream
-  }
-}
-
 /**
  * Writes the head, then a long body of declared length read into one reused buffer: no new
  * memory per chunk (fresh 64 KiB chunks cost the server twice the CPU per GiB sent).
@@ -178,13 +170,7 @@ async function writeByteStream(
 ): Promise<void> {
   try {
     await writeAll(conn, head);
-    let buffer = new Uint8Array(SEND_BUFFER);
-    for (;;) {
-      const { done, value } = await reader.read(buffer);
-      if (done) break;
-      await writeAll(conn, value);
-      buffer = new Uint8Array(value.buffer); // the same memory, handed back
-    }
+    await readThrough(reader, SEND_BUFFER, (chunk) => writeAll(conn, chunk));
   } catch (error) {
     await reader.cancel(error).catch(() => {});
     throw error;
