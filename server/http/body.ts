@@ -2,7 +2,9 @@
  * A request body as a stream read straight off the connection, framed by Content-Length or
  * chunked coding. `100 Continue` is sent only when the handler starts reading: a request refused
  * from its head alone (a bad signature, a missing permission) is answered before the client sends
- * its body, and, as Ceph RGW does, the connection then carries on as if that body was never sent.
+ * its body. The connection is then closed (RFC 9110 §10.1.1): a client may send the body anyway,
+ * and reading it as the next request would run a request hidden inside another. Ceph RGW 16 keeps
+ * the connection and does just that; behind a proxy that reuses connections it is smuggling.
  *
  * @module
  */
@@ -127,24 +129,25 @@ export class RequestBody {
    * Whether the connection can carry another request without reading more than a little of
    * this body (asked before the response goes out).
    *
-   * @returns `false` when the body is broken or its unread rest is over the drain limit.
+   * @returns `false` when the body is broken, was refused before `100 Continue` (the client may
+   *   send it anyway), or its unread rest is over the drain limit.
    */
   reusable(): boolean {
     if (this.#broken) return false;
-    if (this.#done || (this.#expectContinue && !this.#started)) return true;
+    if (this.#done) return true;
+    if (this.#expectContinue && !this.#started) return false;
     return this.#framing.kind !== "length" || this.#remaining <= DRAIN_LIMIT;
   }
 
   /**
-   * Gets the connection ready for its next request once the response is sent: a body never
-   * asked for after `Expect: 100-continue` was never sent; a small unread rest is read and
-   * dropped.
+   * Gets the connection ready for its next request before the response is sent: a small unread
+   * rest is read and dropped, so the next request starts where this body ends.
    *
    * @returns Whether the connection can carry another request.
    */
   async settle(): Promise<boolean> {
     if (!this.reusable()) return false;
-    if (this.#done || (this.#expectContinue && !this.#started)) return true;
+    if (this.#done) return true;
     this.#started = true;
     this.#sendContinue = false; // none now: the client sends its body anyway, or closes
     let drained = 0;

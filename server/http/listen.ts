@@ -1,9 +1,10 @@
 /**
  * The embedded server's HTTP/1.1 listener. `Deno.serve` answers `Expect: 100-continue` with
- * `100 Continue` before the handler runs, so a refused upload still has its body sent, and then
- * closes the connection; Ceph RGW answers the refusal first and keeps the connection (measured
- * with raw requests on RGW 16). This listener lets the handler decide: the body is a stream read
- * off the socket only when asked for (see `body.ts`).
+ * `100 Continue` before the handler runs, so a refused upload still has its body sent; Ceph RGW
+ * answers the refusal first (measured with raw requests on RGW 16). This listener lets the handler
+ * decide: the body is a stream read off the socket only when asked for (see `body.ts`). A request
+ * answered before its body was read whole closes the connection after the answer, where RGW 16
+ * keeps it and reads the body as the next request.
  *
  * @module
  */
@@ -174,8 +175,9 @@ async function serveConnection(
       }
       // A small unread body (a refused upload) is read and dropped before the answer goes out:
       // a client that gets its answer while still sending may drop the connection's state
-      // (Deno's node:http client then never sends its next request). Larger rests close the
-      // connection; a body awaiting `100 Continue` was never sent.
+      // (Deno's node:http client then never sends its next request). Larger rests, and a body
+      // refused before `100 Continue` (the client may send it anyway), close the connection:
+      // never is a body read as the next request (RFC 9110 §10.1.1).
       const reusable = head.keepAlive && !closing() && body.reusable() && await body.settle();
       await writeResponse(conn, response, { head: head.method === "HEAD", close: !reusable });
       connection.busy = false;
