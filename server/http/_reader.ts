@@ -87,11 +87,12 @@ export class ConnReader {
   }
 
   /**
-   * Reads one line (without its line ending), for chunked framing.
+   * Reads one line (without its CRLF), for chunked framing.
    *
    * @param max The longest line accepted.
    * @returns The line as text.
-   * @throws {HttpError} 400 for a line over `max` or a connection cut inside it.
+   * @throws {HttpError} 400 for a line over `max`, one ending in a bare LF, or a connection cut
+   *   inside it.
    */
   async readLine(max: number): Promise<string> {
     let scanned = this.#start;
@@ -101,7 +102,10 @@ export class ConnReader {
         const end = scanned + at;
         const line = latin1(this.#buf.subarray(this.#start, end));
         this.#start = end + 1;
-        return line.endsWith("\r") ? line.slice(0, -1) : line;
+        if (!line.endsWith("\r")) {
+          throw new HttpError(400, "Cannot read the chunked body: a line ends without CRLF");
+        }
+        return line.slice(0, -1);
       }
       if (this.#end - this.#start > max) {
         throw new HttpError(400, "Cannot read the chunked body: a framing line is too long");

@@ -170,8 +170,11 @@ async function serveConnection(
       let response: Response;
       try {
         response = await handler(request);
-      } catch {
-        response = new Response(null, { status: 500 });
+      } catch (error) {
+        // A body that broke its framing is the client's fault: its status, not 500.
+        response = error instanceof HttpError
+          ? plainResponse(error)
+          : new Response(null, { status: 500 });
       }
       // A small unread body (a refused upload) is read and dropped before the answer goes out:
       // a client that gets its answer while still sending may drop the connection's state
@@ -193,14 +196,16 @@ async function serveConnection(
   }
 }
 
+function plainResponse(error: HttpError): Response {
+  return new Response(error.message + "\n", {
+    status: error.status,
+    headers: { "content-type": "text/plain" },
+  });
+}
+
 async function refuse(conn: Deno.Conn, error: HttpError): Promise<void> {
-  const text = error.message + "\n";
   try {
-    await writeResponse(
-      conn,
-      new Response(text, { status: error.status, headers: { "content-type": "text/plain" } }),
-      { head: false, close: true },
-    );
+    await writeResponse(conn, plainResponse(error), { head: false, close: true });
     await lingeringClose(conn);
   } catch {
     // the client is gone
