@@ -17,9 +17,10 @@ const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 /** A body left unread is read and dropped up to this size; beyond it the connection is closed. */
 const DRAIN_LIMIT = 1024 * 1024;
 const LINE_LIMIT = 4096;
-const CHUNK_SIZE = /^[0-9a-fA-F]{1,12}$/;
-// deno-lint-ignore no-control-regex
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/;
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+const CHUNK_LINE = new RegExp(
+  `^[0-9a-fA-F]{1,12}(;${TOKEN}(=(${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))?)*$`,
+);
 // deno-lint-ignore no-control-regex
 const TRAILER_FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
@@ -104,13 +105,11 @@ export class RequestBody {
         throw new HttpError(400, "Cannot read the chunked body: a chunk is longer than its size");
       }
       const line = await this.#reader.readLine(LINE_LIMIT);
-      // Hex digits, then nothing or `;` extensions: no whitespace around the size, as llhttp.
-      const semi = line.indexOf(";");
-      const size = semi === -1 ? line : line.slice(0, semi);
-      if (!CHUNK_SIZE.test(size) || CONTROLS.test(line)) {
+      // Hex digits, then `;name[=value]` extensions: no whitespace anywhere, as llhttp reads it.
+      if (!CHUNK_LINE.test(line)) {
         throw new HttpError(400, "Cannot read the chunked body: a malformed chunk size line");
       }
-      this.#chunkLeft = parseInt(size, 16);
+      this.#chunkLeft = parseInt(line, 16);
       this.#inChunk = this.#chunkLeft > 0;
       if (this.#chunkLeft === 0) {
         // Trailer fields are ignored, but must be fields.

@@ -43,6 +43,14 @@ const VALUE_CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/;
 const NOT_VISIBLE = /[\x00-\x1f\x7f-\xff]/g;
 /** A request target is visible ASCII only: no space, control, DEL or byte ≥ 0x80. */
 const TARGET = /^[\x21-\x7e]+$/;
+/**
+ * Methods read; others are answered 501 and the connection closed (RFC 9110 §9.1). All are known
+ * to llhttp (Node's parser, what front ends commonly are), so a byte stream it would refuse as a
+ * request never starts one here; CONNECT, whose message is a tunnel, is left out.
+ */
+const METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "TRACE"];
+/** Fields that frame the body. */
+const FRAMING = ["content-length", "transfer-encoding"];
 /** Fields that name one thing: a second copy is ambiguous, so the request is refused. */
 const SINGLETONS = ["host", "authorization", "content-length"];
 
@@ -51,8 +59,8 @@ const SINGLETONS = ["host", "authorization", "content-length"];
  *
  * @param bytes The head, up to and including its empty line.
  * @returns The parsed head.
- * @throws {HttpError} 400 for a malformed or ambiguous head, 501 for a transfer coding other
- *   than `chunked`, 505 for an HTTP version other than 1.0 or 1.1.
+ * @throws {HttpError} 400 for a malformed or ambiguous head, 501 for a method or a transfer
+ *   coding it does not know, 505 for an HTTP version other than 1.0 or 1.1.
  *
  * @example Usage
  * ```ts
@@ -79,6 +87,9 @@ export function parseHead(bytes: Uint8Array): RequestHead {
     throw new HttpError(400, `Cannot parse the request line "${printable(requestLine)}"`);
   }
   const [method, target, version] = parts;
+  if (!METHODS.includes(method)) {
+    throw new HttpError(501, `Cannot serve the method "${printable(method)}"`);
+  }
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
     throw new HttpError(505, `Cannot serve "${printable(version)}": only HTTP/1.1 and 1.0`);
   }
@@ -96,7 +107,13 @@ export function parseHead(bytes: Uint8Array): RequestHead {
       throw new HttpError(400, `Cannot accept the request: header "${name}" is sent twice`);
     }
     seen.add(lower);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, ""); // OWS: SP and HTAB
+    const raw = line.slice(colon + 1);
+    // A tab is OWS, but llhttp refuses one around a length or a coding: a front end may frame
+    // the body otherwise.
+    if (FRAMING.includes(lower) && raw.includes("\t")) {
+      throw new HttpError(400, `Cannot read a body whose "${name}" holds a tab`);
+    }
+    const value = raw.replace(/^[ \t]+|[ \t]+$/g, ""); // OWS: SP and HTAB
     if (VALUE_CONTROLS.test(value)) {
       throw new HttpError(400, `Cannot accept the value of header "${name}": a control byte`);
     }
