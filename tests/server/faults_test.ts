@@ -11,6 +11,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import {
@@ -187,6 +188,11 @@ Deno.test("deno task sync comes through every fault kind: all files, nothing par
     for (let i = 0; i < 12; i++) {
       assert.equal(await getText(s3, bucket, `up/f${i}.txt`), `file ${i}\n`);
     }
+    // The rules were spent by the sync (a fresh request with no retries now goes through).
+    const client = s3Client(server.url);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "after", Body: "x" }));
+    await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+    client.destroy();
   } finally {
     await Deno.remove(dir, { recursive: true });
     await emptyBucket(s3, bucket);
