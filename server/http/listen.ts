@@ -9,7 +9,7 @@
  * @module
  */
 
-import { HttpError } from "./_errors.ts";
+import { ConnectionDropped, HttpError } from "./_errors.ts";
 import { ConnReader } from "./_reader.ts";
 import { RequestBody } from "./body.ts";
 import { parseHead } from "./head.ts";
@@ -61,7 +61,8 @@ interface Connection {
  * Listens for HTTP/1.1 requests and answers each with `handler`.
  *
  * @param options Address and port.
- * @param handler Answers a request; it should not throw (a throw is answered 500).
+ * @param handler Answers a request; it should not throw (a throw is answered 500, except a
+ *   `ConnectionDropped`, which closes the connection with no answer).
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
@@ -171,6 +172,7 @@ async function serveConnection(
       try {
         response = await handler(request);
       } catch (error) {
+        if (error instanceof ConnectionDropped) return; // closed below, nothing answered
         // A body that broke its framing is the client's fault: its status, not 500.
         response = error instanceof HttpError
           ? plainResponse(error)
