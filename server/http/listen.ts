@@ -35,13 +35,40 @@ export interface IncomingRequest {
 /** Answers one request. */
 export type RequestHandler = (request: IncomingRequest) => Promise<Response>;
 
-/** Where to listen. */
+/** Where to listen, and the time and connection limits (nginx's defaults). */
 export interface ListenOptions {
   /** The address to bind. */
   hostname: string;
   /** The port; 0 picks a free one. */
   port: number;
+  /**
+   * Seconds to read a whole request head, from the connection's start or the head's first
+   * byte; then 408 and close (nginx `client_header_timeout`). @default 60
+   */
+  headTimeout?: number;
+  /**
+   * Seconds a request body may send nothing; then the body's stream errors, the request is
+   * answered (400 from the S3 handler) and the connection closed (nginx `client_body_timeout`).
+   * @default 60
+   */
+  bodyTimeout?: number;
+  /** Seconds a keep-alive connection may wait for its next request (nginx `keepalive_timeout`). @default 75 */
+  idleTimeout?: number;
+  /** Open connections at most; past it, new ones wait in the kernel's queue. @default 1024 */
+  maxConnections?: number;
+  /** Where to report trouble with the listener itself (out of file descriptors). @default console.error */
+  log?: (line: string) => void;
 }
+
+/** The limits of {@linkcode ListenOptions}, filled in. */
+interface Limits {
+  headTimeout: number;
+  bodyTimeout: number;
+  idleTimeout: number;
+}
+
+/** The first and the longest pause of accepting after an error such as `EMFILE`. */
+const ACCEPT_BACKOFF_MS = [50, 1000];
 
 /** A listening HTTP server. */
 export interface HttpServer {
@@ -84,20 +111,55 @@ interface Connection {
  * ```
  */
 export function listen(options: ListenOptions, handler: RequestHandler): HttpServer {
+  const limits: Limits = {
+    headTimeout: seconds("headTimeout", options.headTimeout, 60),
+    bodyTimeout: seconds("bodyTimeout", options.bodyTimeout, 60),
+    idleTimeout: seconds("idleTimeout", options.idleTimeout, 75),
+  };
+  const maxConnections = options.maxConnections ?? 1024;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new RangeError(
+      `Cannot listen with maxConnections "${maxConnections}": use a whole number from 1`,
+    );
+  }
+  const log = options.log ?? ((line: string) => console.error(line));
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const connections = new Set<Connection>();
   const running = new Set<Promise<void>>();
   let closing = false;
+  let slotFreed: (() => void) | undefined;
+  let stopAccepting: (() => void) | undefined;
+  const stopped = new Promise<void>((resolve) => stopAccepting = resolve);
 
   const accepting = (async () => {
+    let backoff = 0;
     for (;;) {
+      if (connections.size >= maxConnections) {
+        // At the cap: accept nothing until a connection ends (new ones wait in the backlog).
+        await Promise.race([new Promise<void>((resolve) => slotFreed = resolve), stopped]);
+        if (closing) return;
+        continue;
+      }
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
-      } catch {
+      } catch (error) {
         if (closing) return;
-        continue; // a connection that failed while being accepted
+        // Out of file descriptors (EMFILE, ENFILE) the queued connection stays queued, so
+        // accepting again at once fails again at once: pause, longer each time, and say so once.
+        if (backoff === 0) {
+          log(
+            `Cannot accept a connection: ${(error as Error).message}; pausing new connections ` +
+              `while ${connections.size} are open (raise the limit with ulimit -n, or lower ` +
+              "--max-connections)",
+          );
+        }
+        backoff = Math.min(ACCEPT_BACKOFF_MS[1], Math.max(ACCEPT_BACKOFF_MS[0], backoff * 2));
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, backoff)), stopped]);
+        continue;
       }
+      if (backoff !== 0) log(`Accepting connections again (${connections.size} open)`);
+      backoff = 0;
       try {
         (conn as Deno.TcpConn).setNoDelay(true);
       } catch {
@@ -105,21 +167,23 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
       }
       const connection: Connection = { conn, busy: false };
       connections.add(connection);
-      const done = serveConnection(connection, handler, () => closing)
+      const done = serveConnection(connection, handler, limits, () => closing)
         .finally(() => {
           connections.delete(connection);
           running.delete(done);
+          slotFreed?.();
         });
       running.add(done);
     }
   })();
 
-  let stopped: Promise<void> | undefined;
+  let shuttingDown: Promise<void> | undefined;
   return {
     addr: listener.addr as Deno.NetAddr,
     shutdown: () =>
-      stopped ??= (async () => {
+      shuttingDown ??= (async () => {
         closing = true;
+        stopAccepting?.();
         listener.close();
         await accepting;
         for (const connection of connections) {
@@ -128,6 +192,14 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
         await Promise.all([...running]);
       })(),
   };
+}
+
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!(n > 0) || !Number.isFinite(n)) {
+    throw new RangeError(`Cannot listen with ${name} "${value}": use a number of seconds over 0`);
+  }
+  return n;
 }
 
 function closeQuietly(conn: Deno.Conn): void {
@@ -141,18 +213,37 @@ function closeQuietly(conn: Deno.Conn): void {
 async function serveConnection(
   connection: Connection,
   handler: RequestHandler,
+  limits: Limits,
   closing: () => boolean,
 ): Promise<void> {
   const { conn } = connection;
   const reader = new ConnReader(conn);
+  const headLimit = () => ({
+    deadline: performance.now() + limits.headTimeout * 1000,
+    what: "head",
+  });
+  let first = true;
   try {
     while (!closing()) {
       let request: IncomingRequest;
       let body: RequestBody;
       let head: ReturnType<typeof parseHead>;
       try {
-        const bytes = await reader.readHead(MAX_HEAD);
+        // A new connection has the head's time to send one; a kept one waits idle until the
+        // next head's first byte, which then has the head's time.
+        const idle = !first && reader.buffered === 0;
+        first = false;
+        reader.limit(
+          idle
+            ? { deadline: performance.now() + limits.idleTimeout * 1000, what: "next request" }
+            : headLimit(),
+        );
+        const bytes = await reader.readHead(
+          MAX_HEAD,
+          idle ? () => reader.limit(headLimit()) : undefined,
+        );
         if (bytes === null) return;
+        reader.limit({ inactivity: limits.bodyTimeout, what: "body" });
         head = parseHead(bytes);
         body = new RequestBody(reader, conn, head.body, head.expectContinue);
         const reading = body;
@@ -164,7 +255,7 @@ async function serveConnection(
           skipContinue: () => reading.skipContinue(),
         };
       } catch (error) {
-        if (error instanceof HttpError) await refuse(conn, error);
+        if (error instanceof HttpError) await refuse(conn, error, !reader.stuck);
         return;
       }
       connection.busy = true;
@@ -187,7 +278,7 @@ async function serveConnection(
       await writeResponse(conn, response, { head: head.method === "HEAD", close: !reusable });
       connection.busy = false;
       if (!reusable) {
-        await lingeringClose(conn);
+        if (!reader.stuck) await lingeringClose(conn);
         return;
       }
     }
@@ -205,10 +296,10 @@ function plainResponse(error: HttpError): Response {
   });
 }
 
-async function refuse(conn: Deno.Conn, error: HttpError): Promise<void> {
+async function refuse(conn: Deno.Conn, error: HttpError, linger: boolean): Promise<void> {
   try {
     await writeResponse(conn, plainResponse(error), { head: false, close: true });
-    await lingeringClose(conn);
+    if (linger) await lingeringClose(conn);
   } catch {
     // the client is gone
   }
