@@ -58,6 +58,8 @@ Options:
                              and the connection closes (default 60)
   --idle-timeout SECONDS     Time a keep-alive connection may wait for its next request
                              (default 75)
+  --send-timeout SECONDS     Time an answer may wait for the client to read more of it,
+                             then the connection closes (default 60)
   --max-connections N        Open connections at most; more wait until one ends (default 1024)
   --quiet                    Do not log requests
   -h, --help                 Show this help
@@ -83,6 +85,7 @@ const SERVER_FLAGS = {
   "head-timeout": { type: "string" },
   "body-timeout": { type: "string" },
   "idle-timeout": { type: "string" },
+  "send-timeout": { type: "string" },
   "max-connections": { type: "string" },
   "quiet": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
@@ -253,6 +256,7 @@ export async function main(args: string[]): Promise<number> {
       headTimeout: secondsFlag("head-timeout", values["head-timeout"]),
       bodyTimeout: secondsFlag("body-timeout", values["body-timeout"]),
       idleTimeout: secondsFlag("idle-timeout", values["idle-timeout"]),
+      sendTimeout: secondsFlag("send-timeout", values["send-timeout"]),
       maxConnections: values["max-connections"] === undefined
         ? undefined
         : Number(values["max-connections"]),
@@ -313,7 +317,10 @@ async function serve(settings: {
   emulate: EmulationName;
   quiet: boolean;
   faults?: FaultSpec;
-  limits: Pick<ServerOptions, "headTimeout" | "bodyTimeout" | "idleTimeout" | "maxConnections">;
+  limits: Pick<
+    ServerOptions,
+    "headTimeout" | "bodyTimeout" | "idleTimeout" | "sendTimeout" | "maxConnections"
+  >;
   users?: ServerUser[];
   allowDemo: boolean;
 }): Promise<number> {

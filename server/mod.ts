@@ -113,6 +113,11 @@ export interface ServerOptions {
   bodyTimeout?: number;
   /** Seconds a keep-alive connection may wait for its next request. @default 75 (nginx's `keepalive_timeout`) */
   idleTimeout?: number;
+  /**
+   * Seconds an answer may wait for the client to read more of it, then the connection closes.
+   * @default 60 (nginx's `send_timeout`)
+   */
+  sendTimeout?: number;
   /** Open connections at most; more wait in the kernel's queue until one ends. @default 1024 */
   maxConnections?: number;
 }
@@ -377,6 +382,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         headTimeout: options.headTimeout,
         bodyTimeout: options.bodyTimeout,
         idleTimeout: options.idleTimeout,
+        sendTimeout: options.sendTimeout,
         maxConnections: options.maxConnections,
         log: settings.quiet ? () => {} : (line) => console.error(line),
       },

@@ -24,8 +24,14 @@ const CHUNK_LINE = new RegExp(
 // deno-lint-ignore no-control-regex
 const TRAILER_FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
+/** Where a response goes: a connection, or one whose writes give up after a time. */
+export interface Writer {
+  /** Writes some of `bytes`, returning how many. */
+  write(bytes: Uint8Array): Promise<number>;
+}
+
 /** Writes all of `bytes` to `conn`. */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+export async function writeAll(conn: Writer, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
 }
 
@@ -34,7 +40,7 @@ export class RequestBody {
   /** The body for the handler; `null` when the request has none. */
   readonly stream: ReadableStream<Uint8Array> | null;
   #reader: ConnReader;
-  #conn: Deno.Conn;
+  #conn: Writer;
   #framing: BodyFraming;
   #expectContinue: boolean;
   #started = false;
@@ -54,7 +60,7 @@ export class RequestBody {
    */
   constructor(
     reader: ConnReader,
-    conn: Deno.Conn,
+    conn: Writer,
     framing: BodyFraming,
     expectContinue: boolean,
   ) {

@@ -11,7 +11,7 @@
 
 import { ConnectionDropped, HttpError } from "./_errors.ts";
 import { ConnReader } from "./_reader.ts";
-import { RequestBody } from "./body.ts";
+import { RequestBody, type Writer } from "./body.ts";
 import { parseHead } from "./head.ts";
 import { writeResponse } from "./respond.ts";
 
@@ -54,6 +54,11 @@ export interface ListenOptions {
   bodyTimeout?: number;
   /** Seconds a keep-alive connection may wait for its next request (nginx `keepalive_timeout`). @default 75 */
   idleTimeout?: number;
+  /**
+   * Seconds a response may wait for the client to take more of it (a write that makes no
+   * progress); then the connection is closed (nginx `send_timeout`). @default 60
+   */
+  sendTimeout?: number;
   /** Open connections at most; past it, new ones wait in the kernel's queue. @default 1024 */
   maxConnections?: number;
   /** Where to report trouble with the listener itself (out of file descriptors). @default console.error */
@@ -65,6 +70,7 @@ interface Limits {
   headTimeout: number;
   bodyTimeout: number;
   idleTimeout: number;
+  sendTimeout: number;
 }
 
 /** The first and the longest pause of accepting after an error such as `EMFILE`. */
@@ -115,6 +121,7 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
     headTimeout: seconds("headTimeout", options.headTimeout, 60),
     bodyTimeout: seconds("bodyTimeout", options.bodyTimeout, 60),
     idleTimeout: seconds("idleTimeout", options.idleTimeout, 75),
+    sendTimeout: seconds("sendTimeout", options.sendTimeout, 60),
   };
   const maxConnections = options.maxConnections ?? 1024;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
@@ -194,6 +201,23 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
   };
 }
 
+/**
+ * Writes to `conn`, closing it when one write makes no progress for `seconds`: a client that
+ * stops reading its answer must not hold the connection (and the object's stream) forever.
+ */
+function timedWriter(conn: Deno.Conn, seconds: number): Writer {
+  return {
+    async write(bytes) {
+      const timer = setTimeout(() => closeQuietly(conn), seconds * 1000);
+      try {
+        return await conn.write(bytes);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
 function seconds(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
   if (!(n > 0) || !Number.isFinite(n)) {
@@ -218,6 +242,7 @@ async function serveConnection(
 ): Promise<void> {
   const { conn } = connection;
   const reader = new ConnReader(conn);
+  const out = timedWriter(conn, limits.sendTimeout);
   const headLimit = () => ({
     deadline: performance.now() + limits.headTimeout * 1000,
     what: "head",
@@ -245,7 +270,7 @@ async function serveConnection(
         if (bytes === null) return;
         reader.limit({ inactivity: limits.bodyTimeout, what: "body" });
         head = parseHead(bytes);
-        body = new RequestBody(reader, conn, head.body, head.expectContinue);
+        body = new RequestBody(reader, out, head.body, head.expectContinue);
         const reading = body;
         request = {
           method: head.method,
@@ -255,7 +280,7 @@ async function serveConnection(
           skipContinue: () => reading.skipContinue(),
         };
       } catch (error) {
-        if (error instanceof HttpError) await refuse(conn, error, !reader.stuck);
+        if (error instanceof HttpError) await refuse(conn, out, error, !reader.stuck);
         return;
       }
       connection.busy = true;
@@ -275,7 +300,7 @@ async function serveConnection(
       // refused before `100 Continue` (the client may send it anyway), close the connection:
       // never is a body read as the next request (RFC 9110 §10.1.1).
       const reusable = head.keepAlive && !closing() && body.reusable() && await body.settle();
-      await writeResponse(conn, response, { head: head.method === "HEAD", close: !reusable });
+      await writeResponse(out, response, { head: head.method === "HEAD", close: !reusable });
       connection.busy = false;
       if (!reusable) {
         if (!reader.stuck) await lingeringClose(conn);
@@ -296,9 +321,14 @@ function plainResponse(error: HttpError): Response {
   });
 }
 
-async function refuse(conn: Deno.Conn, error: HttpError, linger: boolean): Promise<void> {
+async function refuse(
+  conn: Deno.Conn,
+  out: Writer,
+  error: HttpError,
+  linger: boolean,
+): Promise<void> {
   try {
-    await writeResponse(conn, plainResponse(error), { head: false, close: true });
+    await writeResponse(out, plainResponse(error), { head: false, close: true });
     if (linger) await lingeringClose(conn);
   } catch {
     // the client is gone

@@ -7,7 +7,7 @@
  */
 
 import { byobReaderOf, readThrough } from "../../core/byte_streams.ts";
-import { writeAll } from "./body.ts";
+import { writeAll, type Writer } from "./body.ts";
 
 /** A body of unknown length is held up to this size to send it with a Content-Length. */
 const MEASURE_LIMIT = 64 * 1024;
@@ -93,7 +93,7 @@ export interface WriteOptions {
  * ```
  */
 export async function writeResponse(
-  conn: Deno.Conn,
+  conn: Writer,
   response: Response,
   options: WriteOptions,
 ): Promise<void> {
@@ -165,7 +165,7 @@ export async function writeResponse(
  * memory per chunk (fresh 64 KiB chunks cost the server twice the CPU per GiB sent).
  */
 async function writeByteStream(
-  conn: Deno.Conn,
+  conn: Writer,
   head: Uint8Array,
   reader: ReadableStreamBYOBReader,
 ): Promise<void> {
@@ -180,7 +180,7 @@ async function writeByteStream(
   }
 }
 
-async function writeChunk(conn: Deno.Conn, chunk: Uint8Array): Promise<void> {
+async function writeChunk(conn: Writer, chunk: Uint8Array): Promise<void> {
   if (chunk.length === 0) return;
   await writeAll(conn, headBytes(`${chunk.length.toString(16)}\r\n`));
   await writeAll(conn, chunk);

@@ -227,3 +227,33 @@ Deno.test("listen() accepts no more than maxConnections at once; the next waits 
     await server.shutdown();
   }
 });
+
+Deno.test("listen() closes a connection whose client stops reading its answer, after the send timeout", async () => {
+  let served = false;
+  const server = listen(
+    { hostname: "127.0.0.1", port: 0, sendTimeout: 1 },
+    () => {
+      served = true;
+      return Promise.resolve(new Response(new Uint8Array(64 * 1024 * 1024)));
+    },
+  );
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  try {
+    await writeAll(conn, encoder.encode("GET /big HTTP/1.1\r\nhost: x\r\n\r\n"));
+    // The client reads nothing: 64 MiB cannot fit in the sockets' buffers.
+    while (!served) await new Promise((resolve) => setTimeout(resolve, 50));
+    const t0 = performance.now();
+    // shutdown() waits for the answer in flight: it returns only once the stuck write gave up.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      server.shutdown().then(() => "closed"),
+      new Promise((resolve) => timer = setTimeout(() => resolve("still writing"), 15_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "closed", "the server still holds the unread answer after 15 s");
+    assert.ok(performance.now() - t0 >= 900, "closed before the send timeout");
+  } finally {
+    closeQuietly(conn);
+    await server.shutdown();
+  }
+});
