@@ -7,7 +7,10 @@
 
 import assert from "node:assert/strict";
 import { type HttpServer, listen } from "../../server/http/listen.ts";
-import { writeAll } from "../support/raw_http.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
+import { serialize, toWire, writeAll } from "../support/raw_http.ts";
+import { signV4 } from "../support/signing.ts";
+import { testServer } from "../support/server.ts";
 
 const decoder = new TextDecoder();
 
@@ -193,4 +196,25 @@ Deno.test("listen() still accepts heads RFC 9112 allows", async (t) => {
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("the server refuses a signed request sent with a second, bad Authorization header first", async () => {
+  await using server = await testServer();
+  const signed = toWire(
+    await signV4(
+      { method: "GET", host: `127.0.0.1:${server.port}`, path: "/", query: {}, headers: {} },
+      DEMO_USERS[0],
+      new Date(),
+    ),
+  );
+  const at = signed.headers.findIndex(([name]) => name.toLowerCase() === "authorization");
+  // Merged into one value, the good fields came last and won: 200 before.
+  signed.headers.splice(at, 0, [
+    "Authorization",
+    "AWS4-HMAC-SHA256 Credential=NOSUCHKEY/20260101/us-east-1/s3/aws4_request, " +
+    "SignedHeaders=host, Signature=00",
+  ]);
+  const text = await exchange(server.port, String.fromCharCode(...serialize(signed)));
+  assert.match(text, /^HTTP\/1\.1 400 /);
+  assert.doesNotMatch(text, /ListAllMyBucketsResult/);
 });
