@@ -29,6 +29,9 @@ export class ConnReader {
   #end = 0;
   #limit: ReadLimit | undefined;
   #stuck = false;
+  #deadline = Infinity;
+  #expire: (() => void) | undefined;
+  #expiry: Promise<"expired"> | undefined;
 
   /** @param conn The connection to read from. */
   constructor(conn: Deno.Conn) {
@@ -43,6 +46,21 @@ export class ConnReader {
   /** Whether a read gave up on time and is still pending: the connection can only be closed. */
   get stuck(): boolean {
     return this.#stuck;
+  }
+
+  /**
+   * When the read in progress gives up (`performance.now()` time, ms); `Infinity` when none is
+   * in progress or it has no limit. The listener's sweeper calls {@linkcode ConnReader.expire}
+   * once it has passed: one timer for every connection, not one per read.
+   */
+  get deadline(): number {
+    return this.#deadline;
+  }
+
+  /** Gives up the read in progress (its time has passed): it fails with a 408. */
+  expire(): void {
+    this.#expiry ??= Promise.resolve("expired");
+    this.#expire?.();
   }
 
   /**
@@ -61,27 +79,26 @@ export class ConnReader {
   async #read(into: Uint8Array): Promise<number | null> {
     if (this.#stuck) throw new HttpError(408, "Cannot read the request: it timed out");
     const limit = this.#limit;
-    let wait = limit?.inactivity === undefined ? Infinity : limit.inactivity * 1000;
-    if (limit?.deadline !== undefined) {
-      wait = Math.min(wait, limit.deadline - performance.now());
+    if (limit === undefined) return await this.#conn.read(into);
+    const now = performance.now();
+    let deadline = limit.deadline ?? Infinity;
+    if (limit.inactivity !== undefined) {
+      deadline = Math.min(deadline, now + limit.inactivity * 1000);
     }
-    if (wait === Infinity) return await this.#conn.read(into);
-    const what = limit?.what ?? "request";
-    const timedOut = () => new HttpError(408, `Cannot read the ${what}: it timed out`);
-    if (wait <= 0) throw timedOut();
+    const timedOut = () => new HttpError(408, `Cannot read the ${limit.what}: it timed out`);
+    if (deadline <= now) throw timedOut();
+    // One promise for the connection's life, settled by expire(): nothing to clear per read.
+    this.#expiry ??= new Promise((resolve) => this.#expire = () => resolve("expired"));
+    this.#deadline = deadline;
     const read = this.#conn.read(into);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<"expired">((resolve) => {
-      timer = setTimeout(() => resolve("expired"), wait);
-    });
     try {
-      const n = await Promise.race([read, expired]);
+      const n = await Promise.race([read, this.#expiry]);
       if (n !== "expired") return n;
       this.#stuck = true;
       read.catch(() => {}); // ends when the connection is closed
       throw timedOut();
     } finally {
-      clearTimeout(timer);
+      this.#deadline = Infinity;
     }
   }
 

@@ -86,9 +86,15 @@ export interface HttpServer {
 
 interface Connection {
   conn: Deno.Conn;
+  reader: ConnReader;
   /** Inside a handler or writing its response (not to be cut by shutdown). */
   busy: boolean;
+  /** When the write in progress gives up (`performance.now()` time, ms); `Infinity` when none. */
+  writeDeadline: number;
 }
+
+/** How often the time limits of all connections are checked, in ms (the limits' precision). */
+const SWEEP_MS = 250;
 
 /**
  * Listens for HTTP/1.1 requests and answers each with `handler`.
@@ -138,6 +144,17 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
   let stopAccepting: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => stopAccepting = resolve);
 
+  // One timer checks every connection's limits: a timer per read and write cost a quarter of
+  // the CPU of a small request (15 µs of 57, measured on loopback).
+  const sweeper = setInterval(() => {
+    const now = performance.now();
+    for (const connection of connections) {
+      if (connection.reader.deadline <= now) connection.reader.expire();
+      if (connection.writeDeadline <= now) closeQuietly(connection.conn);
+    }
+  }, SWEEP_MS);
+  Deno.unrefTimer(sweeper);
+
   const accepting = (async () => {
     let backoff = 0;
     for (;;) {
@@ -172,7 +189,12 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
       } catch {
         // not a TCP connection
       }
-      const connection: Connection = { conn, busy: false };
+      const connection: Connection = {
+        conn,
+        reader: new ConnReader(conn),
+        busy: false,
+        writeDeadline: Infinity,
+      };
       connections.add(connection);
       const done = serveConnection(connection, handler, limits, () => closing)
         .finally(() => {
@@ -196,23 +218,26 @@ export function listen(options: ListenOptions, handler: RequestHandler): HttpSer
         for (const connection of connections) {
           if (!connection.busy) closeQuietly(connection.conn);
         }
+        // The sweeper runs until the last answer is out: a stuck one ends by its send timeout.
         await Promise.all([...running]);
+        clearInterval(sweeper);
       })(),
   };
 }
 
 /**
- * Writes to `conn`, closing it when one write makes no progress for `seconds`: a client that
- * stops reading its answer must not hold the connection (and the object's stream) forever.
+ * Writes to a connection, which the sweeper closes when one write makes no progress for
+ * `seconds`: a client that stops reading its answer must not hold the connection (and the
+ * object's stream) forever.
  */
-function timedWriter(conn: Deno.Conn, seconds: number): Writer {
+function timedWriter(connection: Connection, seconds: number): Writer {
   return {
     async write(bytes) {
-      const timer = setTimeout(() => closeQuietly(conn), seconds * 1000);
+      connection.writeDeadline = performance.now() + seconds * 1000;
       try {
-        return await conn.write(bytes);
+        return await connection.conn.write(bytes);
       } finally {
-        clearTimeout(timer);
+        connection.writeDeadline = Infinity;
       }
     },
   };
@@ -240,9 +265,8 @@ async function serveConnection(
   limits: Limits,
   closing: () => boolean,
 ): Promise<void> {
-  const { conn } = connection;
-  const reader = new ConnReader(conn);
-  const out = timedWriter(conn, limits.sendTimeout);
+  const { conn, reader } = connection;
+  const out = timedWriter(connection, limits.sendTimeout);
   const headLimit = () => ({
     deadline: performance.now() + limits.headTimeout * 1000,
     what: "head",
