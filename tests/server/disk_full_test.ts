@@ -13,6 +13,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetBucketAclCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -321,6 +322,28 @@ Deno.test("--data: what a crash leaves behind is swept at start-up", async () =>
     const uploads = await server.s3.send(new ListMultipartUploadsCommand({ Bucket: "kept" }));
     assert.deepEqual(uploads.Uploads ?? [], []);
     assert.equal(await text(server.s3, "kept", "k"), "bytes");
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
+Deno.test("--data: of two concurrent CreateBuckets of one name, one wins and the other is refused", async () => {
+  const data = await Deno.makeTempDir({ prefix: "s3-race-" });
+  try {
+    await using server = await testServer({ dataDir: data });
+    const users = [DEMO_USERS[0], DEMO_USERS[1]];
+    const clients = users.map((user) => s3Client(server.url, user));
+    for (let round = 0; round < 5; round++) {
+      const Bucket = `race-${round}`;
+      const answers = await Promise.allSettled(
+        clients.map((s3) => s3.send(new CreateBucketCommand({ Bucket }))),
+      );
+      const winners = answers.flatMap((a, i) => a.status === "fulfilled" ? [i] : []);
+      assert.equal(winners.length, 1, `exactly one CreateBucket of "${Bucket}" succeeds`);
+      const acl = await clients[winners[0]].send(new GetBucketAclCommand({ Bucket }));
+      assert.equal(acl.Owner?.ID, users[winners[0]].id, "the bucket is the winner's");
+    }
+    for (const s3 of clients) s3.destroy();
   } finally {
     await Deno.remove(data, { recursive: true });
   }
