@@ -36,7 +36,14 @@ interface Row {
   name: string;
   rgw?: Observation;
   embedded?: Observation;
-  result: "match" | "allowlisted" | "embedded only" | "DIFF" | "stale allowance" | "error";
+  result:
+    | "match"
+    | "allowlisted"
+    | "embedded only"
+    | "DIFF"
+    | "stale allowance"
+    | "stale recording"
+    | "error";
   detail?: string;
 }
 
@@ -98,7 +105,7 @@ function printTable(rows: Row[]) {
       count("allowlisted")
     } allowlisted, ${count("embedded only")} embedded only, ${count("DIFF")} differ, ${
       count("stale allowance")
-    } stale allowances, ${count("error")} errors`,
+    } stale allowances, ${count("stale recording")} stale recordings, ${count("error")} errors`,
   );
   for (const row of rows.filter((r) => r.result === "allowlisted")) {
     lines.push(`allowlisted: ${row.name}: ${ALLOWLIST[row.name].reason}`);
@@ -174,6 +181,8 @@ rgwTest("the embedded server answers every conformance case as Ceph RGW does", a
         if (recorded === undefined) throw new Error(notRecorded(testCase.name));
         const stale = differences({ fields: recorded }, { fields: normalise(row.rgw, rgwVars) });
         if (stale.length > 0) {
+          row.result = "stale recording";
+          row.detail = stale.join("; ");
           throw new Error(
             `The recording of RGW is stale for "${testCase.name}" (recorded vs now: ${
               stale.join("; ")
