@@ -14,10 +14,13 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetBucketAclCommand,
+  GetObjectAclCommand,
   GetObjectCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -161,6 +164,18 @@ tmpfsTest(
       assert.deepEqual(refused, { status: 503, code: "ServiceUnavailable" });
       assert.equal(await text(s3, "full", "k"), "old");
       assert.deepEqual(await namesIn(`${data}/blobs`), blobsBefore);
+      // Records without bytes too: a bucket, an object's ACL.
+      const bucket = await s3Failure(s3.send(new CreateBucketCommand({ Bucket: "later" })));
+      assert.deepEqual(bucket, { status: 503, code: "ServiceUnavailable" });
+      const buckets = await s3.send(new ListBucketsCommand({}));
+      assert.deepEqual(buckets.Buckets?.map((b) => b.Name), ["full"]);
+      const acl = await s3Failure(
+        s3.send(new PutObjectAclCommand({ Bucket: "full", Key: "k", ACL: "public-read" })),
+      );
+      assert.deepEqual(acl, { status: 503, code: "ServiceUnavailable" });
+      const grants = await s3.send(new GetObjectAclCommand({ Bucket: "full", Key: "k" }));
+      assert.equal(grants.Grants?.length, 1, "the ACL is unchanged (owner only)");
+      assert.deepEqual(await namesIn(`${data}/tmp`), []);
     }
     await using again = await serve(data);
     assert.equal(await text(again.s3, "full", "k"), "old", "a restart agrees");
