@@ -1,9 +1,13 @@
 /**
  * On-disk storage (`--data DIR`): a body is written to a new blob under a random id and flushed to
  * disk; only then does a JSON sidecar (written to a temporary file, flushed and renamed into
- * place) make it part of an object, so a crash never leaves a torn object, and blobs no sidecar
- * references are freed at the next start. A restart reloads every bucket, object, ACL and upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
- * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
+ * place, its directory flushed) make it part of an object, and only after that does the index
+ * see it, so a crash never leaves a torn object and a refused write (a full disk: 503
+ * `ServiceUnavailable`, see {@linkcode outOfSpace}) changes nothing. A restart reloads every
+ * bucket, object, ACL and upload, and sweeps what a crash left: temporary files, blobs no sidecar
+ * references, versions and uploads of deleted buckets, records of uploads already completed. No
+ * key or name is ever joined into a path: bucket names are hex-encoded, keys are hashed (SHA-256),
+ * blobs get random ids, so nothing a client sends can escape DIR.
  *
  * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json` (the `null`
  * version of a key: the only one in an unversioned bucket), `DIR/objects/<hex bucket>/<sha256
