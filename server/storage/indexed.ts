@@ -76,6 +76,8 @@ export interface BucketState {
   ids: Map<string, ObjectRecord>;
   /** The `seq` the next version gets. */
   nextSeq: number;
+  /** Versions being saved, not indexed yet: the bucket is not empty while any is. */
+  saving: number;
 }
 
 /**
@@ -183,6 +185,7 @@ export abstract class IndexedStorage implements Storage {
       versionKeys: new SortedKeys(),
       ids: new Map(),
       nextSeq: 1,
+      saving: 0,
     };
     this.buckets.set(record.name, state);
     return state;
@@ -272,6 +275,9 @@ export abstract class IndexedStorage implements Storage {
   }
 
   async deleteBucket(name: string): Promise<void> {
+    if (this.buckets.get(name)?.saving) {
+      throw new S3Error("BucketNotEmpty", undefined, { bucketName: name });
+    }
     for (const upload of this.listUploads(name)) await this.deleteUpload(upload.id);
     await this.#serial(`b\0${name}`, async () => {
       await this.saveBucket(name, null);
@@ -470,7 +476,12 @@ export abstract class IndexedStorage implements Storage {
       versionId: enabled ? newVersionId() : undefined,
       seq: state.nextSeq++,
     };
-    await this.saveVersion(state.record.name, stored.key, versionOf(stored), stored);
+    state.saving++;
+    try {
+      await this.saveVersion(state.record.name, stored.key, versionOf(stored), stored);
+    } finally {
+      state.saving--;
+    }
     const replaced = enabled ? undefined : this.#unindexVersion(state, record.key, NULL_VERSION);
     this.indexVersion(state, stored);
     if (replaced) await this.removeSegments(replaced.segments);
