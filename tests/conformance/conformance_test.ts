@@ -145,6 +145,15 @@ rgwTest("the embedded server answers every conformance case as Ceph RGW does", a
           )
           : diffs;
         row.detail = diffs.join("; ");
+        const pinned = allowance?.embedded;
+        if (pinned !== undefined) {
+          const wanted = `${pinned.status} ${pinned.code ?? ""}`.trimEnd();
+          if (summary(row.embedded) !== wanted) {
+            disallowed.push(
+              `the allowance pins ${wanted}, the embedded server answers ${summary(row.embedded)}`,
+            );
+          }
+        }
         if (disallowed.length === 0) {
           row.result = "allowlisted";
           return;
