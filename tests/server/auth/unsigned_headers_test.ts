@@ -156,6 +156,38 @@ Deno.test("a signature that leaves host out cannot be replayed against another b
   assertUnsignedRefused(await send(port, signed), ["host"]);
 });
 
+Deno.test("a request signed for one bucket cannot reach another through an absolute-form target", async () => {
+  // RFC 9112 3.2.2: a server addresses an absolute-form request by the target's authority, not
+  // by Host. Whatever names the bucket must be what the signature's host covers, else a
+  // signature for alpha reads beta.
+  await using server = await testServer();
+  const port = server.port;
+  await setup(port, { method: "PUT", path: "/alpha" });
+  await setup(port, { method: "PUT", path: "/alpha/doc.txt", body: encoder.encode("alpha's doc") });
+  await setup(port, { method: "PUT", path: "/beta" });
+  await setup(port, { method: "PUT", path: "/beta/doc.txt", body: encoder.encode("beta's doc") });
+  const signed = await signV4(
+    { method: "GET", host: `alpha.localhost:${port}`, path: "/doc.txt" },
+    DEMO,
+    new Date(),
+  );
+  const wire = toWire(signed);
+  const client = new RawClient("127.0.0.1", port);
+  try {
+    const response = await client.send({
+      ...wire,
+      target: `http://beta.localhost:${port}/doc.txt`,
+    });
+    const body = decoder.decode(response.body);
+    assert.ok(
+      !body.includes("beta's doc"),
+      `Beta's object was read with alpha's signature: ${body}`,
+    );
+  } finally {
+    client.close();
+  }
+});
+
 Deno.test("a presigned URL dated ten years ahead is refused, one inside the clock skew is not", async (t) => {
   await using server = await testServer();
   const port = server.port;
