@@ -63,6 +63,16 @@ function judge(row: Row, name: string, rgw: Observation, embedded: Observation, 
     ? diffs.filter((d) => allowance.fields && !allowance.fields.some((f) => d.startsWith(`${f}: `)))
     : diffs;
   row.detail = diffs.join("; ");
+  // An allowance may pin what the embedded server must answer (a deliberate refusal).
+  const pinned = allowance?.embedded;
+  if (pinned !== undefined) {
+    const wanted = `${pinned.status} ${pinned.code ?? ""}`.trimEnd();
+    if (summary(embedded) !== wanted) {
+      disallowed.push(
+        `the allowance pins ${wanted}, the embedded server answers ${summary(embedded)}`,
+      );
+    }
+  }
   if (disallowed.length === 0) {
     row.result = "allowlisted";
     return;
