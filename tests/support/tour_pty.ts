@@ -8,9 +8,10 @@
 
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
-import { STEPS } from "../../tour/steps.ts";
+import { chapterNamed } from "../../tour/chapters.ts";
 import { ROOT } from "./tour_run.ts";
 
+const STEPS = chapterNamed("getting-started").steps;
 const DEMO = DEMO_USERS[0];
 
 /** `deno run …flags tour/main.ts`, as the `tour` task in deno.json spells it. */
