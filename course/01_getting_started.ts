@@ -12,7 +12,7 @@
 // %% [markdown]
 // # DreamObjects, hands on: S3 in TypeScript
 //
-// This notebook ports DreamHost's classic boto `demo.py` to TypeScript: connect, create a bucket,
+// <notebook>This notebook</notebook><terminal>This tour</terminal> ports DreamHost's classic boto `demo.py` to TypeScript: connect, create a bucket,
 // upload a picture, share it with links and ACLs, and clean up. Every cell shows the HTTP requests
 // it made, signatures redacted. We import the helpers from the project's small library.
 
@@ -71,7 +71,8 @@ s3.trace.show(bucket);
 // ## Upload a picture
 //
 // `putFile()` streams a file from disk and sets its `Content-Type` from the extension (large
-// files go as a multipart upload). The picture sits next to this notebook.
+// files go as a multipart upload). The picture sits in
+// <notebook>this notebook's folder</notebook><terminal>`notebooks/`</terminal>.
 
 // %% id="upload"
 const uploaded = await putFile(s3, bucket, "cloud.png", "cloud.png");

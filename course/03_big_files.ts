@@ -91,7 +91,8 @@ s3.trace.show(await headObject(s3, bucket, "by-hand.bin"));
 // ## The same with putFile()
 //
 // `putFile()` does all of it for a file on disk: parts read in turn, several in flight, aborted on
-// failure. We write a 12 MiB file next to the notebook and send it in 5 MiB parts.
+// failure. We write a 12 MiB file
+// <notebook>next to the notebook</notebook><terminal>in `notebooks/`</terminal> and send it in 5 MiB parts.
 
 // %% id="put-file"
 await Deno.writeFile("big-file.bin", new Uint8Array(12 * 1024 * 1024).fill(7));

@@ -45,7 +45,7 @@ s3.trace.show(await getVersioning(s3, bucket));
 // %% [markdown]
 // ## A folder to back up
 //
-// Four small files in `backup-source/`, next to the notebook (they go at the end).
+// Four small files in `backup-source/`, <notebook>next to the notebook</notebook><terminal>in `notebooks/`</terminal> (they go at the end).
 
 // %% id="backups-folder"
 await Deno.mkdir("backup-source", { recursive: true });

@@ -122,7 +122,7 @@ export function courseIndex(chapters: readonly Pick<Chapter, "name" | "title" | 
 
 const INDEX_EPILOGUE = `## Where next
 
-The course goes on, one chapter per notebook (or \`deno task tour NAME\` in a terminal):
+The course goes on, one chapter per <notebook>notebook (or \`deno task tour NAME\` in a terminal)</notebook><terminal>command</terminal>:
 
 ${courseIndex(CHAPTER_LIST)}`;
 

@@ -21,6 +21,8 @@ import {
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
 import { cellHooks } from "./cell_hooks.ts";
+import { fitView, foldLine, markdownToText, terminalWidth } from "./terminal.ts";
+import { forReader } from "./percent.ts";
 import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER, sourcePath } from "./chapters.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
 import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
@@ -135,9 +137,9 @@ export function parseTourArgs(args: string[]): TourArgs {
   };
 }
 
-/** A cell's value as the terminal shows it (the notebook shows its HTML instead). */
-function render(value: unknown, color: boolean): string {
-  return value === undefined ? "" : toView(value).toText(color);
+/** A cell's value as the terminal shows it, fitted to the width (the notebook shows HTML). */
+function render(value: unknown, width: number, color: boolean): string {
+  return value === undefined ? "" : fitView(toView(value), width, color);
 }
 
 async function waitForEnter(): Promise<void> {
@@ -232,6 +234,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const chapter = settings.chapter;
   const color = useColor();
+  const width = terminalWidth();
   const say = (text = "") => console.log(text);
   // Cells run from the notebook's folder, as in Jupyter, so "cloud.png" is the picture there.
   Deno.chdir(fileURLToPath(new URL("../notebooks/", import.meta.url)));
@@ -257,13 +260,16 @@ export async function main(args: string[]): Promise<number> {
     async enter(i) {
       const step = steps[i];
       say();
-      say(paint(`━━ ${i + 1}/${steps.length} ${step.title}`, "bold", color));
-      say(step.prose.trim().replace(/`/g, ""));
-      say(step.code.split("\n").map((l) => paint(`  › ${l}`, "cyan", color)).join("\n"));
+      say(
+        paint(foldLine(`━━ ${i + 1}/${steps.length} ${step.title}`, width, "   "), "bold", color),
+      );
+      say(markdownToText(forReader(step.prose, "terminal"), width, color));
+      const code = step.code.split("\n").map((l) => foldLine(`  › ${l}`, width, "  ›     "));
+      say(code.join("\n").split("\n").map((l) => paint(l, "cyan", color)).join("\n"));
       if (waiting) await waitForEnter();
     },
     show(_i, value) {
-      const text = render(value, color);
+      const text = render(value, width, color);
       if (text) say(text);
     },
     declare(names) {
@@ -278,12 +284,7 @@ export async function main(args: string[]): Promise<number> {
     await runChapterModule(chapterModule(steps, sourcePath(chapter)));
     if (chapter.epilogue) {
       say();
-      say(
-        chapter.epilogue.trim().replace(/^#+ /gm, "").replace(/`/g, "").replace(
-          /\[([^\]]*)\]\([^)]*\)/g,
-          "$1",
-        ),
-      );
+      say(markdownToText(forReader(chapter.epilogue, "terminal"), width, color));
     }
     say();
     say(paint("Tour complete.", "green", color));
@@ -293,7 +294,7 @@ export async function main(args: string[]): Promise<number> {
     console.error(paint(`The tour stopped: ${(error as Error).message}`, "red", color));
     if (settings.debug) console.error(error);
   } finally {
-    for (const note of await finish()) say(note);
+    for (const note of await finish()) say(foldLine(note, width));
     Deno.removeSignalListener("SIGINT", onInterrupt);
     cellHooks.current = undefined;
   }

@@ -8,6 +8,7 @@
  */
 
 import { drawPicture } from "./picture.ts";
+import { forReader } from "./percent.ts";
 import { type Chapter, CHAPTERS, type Step } from "./chapters.ts";
 
 /** Where the first chapter's notebook goes, relative to the repository root. */
@@ -62,7 +63,7 @@ export function notebookText(steps: readonly Step[], epilogue?: string): string 
       cell_type: "markdown",
       id: `${step.id}-about`,
       metadata: {},
-      source: lines(step.markdown),
+      source: lines(forReader(step.markdown, "notebook")),
     };
     const code = {
       cell_type: "code",
@@ -79,7 +80,7 @@ export function notebookText(steps: readonly Step[], epilogue?: string): string 
       cell_type: "markdown",
       id: "where-next",
       metadata: {},
-      source: lines(epilogue.trim()),
+      source: lines(forReader(epilogue.trim(), "notebook")),
     });
   }
   const notebook = {

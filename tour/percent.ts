@@ -28,6 +28,8 @@
  *   with `await` (`s3.trace.show(x);` shows, `await s3.close();` runs for its effect): in Jupyter
  *   the kernel displays it, in the terminal the tour prints it. Top-level statements start in
  *   column 0 (`deno fmt` keeps them there), which is how the last one is found.
+ * - Prose for one reader only: `<notebook>…</notebook>` (left out of the terminal tour, e.g. "the
+ *   picture sits next to this notebook") and `<terminal>…</terminal>` (left out of the notebook).
  *
  * @module
  */
@@ -201,6 +203,36 @@ export function stepsOf(cells: readonly Cell[], file = "the chapter"): Step[] {
     });
   }
   return steps;
+}
+
+/** Who reads a chapter's prose. */
+export type Reader = "notebook" | "terminal";
+
+/**
+ * A chapter's markdown for one reader: the other reader's `<notebook>`/`<terminal>` parts
+ * removed, this reader's kept without their tags.
+ *
+ * @param markdown Prose, possibly with `<notebook>…</notebook>` and `<terminal>…</terminal>`.
+ * @param reader Who reads it.
+ * @returns The prose for that reader.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forReader } from "./percent.ts";
+ *
+ * const prose = "The picture sits <notebook>next to this notebook</notebook><terminal>in notebooks/</terminal>.";
+ * assert.equal(forReader(prose, "notebook"), "The picture sits next to this notebook.");
+ * assert.equal(forReader(prose, "terminal"), "The picture sits in notebooks/.");
+ * ```
+ */
+export function forReader(markdown: string, reader: Reader): string {
+  const other = reader === "notebook" ? "terminal" : "notebook";
+  return markdown
+    .replace(new RegExp(`<${other}>[\\s\\S]*?</${other}>`, "g"), "")
+    .replace(new RegExp(`</?${reader}>`, "g"), "")
+    .replace(/ +([.,;:])/g, "$1")
+    .replace(/ {2,}/g, " ");
 }
 
 const NOT_AN_EXPRESSION =

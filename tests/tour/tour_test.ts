@@ -26,7 +26,8 @@ async function runTour(args: string[], viaTask = false) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [...rest, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    // Wide, so that a line the test reads is never folded (tests/tour/terminal_test.ts checks 80).
+    env: { NO_COLOR: "1", COLUMNS: "1000" },
     clearEnv: false,
     stdin: "null",
     stdout: "piped",
