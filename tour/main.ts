@@ -15,8 +15,8 @@ import {
   deleteBucket,
   emptyBucket,
   type Emulation,
-  EMULATIONS,
 } from "../lib/mod.ts";
+import { EMULATIONS } from "../lib/connect_options.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import type { Scope } from "./cells.ts";
 import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER } from "./chapters.ts";
