@@ -40,10 +40,12 @@ const DECLARATION = /^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=/;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCell } from "./cells.ts";
  *
  * const cell = parseCell('const bucket = "b";\nbucket');
- * console.log(cell.declared, cell.result); // [ "bucket" ] bucket
+ * assert.deepEqual(cell.declared, ["bucket"]);
+ * assert.equal(cell.result, "bucket");
  * ```
  */
 export function parseCell(code: string): ParsedCell {
@@ -94,11 +96,12 @@ const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCell } from "./cells.ts";
  *
  * const scope = {};
  * await runCell("const n = 20;", scope);
- * console.log(await runCell("n + 1", scope)); // 21
+ * assert.equal(await runCell("n + 1", scope), 21);
  * ```
  */
 export async function runCell(code: string, scope: Scope): Promise<unknown> {

@@ -86,10 +86,13 @@ export interface TourArgs {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTourArgs } from "./main.ts";
  *
- * console.log(parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint);
- * // http://127.0.0.1:7480
+ * assert.equal(
+ *   parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint,
+ *   "http://127.0.0.1:7480",
+ * );
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {
