@@ -76,3 +76,20 @@ Deno.test("the library's internals are not public", async () => {
   ];
   assert.deepEqual(internals.filter((name) => exported.has(name)), []);
 });
+
+Deno.test("deno doc --lint is clean on every core/ module (what lib and server share)", async () => {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}core`)) {
+    if (entry.isFile && entry.name.endsWith(".ts")) files.push(`core/${entry.name}`);
+  }
+  assert.ok(files.length >= 5, `too few core/ modules: ${files}`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--lint", ...files.sort()],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const problems = new TextDecoder().decode(out.stderr).split("\n").filter((l) => /^error/.test(l));
+  assert.equal(out.code, 0, `deno doc --lint core/ reports:\n${problems.join("\n")}`);
+});
