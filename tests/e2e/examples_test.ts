@@ -14,11 +14,10 @@ const FOLDERS = ["core", "lib", "server", "cli", "tour"];
 
 /** Files whose examples may not run, how many, and why. */
 const NOT_RUN: Record<string, { count: number; why: string }> = {
-  "cli/jupyter/nbconvert.ts": {
-    count: 4,
-    why: "they execute the whole tour notebook in Jupyter (an engine; minutes)",
-  },
-  "cli/notebook_run.ts": { count: 1, why: "it runs the notebook in Jupyter and exits the process" },
+  // Tests start engines only through tests/support/engines.ts (tests/e2e/engines_test.ts), and a
+  // notebook run takes minutes: tests/cli/notebook_run_test.ts runs this code as an engine test.
+  "cli/jupyter/nbconvert.ts": { count: 4, why: "they start Jupyter (an engine)" },
+  "cli/notebook_run.ts": { count: 1, why: "it starts Jupyter and exits the process" },
   "lib/_lean.ts": { count: 1, why: "it needs an RGW endpoint and keys of its own" },
 };
 
