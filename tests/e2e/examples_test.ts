@@ -19,6 +19,7 @@ const NOT_RUN: Record<string, { count: number; why: string }> = {
   "cli/jupyter/nbconvert.ts": { count: 4, why: "they start Jupyter (an engine)" },
   "cli/notebook_run.ts": { count: 1, why: "it starts Jupyter and exits the process" },
   "lib/_lean.ts": { count: 1, why: "it needs an RGW endpoint and keys of its own" },
+  "tour/percent.ts": { count: 1, why: "it shows a chapter file's format, not code to run" },
 };
 
 /** One `ts` example of a JSDoc comment. */
