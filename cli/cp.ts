@@ -84,10 +84,12 @@ export interface CopyPlan {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCpArgs } from "./cp.ts";
  *
  * const plan = parseCpArgs(["--endpoint", "http://127.0.0.1:9000", "a.txt", "s3://b1/a.txt"]);
- * console.log(plan !== "help" && plan.direction); // upload
+ * assert.ok(plan !== "help");
+ * assert.equal(plan.direction, "upload");
  * ```
  */
 export function parseCpArgs(args: string[]): CopyPlan | "help" {

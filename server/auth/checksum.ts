@@ -41,10 +41,13 @@ function crcBase64(value: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createChecksum } from "./checksum.ts";
+ *
  * const sum = createChecksum("x-amz-checksum-crc32")!;
  * sum.update(new TextEncoder().encode("hello"));
- * console.log(sum.digest()); // "NhCmhg=="
+ * assert.equal(sum.digest(), "NhCmhg==");
+ * assert.equal(createChecksum("x-amz-checksum-nope"), undefined);
  * ```
  */
 export function createChecksum(header: string): Checksum | undefined {

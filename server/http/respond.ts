@@ -88,8 +88,20 @@ export interface WriteOptions {
  * @returns When the last byte is written.
  *
  * @example Usage
- * ```ts ignore
- * await writeResponse(conn, new Response("hello"), { head: false, close: false });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeResponse } from "./respond.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const { port } = listener.addr;
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port });
+ * const conn = await listener.accept();
+ * await writeResponse(conn, new Response("hello"), { head: false, close: true });
+ * conn.close();
+ * const text = await new Response(client.readable).text();
+ * assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+ * assert.match(text, /\r\ncontent-length: 5\r\n/i);
+ * assert.ok(text.endsWith("\r\n\r\nhello"));
  * ```
  */
 export async function writeResponse(
