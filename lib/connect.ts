@@ -20,6 +20,7 @@ import {
   type Target,
 } from "./connect_options.ts";
 import { noteCluster } from "./errors.ts";
+import { checkWireKey } from "./_keys.ts";
 
 // What connect() takes, defined beside their resolution (loadable without the SDK).
 export type { ConnectOptions, Emulation, SdkLogger, Target } from "./connect_options.ts";
@@ -279,6 +280,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     },
     { step: "initialize", name: "clusterFacts" },
   );
+  // A key a URL cannot carry is refused before anything is signed (see _keys.ts), for the
+  // commands a reader sends through `s3.client` too.
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const key = (args.input as { Key?: unknown }).Key;
+      if (typeof key === "string") checkWireKey(key);
+      return next(args);
+    },
+    { step: "initialize", name: "wireKeyCheck" },
+  );
 
   let accessKeyId = keys?.accessKeyId ?? "";
   try {
@@ -307,8 +318,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     trace,
     server,
   });
-  // The lean path (_lean.ts) for syncs and copies with the trace off, when it applies.
-  const lean = leanClientFor({ ...resolved, endpoint, keys }, options);
+  // The lean path (_lean.ts) for syncs, listings, batch deletes and downloads, when the keys are
+  // fixed; trace on or off, debug or not (it records into the same trace).
+  const lean = leanClientFor({ ...resolved, endpoint, keys }, options, trace);
   if (lean) setLeanClient(connection, lean);
   return connection;
 }
