@@ -30,6 +30,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { escapeXml, xmlText } from "../core/xml.ts";
 import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
 import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
@@ -109,76 +110,6 @@ const NETWORK_ERRORS: [RegExp, string][] = [
   [/timed out/i, "ETIMEDOUT"],
   [/connection reset|connection closed|broken pipe|unexpected eof/i, "ECONNRESET"],
 ];
-
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-};
-
-/**
- * Decodes XML text: the five named entities and numeric character references.
- *
- * @param text Text between tags.
- * @returns The decoded text.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { xmlText } from "./_lean.ts";
- *
- * assert.equal(xmlText("a &amp; b &#233; &#x41;&quot;"), 'a & b é A"');
- * ```
- */
-export function xmlText(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X"
-        ? parseInt(name.slice(2), 16)
-        : parseInt(name.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[name] ?? whole;
-  });
-}
-
-/**
- * Escapes text for an XML element: `&`, `<`, `>`, quotes, and CR, LF and TAB as character
- * references (an XML parser turns a raw CR into LF, so a key `a\rb` sent raw names `a\nb`: the
- * server then deletes nothing and says nothing, in a quiet DeleteObjects).
- *
- * @param text The text.
- * @returns The escaped text.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { escapeXml } from "./_lean.ts";
- *
- * assert.equal(escapeXml("a&b\r\n\t<"), "a&amp;b&#13;&#10;&#9;&lt;");
- * ```
- */
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"'\r\n\t]/g,
-    (c) =>
-      `&${
-        {
-          "&": "amp",
-          "<": "lt",
-          ">": "gt",
-          '"': "quot",
-          "'": "apos",
-          "\r": "#13",
-          "\n": "#10",
-          "\t": "#9",
-        }[c]
-      };`,
-  );
-}
 
 /** The text of the first `<tag>` in `xml`, decoded, or `undefined`. */
 function tag(xml: string, name: string): string | undefined {

@@ -40,7 +40,8 @@ import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
-import { compareUtf8, type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
+import { compareUtf8 } from "../core/utf8.ts";
+import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
 import { type LeanClient, leanClientOf } from "./_lean.ts";
 import { localPathFor, quoteKey } from "./_keys.ts";
 
