@@ -113,48 +113,58 @@ export function localKeyProblem(key: string, rules: PathRules): string | undefin
   }
   if (windows) {
     const device = segments.find((s) => WINDOWS_DEVICES.test(s.replace(/[ .]+$/, "")));
-    if (device) return `"${device}" is a reserved device name on Windows`;
+    if (device) return `${quoteKey(device)} is a reserved device name on Windows`;
     const bad = segments.find((s) => WINDOWS_FORBIDDEN.test(s));
     if (bad !== undefined) {
-      return `"${bad}" holds a character Windows refuses in file names (: * ? " < > | or a ` +
+      return `${
+        quoteKey(bad)
+      } holds a character Windows refuses in file names (: * ? " < > | or a ` +
         "control character), which could also name a drive or a stream";
     }
     const trailing = segments.find((s) => /[ .]$/.test(s));
-    if (trailing) return `"${trailing}" ends with a dot or a space, which Windows drops`;
+    if (trailing) return `${quoteKey(trailing)} ends with a dot or a space, which Windows drops`;
   }
   return undefined;
 }
 
+/** This system's path rules. */
+const NATIVE: PathRules = Deno.build.os === "windows" ? win32 : posix;
+
 /**
- * The file a key lands in under a folder, or why it cannot: the key's `/`-separated parts joined
- * under `dir`, checked by {@linkcode localKeyProblem} and then by where the joined path resolves.
+ * The file a key lands in under a folder, or why it cannot: the key checked by
+ * {@linkcode localKeyProblem} under this system's rules and under `rules` (both, so a folder
+ * meant for Windows can be checked on Linux), its `/`-separated parts joined under `dir`, and
+ * the joined path checked to resolve inside `dir`.
  *
  * @param dir The destination folder.
  * @param key The key, relative to the folder.
- * @param rules `node:path`'s `posix` or `win32`. @default the rules of this system
- * @returns The path, or the reason.
+ * @param rules `node:path`'s `posix` or `win32`, checked besides this system's. @default this
+ * system's
+ * @returns The path (joined as this system joins), or the reason.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { posix, win32 } from "node:path";
+ * import { win32 } from "node:path";
  * import { localPathFor } from "./_keys.ts";
  *
- * assert.deepEqual(localPathFor("/tmp/d", "a/b.txt", posix), { path: "/tmp/d/a/b.txt" });
- * assert.ok("problem" in localPathFor("C:\\d", "C:x", win32));
+ * assert.ok("path" in localPathFor("down", "a/b.txt"));
+ * assert.ok("problem" in localPathFor("down", "a/../../b.txt"));
+ * assert.ok("problem" in localPathFor("down", "C:x", win32));
  * ```
  */
 export function localPathFor(
   dir: string,
   key: string,
-  rules: PathRules = Deno.build.os === "windows" ? win32 : posix,
+  rules: PathRules = NATIVE,
 ): { path: string } | { problem: string } {
-  const problem = localKeyProblem(key, rules);
+  const problem = localKeyProblem(key, NATIVE) ??
+    (rules === NATIVE ? undefined : localKeyProblem(key, rules));
   if (problem) return { problem };
-  const path = rules.join(dir, ...key.split("/"));
-  const inside = rules.relative(rules.resolve(dir), rules.resolve(path));
-  const up = inside === ".." || inside.startsWith(`..${rules.sep}`);
-  if (inside === "" || up || rules.isAbsolute(inside)) {
+  const path = NATIVE.join(dir, ...key.split("/"));
+  const inside = NATIVE.relative(NATIVE.resolve(dir), NATIVE.resolve(path));
+  const up = inside === ".." || inside.startsWith(`..${NATIVE.sep}`);
+  if (inside === "" || up || NATIVE.isAbsolute(inside)) {
     return { problem: "it would land outside the folder" };
   }
   return { path };
