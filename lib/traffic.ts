@@ -96,11 +96,17 @@ export class Traffic {
     for (const [name, value] of Object.entries(input.responseHeaders)) {
       responseHeaders[name.toLowerCase()] = scrub(value);
     }
+    // The rules both recorders (the SDK's, the lean client's) follow, kept here once: an answer
+    // below 400 is no error, whatever the SDK made of it (a 304 surfaces as an "Unknown" error),
+    // and a HEAD, a 204 or a 304 carries no body, whatever its Content-Length says.
+    const failed = input.status === 0 || input.status >= 400;
+    const bodiless = input.method === "HEAD" || input.status === 204 || input.status === 304;
     const exchange: Exchange = {
       ...input,
       seq: ++this.#seq,
       url: scrub(redactUrl(input.url)),
-      code: input.code === undefined ? undefined : scrub(input.code),
+      code: input.code === undefined || !failed ? undefined : scrub(input.code),
+      bytesReceived: bodiless ? 0 : input.bytesReceived,
       requestHeaders,
       responseHeaders,
     };
