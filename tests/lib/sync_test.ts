@@ -469,3 +469,37 @@ Deno.test("syncUp() refuses a missing folder and bad options before any request"
   await assert.rejects(syncUp(s3, ".", "some-bucket", "", { exclude: ["[abc"] }), SyntaxError);
   assert.equal(s3.trace.entries.length, 0);
 });
+
+Deno.test("a same-size change is copied whatever the modification times say (the MD5 decides)", async (t) => {
+  await using s3 = await connect({ trace: false });
+  const bucket = await createBucket(s3);
+  const dir = await Deno.makeTempDir({ prefix: "sync-mtime-" });
+  const hourAgo = new Date(Date.now() - 3600_000);
+  try {
+    await t.step("up: an edit with an OLDER mtime than the object is uploaded", async () => {
+      await Deno.writeTextFile(`${dir}/budget.csv`, "a,1\n");
+      assert.equal((await syncUp(s3, dir, bucket, "p")).copied, 1);
+      await Deno.writeTextFile(`${dir}/budget.csv`, "a,2\n");
+      await Deno.utime(`${dir}/budget.csv`, hourAgo, hourAgo);
+      const summary = await syncUp(s3, dir, bucket, "p");
+      assert.equal(summary.copied, 1, "the same-size edit was not uploaded");
+      assert.equal(new TextDecoder().decode(await getBytes(s3, bucket, "p/budget.csv")), "a,2\n");
+    });
+    await t.step(
+      "down: a file with a NEWER mtime than the changed object is replaced",
+      async () => {
+        const down = `${dir}/down`;
+        assert.equal((await syncDown(s3, bucket, "p", down)).copied, 1);
+        await putObject(s3, bucket, "p/budget.csv", "a,3\n");
+        const later = new Date(Date.now() + 3600_000);
+        await Deno.utime(`${down}/budget.csv`, later, later);
+        const summary = await syncDown(s3, bucket, "p", down);
+        assert.equal(summary.copied, 1, "the same-size change was not downloaded");
+        assert.equal(await Deno.readTextFile(`${down}/budget.csv`), "a,3\n");
+      },
+    );
+  } finally {
+    await emptyBucket(s3, bucket);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
