@@ -265,7 +265,10 @@ async function wireOf(options: Parameters<typeof connect>[0]): Promise<string[]>
 
 Deno.test("the same requests go on the wire with the trace on or off, debug or not", async () => {
   const traced = await wireOf({ trace: true });
+  // A key's "/" goes on the wire as "/" (not %2F), on the lean path and the SDK's alike.
   assert.ok(traced.some((l) => l.startsWith("PUT /wire-same/up/a.txt")), traced.join("\n"));
+  assert.ok(traced.some((l) => l.startsWith("HEAD /wire-same/up/a.txt")), traced.join("\n"));
+  assert.ok(traced.every((l) => !/^\S+ [^?]*%2F/.test(l)), `a "/" sent as %2F: ${traced}`);
   assert.deepEqual(await wireOf({ trace: false }), traced, "trace off");
   assert.deepEqual(await wireOf({ trace: false, debug: true }), traced, "debug");
   assert.deepEqual(await wireOf({ trace: true, logger: SILENT }), traced, "a logger");
