@@ -18,6 +18,10 @@ import { type ConnectOptions, resolveConnectOptions } from "../lib/connect_optio
 import { formatBytes } from "../lib/display.ts";
 import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
 import { leanClientFor } from "../lib/_lean.ts";
+import { request } from "../lib/errors.ts";
+import { fileSize } from "../lib/_file_size.ts";
+import { contentTypeFor } from "../lib/content_type.ts";
+import { validateBucketName, validateKey } from "../lib/validate.ts";
 import { localPathFor, type PathRules, quoteKey } from "../lib/_keys.ts";
 import type { PutFileOptions } from "../lib/objects.ts";
 import type { Connection } from "../lib/connect.ts";
@@ -240,15 +244,44 @@ async function download(
   );
 }
 
-/** Uploads through a connection (the SDK: its part uploads use less memory than `fetch`'s). */
-function upload(
+/**
+ * Below this size an upload is one PUT, as `putFile()` makes it (its multipart threshold).
+ */
+const ONE_PUT = 16 * 1024 * 1024;
+
+/**
+ * Uploads a file. One below 16 MiB goes as one PUT through the lean client (`_lean.ts`) when it
+ * applies (an endpoint and fixed keys): then the AWS SDK is never loaded, as for a download; the
+ * rest through a connection (the SDK: its part uploads use less memory than `fetch`'s).
+ */
+async function upload(
   options: ConnectOptions,
   remote: S3Location,
   path: string,
   transfer: PutFileOptions,
 ): Promise<number> {
-  return withConnection(options, async (s3, { putFile }) => {
-    return (await putFile(s3, remote.bucket, remote.key, path, transfer)).size;
+  const resolved = resolveConnectOptions(options);
+  const lean = leanClientFor(resolved, options);
+  const { bucket, key } = remote;
+  if (lean && (await fileSize(path, key)) < ONE_PUT) {
+    validateBucketName(bucket, resolved.cluster.bucketNames);
+    validateKey(key);
+    const bytes = await Deno.readFile(path);
+    const total = bytes.byteLength;
+    transfer.onProgress?.({ loaded: 0, total });
+    await request(
+      { action: `upload "${path}" to "${bucket}/${key}"`, bucket, key },
+      () =>
+        lean.putObject(bucket, key, bytes, {
+          contentType: transfer.contentType ?? contentTypeFor(path),
+          signal: transfer.signal,
+        }),
+    );
+    transfer.onProgress?.({ loaded: total, total });
+    return total;
+  }
+  return await withConnection(options, async (s3, { putFile }) => {
+    return (await putFile(s3, bucket, key, path, transfer)).size;
   });
 }
 
