@@ -63,6 +63,11 @@ const STDERR_LOGGER: SdkLogger = {
  * A connected client: the raw `S3Client` for any SDK command, where it points, its trace, and the
  * embedded server when one was started. Close it when done (or use `await using`).
  *
+ * What goes on the wire depends on the operation only, never on the trace, `debug` or a logger:
+ * the library's syncs (small files, listings, batch deletes) and `getFile()`'s GETs are signed
+ * and sent by its lean client (`_lean.ts`) when the keys are fixed (not a profile's), every other
+ * call through the SDK; both record each attempt into {@linkcode Connection.trace}.
+ *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";

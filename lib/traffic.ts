@@ -1,7 +1,10 @@
 /**
  * The trace of HTTP traffic: every request an `S3Client` sends (recorded by a middleware, see
- * `_recorder.ts`) and every anonymous probe, with method, URL, status, key headers, bytes and
- * duration. Signatures, session tokens and registered secrets are redacted (`redact.ts`) before
+ * `_recorder.ts`), every request the library signs and sends itself (syncs, downloads: the lean
+ * client of `_lean.ts` records its own) and every anonymous probe, with method, URL, status, key
+ * headers, bytes and duration. All of them pass through {@linkcode Traffic.prototype.record},
+ * which applies the rules once (no error label below 400, no bytes received for a HEAD, 204 or
+ * 304). Signatures, session tokens and registered secrets are redacted (`redact.ts`) before
  * anything is stored; `traffic_view.ts` shows it in a terminal or a notebook.
  *
  * @module
