@@ -274,8 +274,8 @@ Deno.test("the same requests go on the wire with the trace on or off, debug or n
   assert.deepEqual(await wireOf({ trace: true, logger: SILENT }), traced, "a logger");
 });
 
-Deno.test("a traced connection records its lean requests: a sync is in the trace", async () => {
-  await using s3 = await connect();
+/** A sync on a traced connection: its lean requests are in the trace, with their bytes. */
+async function tracedSync(s3: Connection) {
   assert.ok(leanClientOf(s3), "the lean client is there with the trace on");
   const bucket = await createBucket(s3);
   const dir = await Deno.makeTempDir();
@@ -290,6 +290,8 @@ Deno.test("a traced connection records its lean requests: a sync is in the trace
     ]);
     assert.equal(rows[1].bytesSent, 3);
     assert.match(rows[1].requestHeaders.authorization, /Signature=REDACTED/);
+    // The listing's body was read: its size is known, also when sent chunked (RGW).
+    assert.ok(rows[0].bytesReceived > 0 && !rows[0].chunked, JSON.stringify(rows[0]));
     s3.trace.enabled = false;
     await syncUp(s3, dir, bucket, "");
     assert.equal(s3.trace.entries.length, mark + 2, "nothing recorded with the trace off");
@@ -298,7 +300,25 @@ Deno.test("a traced connection records its lean requests: a sync is in the trace
     await emptyBucket(s3, bucket);
     await deleteBucket(s3, bucket);
   }
+}
+
+Deno.test("a traced connection records its lean requests: a sync is in the trace", async () => {
+  await using s3 = await connect();
+  await tracedSync(s3);
 });
+
+rgwTest(
+  "a traced connection records its lean requests on Ceph RGW (a chunked listing counted)",
+  async (_t, endpoint) => {
+    await using s3 = await connect({
+      endpoint,
+      accessKeyId: DEMO.accessKeyId,
+      secretAccessKey: DEMO.secretAccessKey,
+      env: { get: () => undefined },
+    });
+    await tracedSync(s3);
+  },
+);
 
 const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
