@@ -27,6 +27,7 @@ import { listVersions, setVersioning } from "../../lib/versions.ts";
 import { getObjectGrants, setObjectAcl } from "../../lib/acl.ts";
 import { presignGet } from "../../lib/links.ts";
 import { syncDown, syncUp } from "../../lib/sync.ts";
+import { leanClientOf } from "../../lib/_lean.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { s3Client, testServer } from "../support/server.ts";
 import { rgwTest } from "../support/engines.ts";
@@ -271,9 +272,19 @@ async function cpOps(endpoint: string, bucket: string, dir: string): Promise<str
   return lines;
 }
 
-/** Runs the whole corpus against one endpoint with the trace on or off. */
-async function corpus(endpoint: string, trace: boolean, withCp: boolean): Promise<string[]> {
-  await using s3 = await connect({ endpoint, ...KEYS, trace, env: { get: () => undefined } });
+/**
+ * Runs the whole corpus against one endpoint with the trace on or off; with `sdkOnly`, through a
+ * profile's keys, which keep every request on the AWS SDK (no lean client): the other path.
+ */
+async function corpus(
+  endpoint: string,
+  trace: boolean,
+  withCp: boolean,
+  sdkOnly = false,
+): Promise<string[]> {
+  const keys = sdkOnly ? { profile: "keys-test" } : KEYS;
+  await using s3 = await connect({ endpoint, ...keys, trace, env: { get: () => undefined } });
+  assert.equal(leanClientOf(s3) === undefined, sdkOnly, "the path asked for");
   const bucket = await createBucket(s3, { prefix: "keys" });
   const dir = await Deno.makeTempDir();
   try {
@@ -306,13 +317,36 @@ function checkLines(lines: string[]): void {
   }
 }
 
+/** Points the AWS SDK at a credentials file with the demo keys as profile "keys-test". */
+async function withProfile<T>(run: () => Promise<T>): Promise<T> {
+  const file = await Deno.makeTempFile();
+  const before = Deno.env.get("AWS_SHARED_CREDENTIALS_FILE");
+  await Deno.writeTextFile(
+    file,
+    `[keys-test]\naws_access_key_id = ${KEYS.accessKeyId}\n` +
+      `aws_secret_access_key = ${KEYS.secretAccessKey}\n`,
+  );
+  Deno.env.set("AWS_SHARED_CREDENTIALS_FILE", file);
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) Deno.env.delete("AWS_SHARED_CREDENTIALS_FILE");
+    else Deno.env.set("AWS_SHARED_CREDENTIALS_FILE", before);
+    await Deno.remove(file);
+  }
+}
+
 Deno.test("every awkward key works or is refused by name, trace on and off (embedded server)", async () => {
   await using server = await testServer();
   const on = await corpus(server.url, true, true);
   if (Deno.env.get("KEYS_TEST_PRINT")) console.log(on.join("\n"));
   const off = await corpus(server.url, false, false);
   checkLines(on);
-  assert.deepEqual(off, on.filter((line) => !/ cp: /.test(line)), "trace off = trace on");
+  const withoutCp = on.filter((line) => !/ cp: /.test(line));
+  assert.deepEqual(off, withoutCp, "trace off = trace on");
+  // The same outcomes when every request goes through the AWS SDK (a profile's keys).
+  const sdk = await withProfile(() => corpus(server.url, false, false, true));
+  assert.deepEqual(sdk, withoutCp, "the SDK's path = the lean path");
 });
 
 rgwTest(
@@ -325,5 +359,7 @@ rgwTest(
     checkLines(rgwOn);
     assert.deepEqual(rgwOff, rgwOn.filter((line) => !/ cp: /.test(line)), "trace off = trace on");
     assert.deepEqual(embedded, rgwOn, "embedded = Ceph RGW");
+    const sdk = await withProfile(() => corpus(endpoint, false, false, true));
+    assert.deepEqual(sdk, rgwOff, "the SDK's path = the lean path");
   },
 );
