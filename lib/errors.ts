@@ -96,7 +96,10 @@ export class S3RequestError extends Error {
    * @param fields Status, code and context.
    */
   constructor(message: string, fields: S3RequestErrorFields) {
-    super(message, { cause: fields.cause });
+    // One line, whatever the key holds: control characters (a key's CR or LF) written escaped.
+    // deno-lint-ignore no-control-regex
+    const oneLine = message.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    super(oneLine, { cause: fields.cause });
     this.name = "S3RequestError";
     this.status = fields.status;
     this.code = fields.code;
