@@ -15,7 +15,7 @@
  * One module per scheme: `sigv4.ts` (Authorization header), `presigned_v4.ts` (query),
  * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
  * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs); `canonical.ts`,
- * `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
+ * `credential.ts` and `signing.ts` hold the shared pieces (checksums: `core/checksum.ts`).
  *
  * @module
  */
