@@ -37,6 +37,7 @@ import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
 import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
+import { requestIntegrity } from "./integrity.ts";
 import { HttpError } from "./http/_errors.ts";
 import { route, shapeOf } from "./router.ts";
 import { ROUTES } from "./routes.ts";
@@ -184,6 +185,8 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     body = auth.body;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
     const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const integrity = requestIntegrity(found.operation, request.headers, auth.body);
+    body = integrity.body;
     const context: RequestContext = {
       method,
       headers: request.headers,
@@ -191,7 +194,9 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       rawPath: target.rawPath,
       query: target.query,
       principal: auth.principal,
-      body: auth.body,
+      body: integrity.body,
+      declaredChecksum: integrity.declared,
+      bodyChecksum: integrity.checksum,
       skipContinue: request.skipContinue,
       contentLength: auth.contentLength,
       storage: settings.storage,
