@@ -46,7 +46,13 @@ import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
 import { DEMO_USERS } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
-import { type EmulationName, type EmulationProfile, emulationProfile } from "./emulation.ts";
+import {
+  type EmulationName,
+  type EmulationProfile,
+  emulationProfile,
+  emulationRefusal,
+  subresourceRefusal,
+} from "./emulation.ts";
 
 export { DEMO_USERS } from "./demo_users.ts";
 export type { ServerUser } from "./types.ts";
@@ -184,7 +190,18 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
     body = auth.body;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
-    const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const shape = shapeOf(target.address);
+    const unsupported = shape === "service"
+      ? undefined
+      : subresourceRefusal(settings.emulation, target.query);
+    if (unsupported) throw unsupported;
+    const found = route(ROUTES, method, shape, target.query);
+    const refusal = emulationRefusal(
+      settings.emulation,
+      found.operation,
+      request.headers,
+    );
+    if (refusal) throw refusal;
     const integrity = requestIntegrity(found.operation, request.headers, auth.body);
     body = integrity.body;
     const context: RequestContext = {

@@ -289,6 +289,21 @@ export function objectHeadersFrom(
 }
 
 /**
+ * The server-side encryption header an upload keeps, where the emulated service offers SSE-B2
+ * (`x-amz-server-side-encryption: AES256`, checked by `emulationRefusal()`); it is sent back
+ * with the object as S3 does.
+ *
+ * @param context The request.
+ * @returns The header to store, or none.
+ */
+export function encryptionHeaders(context: RequestContext): Record<string, string> {
+  if (!context.emulation.serverSideEncryption) return {};
+  return context.headers.has("x-amz-server-side-encryption")
+    ? { "x-amz-server-side-encryption": "AES256" }
+    : {};
+}
+
+/**
  * Decodes a `Content-MD5` header.
  *
  * @param headers Request headers.

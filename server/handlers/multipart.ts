@@ -20,6 +20,7 @@ import { completionParts, listedEtag, multipartEtag, partNumber } from "../multi
 import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts";
 import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import {
+  encryptionHeaders,
   loadBucket,
   newObjectAcl,
   objectHeadersFrom,
@@ -54,6 +55,7 @@ export async function createUpload(context: RequestContext): Promise<Response> {
   await context.body?.cancel().catch(() => {});
   const owner = objectOwner(context, bucket.acl.owner);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  Object.assign(headers, encryptionHeaders(context));
   const checksum = uploadChecksum(context.headers);
   // `x-amz-tagging` is not kept: RGW 16 completes the object untagged (measured).
   const upload: UploadRecord = {

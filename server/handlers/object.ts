@@ -14,6 +14,7 @@ import type { DeleteOutcome, ObjectRecord } from "../storage/types.ts";
 import { tagsFromHeader } from "../tagging.ts";
 import { xmlDocument, xmlResponse } from "../xml.ts";
 import {
+  encryptionHeaders,
   httpDate,
   loadBucket,
   loadObject,
@@ -50,6 +51,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
   const acl = newObjectAcl(context, bucket, owner);
   const limits = uploadLimits(context);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  Object.assign(headers, encryptionHeaders(context));
   const tags = tagsFromHeader(context.headers.get("x-amz-tagging"));
   const written = await context.storage.writeBlob(context.body, limits);
   const sum = context.bodyChecksum();
@@ -79,6 +81,7 @@ export async function putObject(context: RequestContext): Promise<Response> {
       etag: `"${record.etag}"`,
       ...versionHeaders(stored),
       ...checksumHeaders(record.checksum),
+      ...encryptionHeaders(context),
     },
   });
 }
