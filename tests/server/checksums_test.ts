@@ -8,8 +8,6 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { crc32 } from "node:zlib";
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -26,61 +24,12 @@ import {
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { s3Client, s3Failure, testServer } from "../support/server.ts";
 import { randomBytes } from "../support/bytes.ts";
+import { type Algorithm, ALGORITHMS, expectedChecksum } from "../support/checksums.ts";
 import { signV4 } from "../support/signing.ts";
 import { type RawResponse, send } from "../conformance/http.ts";
 
-type Algorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
-const ALGORITHMS: Algorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 const MIB = 1024 * 1024;
-
-/** A reflected CRC, table-driven, the table made bit by bit from the polynomial (BigInt). */
-function tableCrc(width: number, reflectedPoly: bigint): (data: Uint8Array) => bigint {
-  const table: bigint[] = [];
-  for (let n = 0n; n < 256n; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1n ? (c >> 1n) ^ reflectedPoly : c >> 1n;
-    table.push(c);
-  }
-  const mask = (1n << BigInt(width)) - 1n;
-  return (data) => {
-    let crc = mask;
-    for (const byte of data) crc = table[Number((crc ^ BigInt(byte)) & 0xffn)] ^ (crc >> 8n);
-    return crc ^ mask;
-  };
-}
-const crc32c = tableCrc(32, 0x82f63b78n);
-const crc64nvme = tableCrc(64, 0x9a6c9329ac4bc9b5n);
-
-function b64(value: bigint, bytes: number): string {
-  const out = new Uint8Array(bytes);
-  for (let i = bytes - 1; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn);
-  return btoa(String.fromCharCode(...out));
-}
-
-const computed = new WeakMap<Uint8Array, Map<Algorithm, string>>();
-
-/** Each checksum computed here, independently of the server's code (remembered per buffer). */
-function expected(algorithm: Algorithm, data: Uint8Array): string {
-  const known = computed.get(data) ?? new Map<Algorithm, string>();
-  computed.set(data, known);
-  if (!known.has(algorithm)) known.set(algorithm, compute(algorithm, data));
-  return known.get(algorithm)!;
-}
-
-function compute(algorithm: Algorithm, data: Uint8Array): string {
-  switch (algorithm) {
-    case "CRC32":
-      return b64(BigInt(crc32(data)), 4);
-    case "CRC32C":
-      return b64(crc32c(data), 4);
-    case "CRC64NVME":
-      return b64(crc64nvme(data), 8);
-    case "SHA1":
-      return createHash("sha1").update(data).digest("base64");
-    case "SHA256":
-      return createHash("sha256").update(data).digest("base64");
-  }
-}
+const expected = expectedChecksum;
 
 const field = (a: Algorithm) => `Checksum${a}` as const;
 const decode = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
