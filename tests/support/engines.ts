@@ -348,3 +348,33 @@ export function engineCommand(
   const { executable, prefix } = COMMANDS[engine];
   return new Deno.Command(executable, { ...options, args: [...prefix, ...(options.args ?? [])] });
 }
+
+/**
+ * The path of an engine's executable, for a library that starts the program itself (puppeteer
+ * starts Chromium: see `browser.ts`). Like {@linkcode engineCommand}, only inside an
+ * {@linkcode engineTest}.
+ *
+ * @param engine The engine.
+ * @returns Its executable, resolved on the PATH when it is a bare name.
+ * @throws {Error} When the engine is missing or hidden by `TEST_ENGINES`.
+ */
+export function engineExecutable(engine: CommandEngine): string {
+  const why = engineMissing(engine);
+  if (why) {
+    throw new Error(
+      `Cannot start ${ENGINES[engine].label}: ${why}; ${ENGINES[engine].install} ` +
+        "(tests start engines only inside engineTest())",
+    );
+  }
+  const { executable } = COMMANDS[engine];
+  if (executable.includes("/")) return executable;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = `${dir}/${executable}`;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not in this folder
+    }
+  }
+  return executable;
+}
