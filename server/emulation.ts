@@ -69,6 +69,12 @@ export interface EmulationProfile {
    * service stores the object unencrypted.
    */
   serverSideEncryption: boolean;
+  /**
+   * Whether Object Lock headers (`x-amz-object-lock-*`, `x-amz-bucket-object-lock-enabled`) are
+   * refused with `501 NotImplemented` instead of ignored: the service has Object Lock, the
+   * embedded server does not, and an upload must not look locked when it is not.
+   */
+  refuseObjectLock: boolean;
 }
 
 /**
@@ -92,6 +98,7 @@ export const RGW_PROFILE: EmulationProfile = {
   objectTagging: true,
   refusedSubresources: {},
   serverSideEncryption: false,
+  refuseObjectLock: false,
 };
 
 /** DreamObjects US-East 5: Backblaze B2's S3-compatible API, by its documented rules. */
@@ -115,6 +122,7 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
     policy: "Backblaze B2 does not support this API call",
   },
   serverSideEncryption: true,
+  refuseObjectLock: true,
 };
 
 /** The profiles, by name. */
@@ -189,6 +197,18 @@ export function emulationRefusal(
     const tagged = TAGGING_UPLOADS.has(operation) && headers.has("x-amz-tagging");
     if (tagged || TAGGING_WRITES.has(operation)) {
       return new S3Error("InvalidArgument", TAGGING_REFUSED);
+    }
+  }
+  if (profile.refuseObjectLock) {
+    const lock = [...headers.keys()].find((name) =>
+      name.startsWith("x-amz-object-lock-") || name === "x-amz-bucket-object-lock-enabled"
+    );
+    if (lock !== undefined) {
+      return new S3Error(
+        "NotImplemented",
+        `Cannot honour "${lock}": ${profile.describes} has Object Lock, but the embedded server ` +
+          "does not emulate it; try it on the service itself",
+      );
     }
   }
   if (profile.serverSideEncryption) {

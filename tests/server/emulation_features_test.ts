@@ -189,3 +189,25 @@ Deno.test("us-east-5 keeps and echoes SSE-B2 (AES256), refuses other SSE; rgw ig
     assert.equal(head.ServerSideEncryption, undefined);
   });
 });
+
+Deno.test("us-east-5 refuses Object Lock headers (not emulated) instead of storing an unlocked object", async () => {
+  await withBucket("us-east-5", async (client, bucket) => {
+    const locked = await refused(
+      client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: "locked",
+          Body: "x",
+          ObjectLockMode: "GOVERNANCE",
+          ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000),
+        }),
+      ),
+    );
+    assert.equal(locked.status, 501);
+    assert.equal(locked.code, "NotImplemented");
+    assert.equal(
+      (await refused(client.send(new HeadObjectCommand({ Bucket: bucket, Key: "locked" })))).status,
+      404,
+    );
+  });
+});
