@@ -28,7 +28,7 @@ import {
   checksumOfOutput,
   fileChecksum,
   validateChecksum,
-} from "./checksums.ts";
+} from "./_checksums.ts";
 import { checksumField, checksumOf } from "../core/checksum.ts";
 
 export type { ChecksumAlgorithm, GetFileOptions };

@@ -37,7 +37,7 @@ import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request, S3RequestError } from "./errors.ts";
 import { checksumHeader, checksumOf } from "../core/checksum.ts";
-import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./checksums.ts";
+import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_checksums.ts";
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";

@@ -28,7 +28,7 @@ export type { ChecksumAlgorithm };
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { validateChecksum } from "./checksums.ts";
+ * import { validateChecksum } from "./_checksums.ts";
  * assert.equal(validateChecksum("crc32c"), "CRC32C");
  * assert.throws(() => validateChecksum("md5"), RangeError);
  * ```
@@ -53,7 +53,7 @@ export function validateChecksum(algorithm: string): ChecksumAlgorithm {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checksumInput } from "./checksums.ts";
+ * import { checksumInput } from "./_checksums.ts";
  * assert.deepEqual(checksumInput("CRC32", new TextEncoder().encode("123456789")), {
  *   ChecksumCRC32: "y/Q5Jg==",
  * });
