@@ -13,11 +13,17 @@
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 
-/** The algorithms S3 names, in the order S3 lists them. */
-export const CHECKSUM_ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const;
+/** A checksum algorithm S3 takes (`x-amz-checksum-algorithm`). */
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 
-/** One of {@linkcode CHECKSUM_ALGORITHMS}. */
-export type ChecksumAlgorithm = typeof CHECKSUM_ALGORITHMS[number];
+/** The algorithms S3 names, in the order S3 lists them. */
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = [
+  "CRC32",
+  "CRC32C",
+  "CRC64NVME",
+  "SHA1",
+  "SHA256",
+];
 
 /** How a multipart object's checksum is made: from the whole object, or from its parts' sums. */
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";

@@ -20,7 +20,6 @@ import {
 } from "../core/checksum.ts";
 import { lazyPipe } from "./auth/lazy_pipe.ts";
 import { S3Error } from "./errors.ts";
-import { contentMd5 } from "./handlers/common.ts";
 
 /** The checksum a request carries for its body. */
 export interface BodyChecksum {
@@ -171,6 +170,26 @@ export function checkBody(
     flush: finish,
   });
   return { body: checked, checksum: () => result };
+}
+
+/**
+ * Decodes a `Content-MD5` header.
+ *
+ * @param headers Request headers.
+ * @returns The 16 digest bytes, or `undefined` without the header.
+ * @throws {S3Error} `InvalidDigest` when it is not base64 of 16 bytes.
+ */
+export function contentMd5(headers: Headers): Uint8Array | undefined {
+  const value = headers.get("content-md5");
+  if (value === null) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(value.trim()), (c) => c.charCodeAt(0));
+  } catch {
+    throw new S3Error("InvalidDigest");
+  }
+  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
+  return bytes;
 }
 
 /** Operations whose `x-amz-checksum-*` headers describe the object made, not the request body. */

@@ -9,6 +9,7 @@ import { aclFromHeaders, cannedAcl, requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { RGW_PROFILE } from "../emulation.ts";
 import { S3Error } from "../errors.ts";
+import { contentMd5 } from "../integrity.ts";
 import type {
   Acl,
   BucketRecord,
@@ -19,6 +20,8 @@ import type {
 import { bucketNameProblem as ruleBroken, type BucketNameRules } from "../../core/clusters.ts";
 import type { Principal, ServerUser } from "../types.ts";
 import type { XmlElement } from "../xml.ts";
+
+export { contentMd5 };
 
 /** Canonical id given to what anonymous requests create (in public-read-write buckets). */
 export const ANONYMOUS_ID = "anonymous";
@@ -301,26 +304,6 @@ export function encryptionHeaders(context: RequestContext): Record<string, strin
   return context.headers.has("x-amz-server-side-encryption")
     ? { "x-amz-server-side-encryption": "AES256" }
     : {};
-}
-
-/**
- * Decodes a `Content-MD5` header.
- *
- * @param headers Request headers.
- * @returns The 16 digest bytes, or `undefined` without the header.
- * @throws {S3Error} `InvalidDigest` when it is not base64 of 16 bytes.
- */
-export function contentMd5(headers: Headers): Uint8Array | undefined {
-  const value = headers.get("content-md5");
-  if (value === null) return undefined;
-  let bytes: Uint8Array;
-  try {
-    bytes = Uint8Array.from(atob(value.trim()), (c) => c.charCodeAt(0));
-  } catch {
-    throw new S3Error("InvalidDigest");
-  }
-  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
-  return bytes;
 }
 
 /**
