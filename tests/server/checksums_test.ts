@@ -439,3 +439,56 @@ Deno.test("Checksum headers are checked before the body: two at once, a malforme
   sdk.destroy();
   plain.destroy();
 });
+
+Deno.test("An aws-chunked upload's trailing checksum (every algorithm) is verified and kept", async (t) => {
+  await using server = await testServer();
+  const { sdk, plain } = await bucketOn(server.url);
+  const body = randomBytes(70_000);
+  const chunked = (trailer: string, value: string) => {
+    const text = new TextEncoder();
+    const framed = new Uint8Array([
+      ...text.encode(`${body.length.toString(16)}\r\n`),
+      ...body,
+      ...text.encode(`\r\n0\r\n${trailer}:${value}\r\n\r\n`),
+    ]);
+    return {
+      "content-encoding": "aws-chunked",
+      "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "x-amz-decoded-content-length": String(body.length),
+      "x-amz-trailer": trailer,
+      framed,
+    };
+  };
+  for (const algorithm of ALGORITHMS) {
+    await t.step(algorithm, async () => {
+      const trailer = `x-amz-checksum-${algorithm.toLowerCase()}`;
+      for (const right of [true, false]) {
+        const value = expected(algorithm, right ? body : body.subarray(1));
+        const { framed, ...headers } = chunked(trailer, value);
+        const key = `trailer-${algorithm}-${right}`;
+        const response = await signed(server.url, {
+          method: "PUT",
+          path: `/sums/${key}`,
+          headers,
+          body: framed,
+        });
+        if (right) {
+          assert.equal(response.status, 200, response.text);
+          const head = await plain.send(
+            new HeadObjectCommand({ Bucket: "sums", Key: key, ChecksumMode: "ENABLED" }),
+          );
+          assert.equal(head[field(algorithm)], value);
+        } else {
+          assert.equal(response.status, 400);
+          assert.match(response.text, /<Code>BadDigest<\/Code>/);
+          const gone = await s3Failure(
+            plain.send(new HeadObjectCommand({ Bucket: "sums", Key: key })),
+          );
+          assert.equal(gone.status, 404);
+        }
+      }
+    });
+  }
+  sdk.destroy();
+  plain.destroy();
+});
