@@ -47,9 +47,11 @@ export {
   uniqueBucketName,
 } from "./buckets.ts";
 export {
+  type ChecksumAlgorithm,
   deleteObject,
   type DeleteResult,
   getBytes,
+  type GetBytesOptions,
   getFile,
   type GetFileOptions,
   getStream,
@@ -61,6 +63,7 @@ export {
   putFile,
   type PutFileOptions,
   putObject,
+  type PutObjectOptions,
   type PutOptions,
   type PutResult,
   type VersionOptions,
