@@ -10,6 +10,7 @@ import {
   connect,
   createBucket,
   getBytes,
+  getFile,
   putFile,
   putObject,
   S3RequestError,
@@ -80,6 +81,8 @@ Deno.test("putFile({ checksum }): single PUT, and multipart as full-object CRC o
       assert.equal(out.multipart, true);
       assert.equal(out.checksum, `CRC32C:${expectedChecksum("CRC32C", big)}`);
       assert.deepEqual(await getBytes(s3, bucket, "big-crc", { verifyChecksum: true }), big);
+      await getFile(s3, bucket, "big-crc", `${dir}/copy.bin`, { verifyChecksum: true });
+      assert.deepEqual(await Deno.readFile(`${dir}/copy.bin`), big);
     });
     await t.step("multipart, SHA256: composite", async () => {
       const out = await putFile(s3, bucket, "big-sha", `${dir}/big.bin`, {
@@ -152,6 +155,16 @@ Deno.test("getBytes({ verifyChecksum }) refuses bytes that do not match the chec
     );
     // Without the option, nothing is checked.
     assert.equal(new TextDecoder().decode(await getBytes(s3, "some-bucket", "k")), "hello");
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = await getFile(s3, "some-bucket", "k", `${dir}/k`, { verifyChecksum: true })
+        .catch((e) => e);
+      assert.ok(file instanceof Error);
+      assert.match(file.message, /the file does not match the object's CRC32 checksum "AAAAAA=="/);
+      await assert.rejects(Deno.stat(`${dir}/k`), Deno.errors.NotFound, "the file was removed");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   } finally {
     await server.shutdown();
   }
