@@ -14,6 +14,7 @@ import {
   putFile,
   putObject,
   S3RequestError,
+  syncDown,
   syncUp,
 } from "../../lib/mod.ts";
 import { randomBytes } from "../support/bytes.ts";
@@ -101,7 +102,7 @@ Deno.test("putFile({ checksum }): single PUT, and multipart as full-object CRC o
   }
 });
 
-Deno.test("syncUp({ checksum }) sends one with every file, small and multipart", async () => {
+Deno.test("syncUp({ checksum }) sends one with every file; syncDown({ verifyChecksum }) checks them", async () => {
   await using s3 = await connect({ env: noEnv });
   const bucket = await createBucket(s3);
   const dir = await Deno.makeTempDir();
@@ -123,6 +124,20 @@ Deno.test("syncUp({ checksum }) sends one with every file, small and multipart",
       (await head("backup/b.bin")).ChecksumSHA1,
       expectedComposite("SHA1", [b.subarray(0, 5 * MiB), b.subarray(5 * MiB)]),
     );
+    // And back: a file above 8 MiB arrives in parallel ranges, checked against its full CRC.
+    const c = randomBytes(9 * MiB);
+    await Deno.writeFile(`${dir}/c.bin`, c);
+    await putFile(s3, bucket, "restore/c.bin", `${dir}/c.bin`, {
+      checksum: "CRC32",
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+    });
+    const down = await syncDown(s3, bucket, "restore", `${dir}/restored`, {
+      verifyChecksum: true,
+    });
+    assert.equal(down.copied, 1);
+    assert.deepEqual(down.failed, []);
+    assert.deepEqual(await Deno.readFile(`${dir}/restored/c.bin`), c);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
