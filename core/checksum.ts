@@ -124,7 +124,10 @@ interface CrcSpec {
   poly: bigint;
 }
 
-const CRC_SPECS: Readonly<Record<"CRC32" | "CRC32C" | "CRC64NVME", CrcSpec>> = {
+/** The checksums that are CRCs (they combine, part by part, into a full-object sum). */
+export type CrcAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME";
+
+const CRC_SPECS: Readonly<Record<CrcAlgorithm, CrcSpec>> = {
   CRC32: { width: 32, poly: 0xedb88320n },
   CRC32C: { width: 32, poly: 0x82f63b78n },
   CRC64NVME: { width: 64, poly: 0x9a6c9329ac4bc9b5n },
@@ -144,7 +147,7 @@ const CRC_SPECS: Readonly<Record<"CRC32" | "CRC32C" | "CRC64NVME", CrcSpec>> = {
  * assert.equal(isCrc("SHA1"), false);
  * ```
  */
-export function isCrc(algorithm: ChecksumAlgorithm): algorithm is keyof typeof CRC_SPECS {
+export function isCrc(algorithm: ChecksumAlgorithm): algorithm is CrcAlgorithm {
   return Object.hasOwn(CRC_SPECS, algorithm);
 }
 

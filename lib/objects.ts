@@ -6,7 +6,6 @@
  */
 
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -22,6 +21,7 @@ import { request } from "./errors.ts";
 import { sdkRangeGetter, uploadFileInParts } from "./_transfer.ts";
 import { downloadFile, type GetFileOptions } from "./_download.ts";
 import { leanClientOf } from "./_lean.ts";
+import { fileSize } from "./file_size.ts";
 import {
   type ChecksumAlgorithm,
   checksumInput,
@@ -115,29 +115,6 @@ export interface PutResult {
 }
 
 const MiB = 1024 * 1024;
-
-async function fileSize(path: string | URL, key: string): Promise<number> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT"
-      ? "the file does not exist; check the path"
-      : code === "EACCES"
-      ? "the file cannot be read (permission denied)"
-      : (error as Error).message;
-    throw new Deno.errors.NotFound(`Cannot upload "${path}" as "${key}": ${why}`, {
-      cause: error,
-    });
-  }
-  if (!info.isFile()) {
-    throw new Deno.errors.IsADirectory(
-      `Cannot upload "${path}" as "${key}": it is not a regular file; give a file path`,
-    );
-  }
-  return info.size;
-}
 
 /**
  * Uploads a file, streamed from disk: a single PUT below `multipartThreshold`, a multipart
