@@ -17,6 +17,7 @@ import {
   emptyBucket,
   type Emulation,
   EMULATIONS,
+  toS3RequestError,
 } from "../lib/mod.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
@@ -184,9 +185,53 @@ async function cleanup(
   return notes;
 }
 
+/**
+ * What stopped the tour, in one line: an error the AWS SDK threw from a lesson's own
+ * `s3.client.send(…)` is explained as the helpers explain theirs (`lib/errors.ts`), naming the
+ * operation and the object from the connection's last request.
+ */
+function failure(error: unknown, scope: Record<string, unknown>): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error && typeof error === "object" && "$metadata" in error)) return message;
+  const last = Object.values(scope).filter((v) => v instanceof Connection)
+    .flatMap((s3) => s3.trace.entries.at(-1) ?? []).at(-1);
+  if (!last) return message;
+  const [bucket, ...key] = decodeURIComponent(new URL(last.url).pathname.slice(1)).split("/");
+  const what = `${last.operation ?? last.method}${
+    bucket ? ` "${[bucket, ...key].join("/")}"` : ""
+  }`;
+  const typed = toS3RequestError(error, {
+    action: `send ${what}`,
+    bucket: bucket || undefined,
+    key: key.join("/") || undefined,
+  });
+  return typed instanceof Error ? typed.message : message;
+}
+
+/**
+ * The buckets a connection made and has not deleted: those the helpers remember, plus those its
+ * trace shows created by an SDK call (`CreateBucketCommand`), minus those it shows deleted.
+ */
+function bucketsLeft(s3: Connection): string[] {
+  const left = new Set(s3.createdBuckets);
+  const endpoint = new URL(s3.endpoint);
+  for (const e of s3.trace.entries) {
+    if (e.status < 200 || e.status > 299) continue;
+    if (e.operation !== "CreateBucket" && e.operation !== "DeleteBucket") continue;
+    const url = new URL(e.url);
+    const bucket = url.hostname.endsWith(`.${endpoint.hostname}`)
+      ? url.hostname.slice(0, -endpoint.hostname.length - 1)
+      : decodeURIComponent(url.pathname.split("/")[1] ?? "");
+    if (!bucket) continue;
+    if (e.operation === "CreateBucket") left.add(bucket);
+    else left.delete(bucket);
+  }
+  return [...left];
+}
+
 async function cleanupConnection(s3: Connection, keep: boolean): Promise<string[]> {
   const notes: string[] = [];
-  for (const bucket of [...s3.createdBuckets]) {
+  for (const bucket of bucketsLeft(s3)) {
     if (keep) {
       notes.push(
         `Kept bucket "${bucket}" at ${s3.endpoint} (--keep)` +
@@ -291,7 +336,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     failed = true;
     say();
-    console.error(paint(`The tour stopped: ${(error as Error).message}`, "red", color));
+    console.error(paint(`The tour stopped: ${failure(error, scope)}`, "red", color));
     if (settings.debug) console.error(error);
   } finally {
     for (const note of await finish()) say(foldLine(note, width));

@@ -14,6 +14,7 @@ import { declaredNames, parseCells, splitCell, stepsOf } from "../../tour/percen
 import { chapterModule, runChapterModule } from "../../tour/chapter_module.ts";
 import { cellHooks } from "../../tour/cell_hooks.ts";
 import { ROOT } from "../support/tour_run.ts";
+import { assertSdkCells } from "../support/sdk_lessons.ts";
 
 async function deno(args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -123,6 +124,10 @@ Deno.test("every chapter has steps, one parameters cell, and its title as its he
     assert.match(steps[0].markdown, /^# /);
     assert.ok(steps.slice(1).every((s) => s.markdown.startsWith("## ")), chapter.name);
   }
+});
+
+Deno.test("each chapter sends the operations it introduces as AWS SDK commands", () => {
+  for (const chapter of CHAPTERS) assertSdkCells(chapter);
 });
 
 Deno.test("deno task check type-checks and lints course/, and every chapter passes both", async () => {
