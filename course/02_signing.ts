@@ -153,6 +153,24 @@ const late = await resignAt(s3, put, twentyMinutesAgo);
 s3.trace.show(await sendByHand(s3, late));
 
 // %% [markdown]
+// ## What a presigned link binds, and what it does not
+//
+// A presigned upload link binds its method, bucket, key, query and the headers named in
+// `X-Amz-SignedHeaders` (here only `host`), but not the body nor any header it does not name. Add
+// `x-amz-copy-source` and the upload becomes a copy of any object the signer can read: the
+// embedded server refuses it as AWS does (`403 AccessDenied`, headers not signed). Ceph RGW 16 runs
+// the copy (the CVE-2026-54330 class), so hand such links only to people you would let read your
+// bucket.
+
+// %% id="presigned-binds"
+import { presignPut } from "../lib/mod.ts";
+
+const upload = await presignPut(s3, bucket, "drop.txt", { expiresIn: 600 });
+const copy = { "x-amz-copy-source": `/${bucket}/note.txt` };
+const label = "PUT link + unsigned x-amz-copy-source";
+s3.trace.show(await sendByHand(s3, upload, { method: "PUT", headers: copy, label }));
+
+// %% [markdown]
 // ## Clean up and close
 //
 // `emptyBucket()` deletes the note (every version of it, where the service keeps versions), then

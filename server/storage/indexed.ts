@@ -76,6 +76,8 @@ export interface BucketState {
   ids: Map<string, ObjectRecord>;
   /** The `seq` the next version gets. */
   nextSeq: number;
+  /** Versions being saved, not indexed yet: the bucket is not empty while any is. */
+  saving: number;
 }
 
 /**
@@ -156,6 +158,24 @@ export abstract class IndexedStorage implements Storage {
   /** Saves (or with `null`, forgets) an upload's record. */
   protected abstract saveUpload(id: string, record: UploadRecord | null): Promise<void>;
 
+  #turns = new Map<string, Promise<unknown>>();
+  #creating = new Set<string>();
+
+  /**
+   * Runs `step` once every earlier step on the same resource (one key of a bucket, one upload,
+   * one bucket record) has settled, so each reads the index as the last one left it.
+   */
+  #serial<T>(resource: string, step: () => Promise<T>): Promise<T> {
+    const previous = this.#turns.get(resource) ?? Promise.resolve();
+    const next = previous.then(step);
+    const settled = next.catch(() => {});
+    this.#turns.set(resource, settled);
+    settled.then(() => {
+      if (this.#turns.get(resource) === settled) this.#turns.delete(resource);
+    });
+    return next;
+  }
+
   /** Adds a loaded bucket to the index. */
   protected indexBucket(record: BucketRecord): BucketState {
     const state: BucketState = {
@@ -165,6 +185,7 @@ export abstract class IndexedStorage implements Storage {
       versionKeys: new SortedKeys(),
       ids: new Map(),
       nextSeq: 1,
+      saving: 0,
     };
     this.buckets.set(record.name, state);
     return state;
@@ -236,26 +257,46 @@ export abstract class IndexedStorage implements Storage {
   }
 
   async createBucket(record: BucketRecord): Promise<void> {
-    this.indexBucket(record);
-    await this.saveBucket(record.name, record);
+    // The name is taken from the caller's check on, but indexed only once its record is saved.
+    if (this.#creating.has(record.name) || this.buckets.has(record.name)) {
+      throw new S3Error("OperationAborted", undefined, { bucketName: record.name });
+    }
+    this.#creating.add(record.name);
+    try {
+      await this.saveBucket(record.name, record);
+      this.indexBucket(record);
+    } finally {
+      this.#creating.delete(record.name);
+    }
   }
 
-  async setVersioning(name: string, status: VersioningStatus): Promise<void> {
-    const state = this.#bucket(name);
-    state.record = { ...state.record, versioning: status };
-    await this.saveBucket(name, state.record);
+  setVersioning(name: string, status: VersioningStatus): Promise<void> {
+    return this.#changeBucket(name, (record) => ({ ...record, versioning: status }));
   }
 
   async deleteBucket(name: string): Promise<void> {
-    this.buckets.delete(name);
+    if (this.buckets.get(name)?.saving) {
+      throw new S3Error("BucketNotEmpty", undefined, { bucketName: name });
+    }
     for (const upload of this.listUploads(name)) await this.deleteUpload(upload.id);
-    await this.saveBucket(name, null);
+    await this.#serial(`b\0${name}`, async () => {
+      await this.saveBucket(name, null);
+      this.buckets.delete(name);
+    });
   }
 
-  async setBucketAcl(name: string, acl: Acl): Promise<void> {
-    const state = this.#bucket(name);
-    state.record = { ...state.record, acl };
-    await this.saveBucket(name, state.record);
+  setBucketAcl(name: string, acl: Acl): Promise<void> {
+    return this.#changeBucket(name, (record) => ({ ...record, acl }));
+  }
+
+  /** Saves `change(record)` as a bucket's record, then puts it in the index. */
+  #changeBucket(name: string, change: (record: BucketRecord) => BucketRecord): Promise<void> {
+    return this.#serial(`b\0${name}`, async () => {
+      const state = this.#bucket(name);
+      const record = change(state.record);
+      await this.saveBucket(name, record);
+      state.record = record;
+    });
   }
 
   keys(bucket: string): KeyIndex {
@@ -424,67 +465,87 @@ export abstract class IndexedStorage implements Storage {
   }
 
   /**
-   * Makes a record the newest version of its key: a new id when versioning is enabled, else the
-   * `null` version (replacing the old one). Returns the stored record and the one it replaced.
+   * Saves a record as the newest version of its key (a new id when versioning is enabled, else
+   * the `null` version, replacing the old one), and only then puts it in the index and frees the
+   * version it replaced. When the save fails, the index is as it was.
    */
-  #addVersion(
-    state: BucketState,
-    record: ObjectRecord,
-  ): { stored: ObjectRecord; replaced?: ObjectRecord } {
+  async #addVersion(state: BucketState, record: ObjectRecord): Promise<ObjectRecord> {
     const enabled = state.record.versioning === "Enabled";
     const stored: ObjectRecord = {
       ...record,
       versionId: enabled ? newVersionId() : undefined,
       seq: state.nextSeq++,
     };
+    state.saving++;
+    try {
+      await this.saveVersion(state.record.name, stored.key, versionOf(stored), stored);
+    } finally {
+      state.saving--;
+    }
     const replaced = enabled ? undefined : this.#unindexVersion(state, record.key, NULL_VERSION);
     this.indexVersion(state, stored);
-    return { stored, replaced };
-  }
-
-  async putObject(bucket: string, record: ObjectRecord): Promise<ObjectRecord> {
-    const state = this.buckets.get(bucket);
-    if (!state) {
-      await this.removeSegments(record.segments);
-      throw new S3Error("NoSuchBucket", undefined, { bucketName: bucket });
-    }
-    const { stored, replaced } = this.#addVersion(state, record);
-    await this.saveVersion(bucket, stored.key, versionOf(stored), stored);
     if (replaced) await this.removeSegments(replaced.segments);
     return stored;
   }
 
-  async deleteObject(bucket: string, key: string): Promise<DeleteOutcome> {
-    const state = this.#bucket(bucket);
-    const latest = state.versions.get(key)?.at(-1);
-    if (state.record.versioning === undefined) {
-      if (latest) await this.deleteVersion(bucket, key, NULL_VERSION);
-      return { deleteMarker: false };
-    }
-    // RGW adds no second marker on a key whose newest version already is one.
-    if (latest?.deleteMarker) return { deleteMarker: false };
-    const marker: ObjectRecord = {
-      key,
-      deleteMarker: true,
-      size: 0,
-      etag: "",
-      lastModified: new Date().toISOString(),
-      headers: {},
-      metadata: {},
-      acl: latest?.acl ?? { owner: state.record.acl.owner, grants: [] },
-      segments: [],
-    };
-    const { stored, replaced } = this.#addVersion(state, marker);
-    await this.saveVersion(bucket, key, versionOf(stored), stored);
-    if (replaced) await this.removeSegments(replaced.segments);
-    return { versionId: versionOf(stored), deleteMarker: true };
+  /** Runs `step` in its key's turn (see `#serial`), with the bucket's state. */
+  #keyTurn<T>(
+    bucket: string,
+    key: string,
+    step: (state: BucketState) => Promise<T>,
+  ): Promise<T> {
+    return this.#serial(`o\0${bucket}\0${key}`, () => step(this.#bucket(bucket)));
   }
 
-  async deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
-    const state = this.#bucket(bucket);
-    const removed = this.#unindexVersion(state, key, versionId);
-    if (!removed) return { deleteMarker: false };
-    await this.saveVersion(bucket, key, versionId, null);
+  async putObject(bucket: string, record: ObjectRecord): Promise<ObjectRecord> {
+    try {
+      return await this.#keyTurn(bucket, record.key, (state) => this.#addVersion(state, record));
+    } catch (error) {
+      // Nothing refers to the new bytes: free them now rather than at the next start.
+      await this.removeSegments(record.segments).catch(() => {});
+      throw error;
+    }
+  }
+
+  deleteObject(bucket: string, key: string): Promise<DeleteOutcome> {
+    return this.#keyTurn(bucket, key, async (state) => {
+      const latest = state.versions.get(key)?.at(-1);
+      if (state.record.versioning === undefined) {
+        if (latest) await this.#removeVersion(state, key, NULL_VERSION);
+        return { deleteMarker: false };
+      }
+      // RGW adds no second marker on a key whose newest version already is one.
+      if (latest?.deleteMarker) return { deleteMarker: false };
+      const marker: ObjectRecord = {
+        key,
+        deleteMarker: true,
+        size: 0,
+        etag: "",
+        lastModified: new Date().toISOString(),
+        headers: {},
+        metadata: {},
+        acl: latest?.acl ?? { owner: state.record.acl.owner, grants: [] },
+        segments: [],
+      };
+      const stored = await this.#addVersion(state, marker);
+      return { versionId: versionOf(stored), deleteMarker: true };
+    });
+  }
+
+  deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
+    return this.#keyTurn(bucket, key, (state) => this.#removeVersion(state, key, versionId));
+  }
+
+  /** Removes a version's record, then takes it out of the index and frees its bytes. */
+  async #removeVersion(
+    state: BucketState,
+    key: string,
+    versionId: string,
+  ): Promise<DeleteOutcome> {
+    const at = this.#indexIn(state, key, versionId);
+    if (at < 0) return { deleteMarker: false };
+    await this.saveVersion(state.record.name, key, versionId, null);
+    const removed = this.#unindexVersion(state, key, versionId)!;
     await this.removeSegments(removed.segments);
     return { versionId, deleteMarker: removed.deleteMarker === true };
   }
@@ -502,78 +563,87 @@ export abstract class IndexedStorage implements Storage {
     return this.#changeVersion(bucket, key, versionId, (record) => ({ ...record, tags }));
   }
 
-  /** Replaces the current version (or the one named) with `change(version)`, and saves it. */
-  async #changeVersion(
+  /** Saves `change(version)` over the current version (or the one named), then indexes it. */
+  #changeVersion(
     bucket: string,
     key: string,
     versionId: string | undefined,
     change: (record: ObjectRecord) => ObjectRecord,
   ): Promise<void> {
-    const state = this.#bucket(bucket);
-    const list = state.versions.get(key);
-    const at = versionId === undefined
-      ? (list && !list[list.length - 1].deleteMarker ? list.length - 1 : -1)
-      : this.#indexIn(state, key, versionId);
-    if (at < 0 || list![at].deleteMarker) throw new S3Error("NoSuchKey", undefined, { key });
-    const record = change(list![at]);
-    list![at] = record;
-    state.ids.set(idKey(key, versionOf(record)), record);
-    await this.saveVersion(bucket, key, versionOf(record), record);
+    return this.#keyTurn(bucket, key, async (state) => {
+      const list = state.versions.get(key);
+      const at = versionId === undefined
+        ? (list && !list[list.length - 1].deleteMarker ? list.length - 1 : -1)
+        : this.#indexIn(state, key, versionId);
+      if (at < 0 || list![at].deleteMarker) throw new S3Error("NoSuchKey", undefined, { key });
+      const record = change(list![at]);
+      await this.saveVersion(bucket, key, versionOf(record), record);
+      list![at] = record;
+      state.ids.set(idKey(key, versionOf(record)), record);
+    });
   }
 
   async createUpload(record: UploadRecord): Promise<void> {
-    this.uploads.set(record.id, record);
     await this.saveUpload(record.id, record);
+    this.uploads.set(record.id, record);
   }
 
   getUpload(id: string): UploadRecord | undefined {
     return this.uploads.get(id);
   }
 
-  async putPart(id: string, part: PartRecord): Promise<void> {
-    const upload = this.uploads.get(id);
-    if (!upload) {
-      await this.#free(part.segment.ref);
-      throw new S3Error("NoSuchUpload");
-    }
-    const old = upload.parts[part.number];
-    upload.parts[part.number] = part;
-    await this.saveUpload(id, upload);
-    if (old) await this.#free(old.segment.ref);
+  putPart(id: string, part: PartRecord): Promise<void> {
+    return this.#serial(`u\0${id}`, async () => {
+      const upload = this.uploads.get(id);
+      try {
+        if (!upload) throw new S3Error("NoSuchUpload");
+        const next = { ...upload, parts: { ...upload.parts, [part.number]: part } };
+        await this.saveUpload(id, next);
+        this.uploads.set(id, next);
+      } catch (error) {
+        await this.#free(part.segment.ref).catch(() => {});
+        throw error;
+      }
+      const old = upload.parts[part.number];
+      if (old) await this.#free(old.segment.ref);
+    });
   }
 
-  async deleteUpload(id: string): Promise<void> {
-    const upload = this.uploads.get(id);
-    if (!upload) return;
-    this.uploads.delete(id);
-    await this.saveUpload(id, null);
-    for (const part of Object.values(upload.parts)) await this.#free(part.segment.ref);
+  deleteUpload(id: string): Promise<void> {
+    return this.#serial(`u\0${id}`, async () => {
+      const upload = this.uploads.get(id);
+      if (!upload) return;
+      await this.saveUpload(id, null);
+      this.uploads.delete(id);
+      for (const part of Object.values(upload.parts)) await this.#free(part.segment.ref);
+    });
   }
 
-  async completeUpload(id: string, record: ObjectRecord): Promise<ObjectRecord> {
-    const upload = this.uploads.get(id);
-    if (!upload) throw new S3Error("NoSuchUpload");
-    const current = new Set(Object.values(upload.parts).map((p) => p.segment.ref));
-    // A part replaced since the caller chose it is no longer the part listed.
-    if (!record.segments.every((s) => current.has(s.ref))) throw new S3Error("InvalidPart");
-    // Leave the index at once, so a concurrent abort cannot free the parts the object takes.
-    this.uploads.delete(id);
-    const kept = new Set(record.segments.map((s) => s.ref));
-    let stored: ObjectRecord;
-    try {
-      stored = await this.putObject(upload.bucket, record);
-    } catch (error) {
+  completeUpload(id: string, record: ObjectRecord): Promise<ObjectRecord> {
+    // In the upload's turn: a concurrent abort or completion waits, then finds no upload.
+    return this.#serial(`u\0${id}`, async () => {
+      const upload = this.uploads.get(id);
+      if (!upload) throw new S3Error("NoSuchUpload");
+      const current = new Set(Object.values(upload.parts).map((p) => p.segment.ref));
+      // A part replaced since the caller chose it is no longer the part listed.
+      if (!record.segments.every((s) => current.has(s.ref))) throw new S3Error("InvalidPart");
+      // When the object cannot be saved, the upload stays as it was, parts and all: the client
+      // may complete it again.
+      const stored = await this.#keyTurn(
+        upload.bucket,
+        record.key,
+        (state) => this.#addVersion(state, record),
+      );
+      this.uploads.delete(id);
+      // Stored: the upload is over. A sidecar left behind names parts the object holds; the
+      // next start recognises it and drops it (DiskStorage), so a failure here changes nothing.
+      await this.saveUpload(id, null).catch(() => {});
+      const kept = new Set(record.segments.map((s) => s.ref));
       for (const part of Object.values(upload.parts)) {
         if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
       }
-      await this.saveUpload(id, null);
-      throw error;
-    }
-    await this.saveUpload(id, null);
-    for (const part of Object.values(upload.parts)) {
-      if (!kept.has(part.segment.ref)) await this.#free(part.segment.ref);
-    }
-    return stored;
+      return stored;
+    });
   }
 
   close(): Promise<void> {

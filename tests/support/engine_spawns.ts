@@ -21,7 +21,16 @@
  */
 
 /** Programs every Debian machine has, which tests may start directly. */
-export const SYSTEM_TOOLS: readonly string[] = ["cat", "sh", "bash", "script", "kill", "sleep"];
+export const SYSTEM_TOOLS: readonly string[] = [
+  "cat",
+  "sh",
+  "bash",
+  "script",
+  "kill",
+  "sleep",
+  "mount",
+  "umount",
+];
 
 /** Words that name an engine's program when they appear as a command. */
 const ENGINE_WORD =
