@@ -27,6 +27,7 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "ListObjectVersions",
   ],
   signing: ["PutObject"],
+  backups: ["PutObject", "ListObjectVersions", "GetObject"],
 };
 
 /**
