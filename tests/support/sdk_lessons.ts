@@ -27,6 +27,15 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "ListObjectVersions",
   ],
   signing: ["PutObject"],
+  versions: [
+    "GetBucketVersioning|PutBucketVersioning",
+    "PutObject",
+    "ListObjectVersions",
+    "GetObject",
+    "CopyObject",
+    "DeleteObject",
+    "DeleteObjects",
+  ],
   backups: ["PutObject", "ListObjectVersions", "GetObject"],
 };
 
