@@ -15,101 +15,117 @@
 // A versioned bucket keeps every version of every object: an overwrite adds a new one, a delete adds
 // a *delete marker*, and nothing is lost until you delete a version by its id. DreamObjects US-East 5
 // versions every bucket, always.
-
-// %% id="versions-intro"
-import { connect, createBucket, getText, getVersioning, putObject } from "../lib/mod.ts";
-import { deleteBucket, deleteObject, emptyBucket, setVersioning } from "../lib/mod.ts";
-import { listVersions, Stack, toView } from "../lib/mod.ts";
-
-// %% [markdown]
-// ## Where to connect
 //
-// As in the first chapter: `{}` is the embedded server, `{ emulate: "us-east-5" }` behaves like
-// DreamObjects US-East 5, `{ dreamobjects: true }` is your account (keys from `AWS_ACCESS_KEY_ID`
-// and `AWS_SECRET_ACCESS_KEY`).
+// The set-up connects as in [chapter 1](tour.ipynb#Where-to-connect) (`options` says where), makes
+// a fresh bucket and reads its versioning state: on Ceph RGW it starts unversioned (no `Status`),
+// on US-East 5 already `Enabled`.
 
-// %% id="versions-options" tags=["parameters"]
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }
+// %% id="versions-setup" tags=["parameters"]
+import { connect, type ConnectOptions, createBucket } from "../lib/mod.ts";
+import { GetBucketVersioningCommand } from "@aws-sdk/client-s3";
 
-// %% [markdown]
-// ## Connect and make a bucket
-//
-// A fresh bucket: on Ceph RGW it starts `Unversioned`, on US-East 5 already `Enabled`.
-
-// %% id="versions-connect"
+const options: ConnectOptions = {}; // where to connect: see chapter 1
 const s3 = await connect(options);
 const bucket = await createBucket(s3, { prefix: "versions" });
-s3.trace.show(await getVersioning(s3, bucket));
+const { Status } = await s3.client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+s3.trace.show(Status ?? "Unversioned");
 
 // %% [markdown]
 // ## Turn versioning on
 //
-// `PutBucketVersioning` with `Enabled`; once on, it can only be suspended, never removed. Where it
-// is on already there is nothing to do.
+// `PutBucketVersioningCommand` with `Enabled`; once on, it can only be suspended, never removed.
+// Where it is on already there is nothing to do. `setVersioning(s3, bucket, true)` is the shorthand.
 
 // %% id="versioning-on"
-if (await getVersioning(s3, bucket) !== "Enabled") await setVersioning(s3, bucket, true);
-s3.trace.show(await getVersioning(s3, bucket));
+import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
+
+const on = { Bucket: bucket, VersioningConfiguration: { Status: "Enabled" as const } };
+if (Status !== "Enabled") await s3.client.send(new PutBucketVersioningCommand(on));
+const now = await s3.client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+s3.trace.show(now.Status);
 
 // %% [markdown]
 // ## Write a file, then overwrite it
 //
-// Each PUT gets its own version id (the `x-amz-version-id` header): the second one does not replace
-// the first, it goes on top of it.
+// Each PUT gets its own `VersionId` (the `x-amz-version-id` header): the second one does not
+// replace the first, it goes on top of it. A backup copy, `notes.txt.bak`, goes next to it.
 
 // %% id="overwrite"
-const first = await putObject(s3, bucket, "notes.txt", "version 1: the good one");
-const second = await putObject(s3, bucket, "notes.txt", "version 2: oops, overwritten");
-s3.trace.show([first, second]);
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+const notes = { Bucket: bucket, Key: "notes.txt" };
+const put = (Key: string, Body: string) =>
+  s3.client.send(new PutObjectCommand({ ...notes, Key, Body }));
+const first = await put("notes.txt", "version 1: the good one");
+const second = await put("notes.txt", "version 2: oops, overwritten");
+await put("notes.txt.bak", "a backup, whose key starts with notes.txt");
+s3.trace.show([first, second].map(({ VersionId, ETag }) => ({ VersionId, ETag })));
 
 // %% [markdown]
 // ## List its versions
 //
-// `ListObjectVersions` (`GET /bucket?versions`) shows both, newest first; only the latest is what
-// a plain GET returns.
+// `ListObjectVersionsCommand` (`GET /bucket?versions`) shows both, newest first; only the latest is
+// what a plain GET returns. Its `Prefix` is a prefix, not a key: `notes.txt.bak` matches too.
 
 // %% id="list-versions"
-s3.trace.show(await Array.fromAsync(listVersions(s3, bucket, { prefix: "notes.txt" })));
+import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
+
+const listing = { Bucket: bucket, Prefix: "notes.txt" };
+const { Versions = [] } = await s3.client.send(new ListObjectVersionsCommand(listing));
+s3.trace.show(
+  Versions.map(({ Key, VersionId, IsLatest, Size }) => ({ Key, VersionId, IsLatest, Size })),
+);
 
 // %% [markdown]
 // ## Read the old version
 //
-// A GET with `versionId` reads any version, not only the latest.
+// A `GetObjectCommand` with a `VersionId` reads any version, not only the latest.
 
 // %% id="read-old"
-s3.trace.show(await getText(s3, bucket, "notes.txt", { versionId: first.versionId }));
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+
+const old = await s3.client.send(new GetObjectCommand({ ...notes, VersionId: first.VersionId }));
+s3.trace.show(await old.Body!.transformToString());
 
 // %% [markdown]
-// ## Restore it
+// ## Restore it, on the server
 //
-// Restoring is writing the old bytes again as the newest version (a `CopyObject` from the old
-// version would do it server-side); version 2 stays in the history.
+// `CopyObjectCommand` from the old version (`?versionId=` in its `CopySource`) onto the same key
+// makes it the newest version again, inside the service: no byte comes through this machine, and
+// version 2 stays in the history.
 
 // %% id="restore"
-const good = await getText(s3, bucket, "notes.txt", { versionId: first.versionId });
-await putObject(s3, bucket, "notes.txt", good);
-s3.trace.show(await getText(s3, bucket, "notes.txt"));
+import { CopyObjectCommand } from "@aws-sdk/client-s3";
+
+const CopySource = `${bucket}/notes.txt?versionId=${first.VersionId}`;
+await s3.client.send(new CopyObjectCommand({ ...notes, CopySource }));
+const latest = await s3.client.send(new GetObjectCommand(notes));
+s3.trace.show(await latest.Body!.transformToString());
 
 // %% [markdown]
 // ## Delete it: a delete marker
 //
-// A DELETE without a version id removes nothing: it adds a delete marker, which has a version id of
-// its own.
+// A `DeleteObjectCommand` without a `VersionId` removes nothing: it adds a delete marker, which has
+// a version id of its own.
 
 // %% id="delete-marker"
-const deleted = await deleteObject(s3, bucket, "notes.txt");
-s3.trace.show(deleted);
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+
+const deleted = await s3.client.send(new DeleteObjectCommand(notes));
+s3.trace.show({ DeleteMarker: deleted.DeleteMarker, VersionId: deleted.VersionId });
 
 // %% [markdown]
 // ## Hidden, not gone
 //
 // With the marker on top, a plain GET answers `404 NoSuchKey`, yet every version is still listed
-// under it.
+// under it. The course's `listVersions(s3, bucket, { prefix })` lists versions and markers in one
+// list, page after page.
 
 // %% id="hidden-not-gone"
-const gone = await getText(s3, bucket, "notes.txt").catch((error) => error);
+import { listVersions, Stack, toView } from "../lib/mod.ts";
+
+const gone = await s3.client.send(new GetObjectCommand(notes)).catch((error) => error);
 const hidden = await Array.fromAsync(listVersions(s3, bucket, { prefix: "notes.txt" }));
-s3.trace.show(new Stack([toView(gone), toView(hidden)]));
+s3.trace.show(new Stack([toView(`${gone.name}: ${gone.message}`), toView(hidden)]));
 
 // %% [markdown]
 // ## Undo the delete
@@ -117,35 +133,35 @@ s3.trace.show(new Stack([toView(gone), toView(hidden)]));
 // Deleting the delete marker itself, by its version id, brings the object back as it was.
 
 // %% id="undo-delete"
-await deleteObject(s3, bucket, "notes.txt", { versionId: deleted.versionId });
-s3.trace.show(await getText(s3, bucket, "notes.txt"));
+await s3.client.send(new DeleteObjectCommand({ ...notes, VersionId: deleted.VersionId }));
+const back = await s3.client.send(new GetObjectCommand(notes));
+s3.trace.show(await back.Body!.transformToString());
 
 // %% [markdown]
 // ## Delete for good
 //
-// To really delete a versioned object, delete each of its versions by id; then nothing is listed.
+// To really delete a versioned object, delete each of its versions by id. The listing's prefix
+// also matches `notes.txt.bak`, so we keep only the versions whose key is exactly `notes.txt`: the
+// backup stays.
 
 // %% id="delete-for-good"
-for await (const version of listVersions(s3, bucket, { prefix: "notes.txt" })) {
-  await deleteObject(s3, bucket, version.key, { versionId: version.versionId });
+const all = await Array.fromAsync(listVersions(s3, bucket, { prefix: "notes.txt" }));
+const ours = all.filter((version) => version.key === "notes.txt"); // not notes.txt.bak
+for (const { versionId } of ours) {
+  await s3.client.send(new DeleteObjectCommand({ ...notes, VersionId: versionId }));
 }
 s3.trace.show(await Array.fromAsync(listVersions(s3, bucket)));
 
 // %% [markdown]
-// ## Delete the bucket
+// ## Delete the bucket and close
 //
 // `emptyBucket()` removes any version or marker left (one `DeleteObjects` per page), then the
-// bucket can go.
+// bucket can go; closing the connection stops the embedded server, if one was started.
 
-// %% id="versions-cleanup" tags=["cleanup"]
+// %% id="versions-close" tags=["cleanup"]
+import { deleteBucket, emptyBucket } from "../lib/mod.ts";
+
 await emptyBucket(s3, bucket);
 await deleteBucket(s3, bucket);
-s3.trace.show();
-
-// %% [markdown]
-// ## Done
-//
-// Closing the connection stops the embedded server, if one was started.
-
-// %% id="versions-close"
 await s3.close();
+s3.trace.show();

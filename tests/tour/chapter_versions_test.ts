@@ -12,6 +12,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -39,12 +40,19 @@ function milestones(before: "Unversioned" | "Enabled") {
     { what: "two PUTs", pattern: /→ 200 OK[^\n]*PutObject[\s\S]*?→ 200 OK[^\n]*PutObject/ },
     { what: "two versions listed", pattern: /→ 200 OK[^\n]*ListObjectVersions/ },
     { what: "the old version read", pattern: /^version 1: the good one$/m },
-    { what: "the old version restored", pattern: /^version 1: the good one$/m },
-    { what: "a delete marker made", pattern: /deleteMarker: true/ },
+    {
+      what: "the old version restored by CopyObject",
+      pattern: /^version 1: the good one\n[^\n]*\n\s*→ 200 OK[^\n]*CopyObject/m,
+    },
+    { what: "a delete marker made", pattern: /DeleteMarker: true/ },
     { what: "the marker listed on top", pattern: /^ +notes\.txt +\S+ +true +true +0 /m },
     { what: "a plain GET refused", pattern: /→ 404 Not Found NoSuchKey[^\n]*GetObject/ },
     { what: "the delete undone", pattern: /^version 1: the good one$/m },
-    { what: "nothing listed after deleting every version", pattern: /^\(none\)$/m },
+    {
+      what: "only notes.txt.bak left after deleting every version of notes.txt",
+      pattern:
+        /^ {2}key +versionId[^\n]*\n {2}notes\.txt\.bak +\S+ +true +false [^\n]*\n(?! {2}notes)/m,
+    },
     { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
   ];
 }
@@ -121,6 +129,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     const text = outputsOf(notebook).map(textOf).join("\n");
     assertTourOutput(text, NOTEBOOK, milestones("Unversioned"));
     assertNoSecrets(
@@ -139,6 +148,7 @@ jupyterTest("the versions notebook executes on Ceph RGW", { rgw: true }, async (
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("versions-") && !before.has(name));
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
