@@ -14,29 +14,17 @@
 //
 // `syncUp()` makes a bucket prefix hold what a folder holds, sending only the files that are new or
 // differ (same size and MD5 as the object's ETag: skipped). `syncDown()` does the same the other
-// way: that is a restore.
-
-// %% id="backups-intro"
-import { connect, createBucket, getVersioning, setVersioning, syncDown } from "../lib/mod.ts";
-import { deleteBucket, emptyBucket, getBytes, listVersions, syncUp } from "../lib/mod.ts";
-
-// %% [markdown]
-// ## Where to connect
+// way: that is a restore. Each is many requests, so the course's helpers do them.
 //
-// As in the first chapter: `{}` is the embedded server, `{ emulate: "us-east-5" }` behaves like
-// DreamObjects US-East 5, `{ dreamobjects: true }` is your account (keys from `AWS_ACCESS_KEY_ID`
-// and `AWS_SECRET_ACCESS_KEY`).
+// The set-up connects as in [chapter 1](tour.ipynb#Where-to-connect) (`options` says where) and
+// makes a versioned bucket: it keeps the old copy of every file a backup overwrites, which lets us
+// go back to yesterday at the end. On US-East 5 versioning is on already.
 
-// %% id="backups-options" tags=["parameters"]
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }
+// %% id="backups-setup" tags=["parameters"]
+import { connect, type ConnectOptions, createBucket } from "../lib/mod.ts";
+import { getVersioning, setVersioning } from "../lib/mod.ts";
 
-// %% [markdown]
-// ## Connect and make a versioned bucket
-//
-// A versioned bucket keeps the old copy of every file a backup overwrites: that is what lets us go
-// back to yesterday at the end. On US-East 5 versioning is on already.
-
-// %% id="backups-connect"
+const options: ConnectOptions = {}; // where to connect: see chapter 1
 const s3 = await connect(options);
 const bucket = await createBucket(s3, { prefix: "backups" });
 if (await getVersioning(s3, bucket) !== "Enabled") await setVersioning(s3, bucket, true);
@@ -61,6 +49,8 @@ await Deno.writeFile("backup-source/photo.bin", new Uint8Array(200_000).fill(9))
 // One listing of the prefix (empty), then one `PutObject` per file, several in flight.
 
 // %% id="backup-first"
+import { syncUp } from "../lib/mod.ts";
+
 const first = await syncUp(s3, "backup-source", bucket, "backup");
 s3.trace.show(first);
 
@@ -76,17 +66,32 @@ await Deno.writeTextFile("backup-source/budget.csv", "rent,1250\nfood,380\n");
 await Deno.writeTextFile("backup-source/report.txt", "All good.\n");
 
 // %% [markdown]
+// ## Same size, another MD5
+//
+// `budget.csv` kept its size, 19 bytes: its date aside, only its MD5 tells the new budget from the
+// old one. A `HeadObjectCommand` reads the object's ETag, which for a file sent in one piece is
+// the MD5 of its bytes.
+
+// %% id="backups-md5"
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+const budget = { Bucket: bucket, Key: "backup/budget.csv" };
+const head = await s3.client.send(new HeadObjectCommand(budget));
+const local = await Deno.readFile("backup-source/budget.csv");
+const md5 = createHash("md5").update(local).digest("hex");
+const stored = { where: "bucket", bytes: head.ContentLength, md5: head.ETag };
+s3.trace.show([{ where: "folder", bytes: local.length, md5 }, stored]);
+
+// %% [markdown]
 // ## Back up again: only the changes travel
 //
 // The same call: the listing shows what the bucket has, the unchanged files are skipped without a
-// request, and only the three changed or new files are PUT (counted from the trace).
+// request, and only the three changed or new files are sent, `budget.csv` among them: the trace
+// below shows one listing and three PUTs.
 
 // %% id="backup-again"
-const mark = s3.trace.entries.length;
 const again = await syncUp(s3, "backup-source", bucket, "backup");
-const requests = s3.trace.entries.slice(mark);
-const puts = requests.filter((exchange) => exchange.method === "PUT").length;
-s3.trace.show({ copied: again.copied, skipped: again.skipped, requests: requests.length, puts });
+s3.trace.show(again);
 
 // %% [markdown]
 // ## Restore to a new folder
@@ -95,61 +100,68 @@ s3.trace.show({ copied: again.copied, skipped: again.skipped, requests: requests
 // a temporary name and is renamed when complete).
 
 // %% id="backups-restore"
+import { syncDown } from "../lib/mod.ts";
+
 const restore = await syncDown(s3, bucket, "backup", "backup-restored");
 s3.trace.show(restore);
 
 // %% [markdown]
 // ## Compare, file by file
 //
-// Every file of the folder, byte for byte against its restored copy: all the same.
+// Every file of the folder, byte for byte against its restored copy (`isDeepStrictEqual()` compares
+// two byte arrays): all the same.
 
 // %% id="backups-compare"
+import { isDeepStrictEqual } from "node:util";
 const compared = [];
-for await (const entry of Deno.readDir("backup-source")) {
-  const mine = await Deno.readFile(`backup-source/${entry.name}`);
-  const back = await Deno.readFile(`backup-restored/${entry.name}`);
-  compared.push({ file: entry.name, bytes: mine.length, same: mine.join() === back.join() });
+for await (const { name } of Deno.readDir("backup-source")) {
+  const mine = await Deno.readFile(`backup-source/${name}`);
+  const back = await Deno.readFile(`backup-restored/${name}`);
+  compared.push({ file: name, bytes: mine.length, same: isDeepStrictEqual(mine, back) });
 }
 compared.sort((a, b) => a.file.localeCompare(b.file));
 
 // %% [markdown]
 // ## Yesterday's versions of a file
 //
-// The second backup overwrote `notes.txt`, but the bucket is versioned: `ListObjectVersions`
+// The second backup overwrote `notes.txt`, but the bucket is versioned: `ListObjectVersionsCommand`
 // shows both copies, newest first.
 
 // %% id="backups-versions"
-const versions = await Array.fromAsync(listVersions(s3, bucket, { prefix: "backup/notes.txt" }));
-s3.trace.show(versions);
+import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
+
+const listing = { Bucket: bucket, Prefix: "backup/notes.txt" };
+const { Versions = [] } = await s3.client.send(new ListObjectVersionsCommand(listing));
+s3.trace.show(
+  Versions.map(({ Key, VersionId, IsLatest, Size }) => ({ Key, VersionId, IsLatest, Size })),
+);
 
 // %% [markdown]
 // ## Restore yesterday's version
 //
-// A GET with the older version's id reads yesterday's bytes; writing them over the local file
-// restores it (the bucket keeps both versions).
+// A `GetObjectCommand` with the older version's id reads yesterday's bytes; writing them over the
+// local file restores it (the bucket keeps both versions).
 
 // %% id="backups-yesterday"
-const yesterday = versions[1]; // newest first: [1] is the one before
-const old = await getBytes(s3, bucket, "backup/notes.txt", { versionId: yesterday.versionId });
-await Deno.writeFile("backup-source/notes.txt", old);
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+
+const yesterday = { Bucket: bucket, Key: "backup/notes.txt", VersionId: Versions[1].VersionId };
+const old = await s3.client.send(new GetObjectCommand(yesterday)); // [1]: the one before
+await Deno.writeFile("backup-source/notes.txt", await old.Body!.transformToByteArray());
 s3.trace.show(await Deno.readTextFile("backup-source/notes.txt"));
 
 // %% [markdown]
-// ## Clean up
+// ## Clean up and close
 //
-// `emptyBucket()` deletes every version, then the bucket goes, and so do the two local folders.
+// `emptyBucket()` deletes every version, then the bucket goes, and so do the two local folders;
+// closing the connection stops the embedded server, if one was started.
 
-// %% id="backups-cleanup" tags=["cleanup"]
+// %% id="backups-close" tags=["cleanup"]
+import { deleteBucket, emptyBucket } from "../lib/mod.ts";
+
 await emptyBucket(s3, bucket);
 await deleteBucket(s3, bucket);
 await Deno.remove("backup-source", { recursive: true });
 await Deno.remove("backup-restored", { recursive: true });
-s3.trace.show();
-
-// %% [markdown]
-// ## Done
-//
-// Closing the connection stops the embedded server, if one was started.
-
-// %% id="backups-close"
 await s3.close();
+s3.trace.show();

@@ -27,6 +27,25 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "ListObjectVersions",
   ],
   signing: ["PutObject"],
+  versions: [
+    "GetBucketVersioning",
+    "PutBucketVersioning|GetBucketVersioning",
+    "PutObject",
+    "ListObjectVersions",
+    "GetObject",
+    "CopyObject",
+    "DeleteObject",
+  ],
+  backups: ["HeadObject", "ListObjectVersions", "GetObject"],
+  "big-files": [
+    "CreateMultipartUpload",
+    "UploadPart",
+    "ListParts",
+    "CompleteMultipartUpload",
+    "HeadObject",
+    "ListMultipartUploads",
+    "AbortMultipartUpload",
+  ],
 };
 
 /**

@@ -15,6 +15,7 @@ import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { PROMPT, ptyTour } from "../support/chapter_pty.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -46,9 +47,10 @@ const MILESTONES = [
   { what: "the first backup copies 4 files", pattern: /copied: 4,/ },
   { what: "4 PUTs the first time", pattern: /(→ 200 OK[^\n]*PutObject\n[\s\S]*?){4}/ },
   {
-    what: "the second backup: 3 copied, 2 skipped, 3 PUTs",
-    pattern: /copied: 3,\s+skipped: 2,\s+requests: 4,\s+puts: 3/,
+    what: "budget.csv: the same 19 bytes, another MD5 than the object's ETag",
+    pattern: /folder +19 +([0-9a-f]{32})\n {2}bucket +19 +"(?!\1)[0-9a-f]{32}"/,
   },
+  { what: "the second backup: 3 copied, 2 skipped", pattern: /copied: 3,\s+skipped: 2,/ },
   { what: "the restore copies 5 files", pattern: /copied: 5,/ },
   { what: "budget.csv restored equal", pattern: same("budget.csv", 19) },
   { what: "notes.txt restored equal", pattern: same("notes.txt", 40) },
@@ -66,8 +68,19 @@ const MILESTONES = [
 /** The story's checks that only a run's output can show, beyond the milestones. */
 function assertStory(output: string, label: string) {
   assertTourOutput(output, label, MILESTONES);
-  assert.match(output, /backup\/notes\.txt +\S+ +true +false +40 /, `${label}: today's notes`);
-  assert.match(output, /backup\/notes\.txt +\S+ +false +false +22 /, `${label}: yesterday's`);
+  assert.match(output, /backup\/notes\.txt +\S+ +true +40\n/, `${label}: today's notes`);
+  assert.match(output, /backup\/notes\.txt +\S+ +false +22\n/, `${label}: yesterday's`);
+  const again = output.slice(
+    output.indexOf("copied: 3"),
+    output.indexOf("Restore to a new folder"),
+  );
+  assert.equal(
+    again.match(/→ 200 OK[^\n]*PutObject/g)?.length,
+    3,
+    `${label}: 3 PUTs the second time`,
+  );
+  assert.equal(again.match(/→ [^\n]*ListObjectsV2/g)?.length, 1, `${label}: one listing`);
+  assert.doesNotMatch(output, /ms: \d+\.\d{2,}/, `${label}: a wall time in nanoseconds`);
   assert.match(output, /^Monday: call the bank\n(?!Tuesday)/m, `${label}: yesterday restored`);
   assertNoSecrets(output, SECRETS, label);
 }
@@ -180,6 +193,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     const text = outputsOf(notebook).map(textOf).join("\n");
     assertTourOutput(text, NOTEBOOK, MILESTONES);
     assertNoSecrets(
@@ -199,6 +213,7 @@ jupyterTest("the backups notebook executes on Ceph RGW", { rgw: true }, async (_
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), `${NOTEBOOK} on RGW`, MILESTONES);
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("backups-") && !before.has(name));
