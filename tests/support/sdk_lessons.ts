@@ -36,6 +36,15 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "CopyObject",
     "DeleteObject",
   ],
+  folders: [
+    "ListObjectsV2",
+    "PutObject",
+    "HeadObject",
+    "CopyObject",
+    "DeleteObject",
+    "GetObject",
+    "DeleteObjects",
+  ],
   backups: ["HeadObject", "ListObjectVersions", "GetObject"],
   "big-files": [
     "CreateMultipartUpload",
