@@ -28,32 +28,43 @@ import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER, sourcePath } fro
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
 import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
+/** The chapters for `--help`: the name to pass, then the title. */
+function chapterLines(): string {
+  const width = Math.max(...CHAPTERS.map((c) => c.name.length)) + 2;
+  return CHAPTERS.map((c) => `  ${c.name.padEnd(width)}${c.title}`).join("\n");
+}
+
 const HELP = `Usage: deno task tour [CHAPTER] [options]
 
-Runs one chapter of the course (--list shows them). Without CHAPTER, the first: the
-DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
-public link, a presigned link and an ACL, then delete everything. Without --endpoint,
---dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
-without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object;
-where deletes keep versions (US-East 5 too) it shows the delete marker and the version left, then
-removes every version so that the bucket can go.
+Runs one chapter of the course in the terminal: each step's prose, its code (the cells of the
+chapter's notebook, course/NN_name.ts) and what the code printed, its HTTP traffic included.
+Without CHAPTER, the first. Without --endpoint, --dreamobjects or --use-s3 it runs on the embedded
+S3 server, started in-process. Whatever the chapter creates is deleted at the end (every version
+and unfinished upload included), also when a step fails or on Ctrl-C.
 
-Options:
+Chapters:
+${chapterLines()}
+
+Options (for every chapter):
 ${CONNECTION_HELP}
   --emulate NAME         Embedded server behaving like rgw (Ceph RGW, default) or us-east-5
                          (DreamObjects US-East 5's rules, offline)
   --step                 Wait for Enter before each step
-  --keep                 Keep the bucket and the picture (skip the deleting steps)
+  --keep                 Skip the deleting steps and leave what the chapter made on the service
+                         (the embedded server keeps nothing after the tour: use --endpoint)
   --list                 List the chapters, one per line: the CHAPTER to pass, then its title
   -h, --help             Show this help
 
+The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a --profile), so they stay
+out of your shell history. COLUMNS sets the width the text is fitted to; NO_COLOR turns colours
+off.
+
 Examples:
   deno task tour
-  deno task tour --dreamobjects --access-key KEY --secret-key SECRET
-  deno task tour --dreamobjects --cluster us-east-1
-  deno task tour --emulate us-east-5
-  deno task tour --endpoint http://127.0.0.1:7480 --step
-  deno task tour signing --emulate us-east-5`;
+  deno task tour signing --emulate us-east-5
+  AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… deno task tour --dreamobjects
+  deno task tour versions --dreamobjects --cluster us-east-1 --step
+  deno task tour --endpoint http://127.0.0.1:7480 --keep`;
 
 const FLAGS = {
   ...CONNECTION_FLAGS,

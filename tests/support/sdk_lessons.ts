@@ -28,7 +28,8 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   signing: ["PutObject"],
   versions: [
-    "GetBucketVersioning|PutBucketVersioning",
+    "GetBucketVersioning",
+    "PutBucketVersioning|GetBucketVersioning",
     "PutObject",
     "ListObjectVersions",
     "GetObject",
@@ -36,7 +37,25 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "DeleteObject",
     "DeleteObjects",
   ],
+  folders: [
+    "ListObjectsV2",
+    "PutObject",
+    "HeadObject",
+    "CopyObject",
+    "DeleteObject",
+    "GetObject",
+    "DeleteObjects",
+  ],
   backups: ["PutObject", "ListObjectVersions", "GetObject"],
+  "big-files": [
+    "CreateMultipartUpload",
+    "UploadPart",
+    "ListParts",
+    "CompleteMultipartUpload",
+    "HeadObject",
+    "ListMultipartUploads",
+    "AbortMultipartUpload",
+  ],
 };
 
 /**

@@ -93,6 +93,12 @@ function assertStory(output: string, label: string) {
   assertTourOutput(output, label, MILESTONES);
   assert.match(output, /^Monday: call the bank\n(?!Tuesday)/m, `${label}: yesterday restored`);
   assert.doesNotMatch(output, /\bms: \d+\.\d/, `${label}: a duration printed raw`);
+  const again = output.slice(
+    output.indexOf("skipped: 2"),
+    output.indexOf("Restore to a new folder"),
+  );
+  assert.equal(again.match(/→ 200 OK[^\n]*PutObject/g)?.length, 3, `${label}: 3 PUTs again`);
+  assert.equal(again.match(/→ [^\n]*ListObjectsV2/g)?.length, 1, `${label}: one listing`);
   assertNoSecrets(output, SECRETS, label);
 }
 

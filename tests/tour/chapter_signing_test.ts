@@ -15,6 +15,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -165,6 +166,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     const text = notebookText(notebook);
     assertTourOutput(text, NOTEBOOK, milestones(V2_ACCEPTED));
     const everything = outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n");
@@ -181,6 +183,7 @@ jupyterTest("the signing notebook executes on Ceph RGW", { rgw: true }, async (_
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   assertTourOutput(
     notebookText(notebook),
     `${NOTEBOOK} on RGW`,

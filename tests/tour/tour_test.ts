@@ -12,7 +12,7 @@ import {
 import { startServer } from "../../server/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { parseTourArgs } from "../../tour/main.ts";
-import { chapterNamed } from "../../tour/chapters.ts";
+import { chapterNamed, CHAPTERS } from "../../tour/chapters.ts";
 import { PROMPT, tourCommand, tourWaitingAt } from "../support/tour_pty.ts";
 
 const STEPS = chapterNamed("getting-started").steps;
@@ -163,7 +163,7 @@ Deno.test("--keep skips the deleting steps and leaves the bucket and the picture
   await deleteBucket(s3, kept);
 });
 
-Deno.test("--help prints usage; an unknown flag fails in one line with exit 2", async () => {
+Deno.test("--help lists the chapters and the options for all, keys from the environment; an unknown flag fails in one line", async () => {
   const help = await runTour(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: deno task tour \[CHAPTER\] \[options\]/);
@@ -180,6 +180,19 @@ Deno.test("--help prints usage; an unknown flag fails in one line with exit 2", 
   ) {
     assert.ok(help.stdout.includes(flag), flag);
   }
+  for (const chapter of CHAPTERS) {
+    assert.match(
+      help.stdout,
+      new RegExp(`^  ${chapter.name} +${chapter.title.replace(/[()]/g, ".")}$`, "m"),
+    );
+  }
+  const examples = help.stdout.slice(help.stdout.indexOf("Examples:"));
+  assert.ok(
+    !examples.includes("--secret-key"),
+    "an example puts the secret key on the command line",
+  );
+  assert.match(examples, /AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… deno task tour/);
+  assert.match(help.stdout, /--keep +Skip the deleting steps[^]*embedded server keeps nothing/);
   const bad = await runTour(["--bogus"]);
   assert.equal(bad.code, 2);
   assert.equal(bad.stdout, "");
