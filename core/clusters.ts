@@ -4,7 +4,7 @@
  * the embedded server tells by default. The lib, the embedded server, the tour and the error messages read these facts
  * instead of testing host names. A leaf module: it imports nothing.
  *
- * Sources (see README "DreamObjects today"): DreamHost's "DreamObjects Bucket Names" article
+ * Sources (see docs/dreamobjects.md): DreamHost's "DreamObjects Bucket Names" article
  * (help center 115001494772), Backblaze's "S3 Compatible API" and "Buckets" documentation. The
  * seed's host, `objects-us-west-1.dream.io`, is no longer served and appears here only in prose.
  *

@@ -3,9 +3,9 @@
  * the seed's story) or DreamObjects US-East 5 (Backblaze B2's S3-compatible API), an offline
  * stand-in for the cluster DreamObjects users have today.
  *
- * The US-East 5 profile follows the documented rules (see README "DreamObjects today"); where
+ * The US-East 5 profile follows the documented rules (see docs/dreamobjects.md); where
  * Backblaze's documentation names no error code, the nearest S3 code is used and listed in the
- * README's table of assumed codes. The cluster facts (region, naming rules) come from the shared
+ * the table of assumed codes in docs/dreamobjects.md. The cluster facts (region, naming rules) come from the shared
  * core (`core/clusters.ts`), so the client and the server cannot disagree about them.
  *
  * @module

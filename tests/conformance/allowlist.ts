@@ -103,7 +103,7 @@ const UNSIGNED_HOLE =
   "RGW 16.2.15 has the CVE-2026-54330 class unsigned-header hole: it acts on x-amz-* headers " +
   "and a Host that the signature does not cover. AWS and the fixed servers (s3s, SeaweedFS, " +
   "RustFS, s3proxy 4.1.1) refuse: 403 AccessDenied, There were headers present in the request " +
-  'which were not signed (README "Security")';
+  "which were not signed (docs/security.md)";
 
 const STRICTER_UNSIGNED: Allowance = {
   reason: UNSIGNED_HOLE,
@@ -144,7 +144,7 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "Presigned GET dated ten years ahead is refused": {
     reason: "RGW 16.2.15 checks only the end of a presigned URL's validity, so a URL dated ten " +
       "years ahead stays valid for ten years; AWS and MinIO refuse an X-Amz-Date later than " +
-      'the clock skew allows: 403 AccessDenied, Request is not valid yet (README "Security")',
+      "the clock skew allows: 403 AccessDenied, Request is not valid yet (docs/security.md)",
     fields: ["status", "code"],
     embedded: { status: 403, code: "AccessDenied" },
   },

@@ -35,7 +35,7 @@ Deno.test("the README's library example runs as written and prints what its comm
   }
 });
 
-/** The README's library table: module file name → the names listed outside parentheses. */
+/** The library table (docs/library.md): module file name → the names listed outside parentheses. */
 function readmeTable(readme: string): Map<string, string[]> {
   const section = readme.split("What the library offers")[1]?.split("\n## ")[0] ?? "";
   const rows = new Map<string, string[]>();
@@ -79,9 +79,9 @@ async function libExports(): Promise<Map<string, Map<string, string>>> {
   return modules;
 }
 
-Deno.test("the README's library table lists every function and class lib/mod.ts exports, and only those", async () => {
-  const table = readmeTable(await Deno.readTextFile(`${ROOT}README.md`));
-  assert.ok(table.size >= 5, `the README's library table was not found (${table.size} rows)`);
+Deno.test("docs/library.md's table lists every function and class lib/mod.ts exports, and only those", async () => {
+  const table = readmeTable(await Deno.readTextFile(`${ROOT}docs/library.md`));
+  assert.ok(table.size >= 5, `docs/library.md's table was not found (${table.size} rows)`);
   const exports = await libExports();
   const problems: string[] = [];
   for (const [file, names] of table) {
@@ -106,6 +106,66 @@ Deno.test("the README's library table lists every function and class lib/mod.ts 
   assert.deepEqual(
     problems,
     [],
-    `README's library table and lib/mod.ts disagree:\n  ${problems.join("\n  ")}`,
+    `docs/library.md's table and lib/mod.ts disagree:\n  ${problems.join("\n  ")}`,
+  );
+});
+
+/** Every markdown link of a page that is not to the web: its file and, with `#`, its anchor. */
+function localLinks(markdown: string): string[] {
+  const links: string[] = [];
+  let fence = false;
+  for (const line of markdown.split("\n")) {
+    if (line.startsWith("```")) fence = !fence;
+    if (fence) continue;
+    for (const m of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (!/^(https?|mailto):/.test(m[1])) links.push(m[1]);
+    }
+  }
+  return links;
+}
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
+function anchorOf(heading: string): string {
+  return heading.toLowerCase().replace(/[^\w\- ]/g, "").replaceAll(" ", "-");
+}
+
+Deno.test("every link in the README and docs/ reaches a file, and a heading when it names one", async () => {
+  const pages = ["README.md"];
+  for await (const entry of Deno.readDir(`${ROOT}docs`)) {
+    if (entry.name.endsWith(".md")) pages.push(`docs/${entry.name}`);
+  }
+  assert.ok(pages.length >= 8, `docs/ lost its pages: ${pages.join(", ")}`);
+  const broken: string[] = [];
+  for (const page of pages) {
+    const dir = page.includes("/") ? page.slice(0, page.lastIndexOf("/") + 1) : "";
+    for (const link of localLinks(await Deno.readTextFile(`${ROOT}${page}`))) {
+      const [path, anchor] = link.split("#");
+      const target = path === "" ? page : new URL(path, `file:///${dir}`).pathname.slice(1);
+      const text = await Deno.readTextFile(`${ROOT}${target}`).catch(() => undefined);
+      if (text === undefined) {
+        if (!(await Deno.stat(`${ROOT}${target}`).catch(() => undefined))) {
+          broken.push(`${page}: ${link} (no such file)`);
+        }
+        continue;
+      }
+      if (anchor && target.endsWith(".md")) {
+        const headings = [...text.matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1]));
+        if (!headings.includes(anchor)) broken.push(`${page}: ${link} (no such heading)`);
+      }
+    }
+  }
+  assert.deepEqual(broken, []);
+});
+
+Deno.test("the README is the course's front page: the two commands, then the course", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const at = (text: string) => readme.indexOf(text);
+  assert.ok(at("npx --yes deno@2 task tour") > 0 && at("npx --yes deno@2 task test") > 0);
+  assert.ok(at("## The course") > at("npx --yes deno@2 task test"), "the course right after");
+  assert.ok(at("## The course") < at("## Where to go next"));
+  assert.doesNotMatch(readme, /--secret-key [A-Z]/, "keys go in the environment, not argv");
+  assert.ok(
+    readme.length < 20_000,
+    `the README is ${readme.length} characters: move reference to docs/`,
   );
 });

@@ -50,7 +50,7 @@ function milestones(v2: RegExp, unsigned = UNSIGNED_REFUSED) {
 const V2_ACCEPTED = /→ 200 OK[^\n]*GetObject signed with V2/;
 const V2_REFUSED = /→ 400 Bad Request InvalidRequest[^\n]*GetObject signed with V2/;
 const UNSIGNED_REFUSED = /→ 403 Forbidden AccessDenied[^\n]*PUT link \+ unsigned x-amz-copy-source/;
-// RGW 16.2.15 has the CVE-2026-54330 class hole: it runs the copy (README "Security").
+// RGW 16.2.15 has the CVE-2026-54330 class hole: it runs the copy (docs/security.md).
 const UNSIGNED_RUN_ON_RGW = /→ 200 OK[^\n]*PUT link \+ unsigned x-amz-copy-source/;
 
 /** No secret key anywhere; a signature only shortened on the comparison's lines, never `Signature=…`. */

@@ -116,7 +116,7 @@ function withHeader(raw: Raw, name: string, edit: (value: string) => string | un
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Where the embedded server answers otherwise than RGW 16, on purpose (README "Security"). */
+/** Where the embedded server answers otherwise than RGW 16, on purpose (docs/security.md). */
 interface Stricter {
   /** The embedded server's status. */
   status: number;
