@@ -66,7 +66,7 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
     title: "Big files: multipart uploads and their leftovers",
     notebook: "03-big-files.ipynb",
     summary:
-      "a multipart upload by hand, putFile(), an interrupted upload, leftovers found and aborted",
+      "a multipart upload by hand, lib-storage's Upload, an interrupted upload, leftovers aborted",
     source: "03_big_files.ts",
     files: ["big-file.bin"],
   },
