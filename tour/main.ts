@@ -16,9 +16,9 @@ import {
   deleteBucket,
   emptyBucket,
   type Emulation,
-  EMULATIONS,
-  toS3RequestError,
 } from "../lib/mod.ts";
+import { toS3RequestError } from "../lib/errors.ts";
+import { EMULATIONS } from "../lib/connect_options.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
 import { cellHooks } from "./cell_hooks.ts";
@@ -102,10 +102,13 @@ export interface TourArgs {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTourArgs } from "./main.ts";
  *
- * console.log(parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint);
- * // http://127.0.0.1:7480
+ * assert.equal(
+ *   parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint,
+ *   "http://127.0.0.1:7480",
+ * );
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { paint, Stack, Table, type View } from "../lib/mod.ts";
+import { Stack, Table, type View } from "../lib/mod.ts";
+import { paint } from "../lib/display.ts";
 
 /**
  * The terminal's width in columns: `COLUMNS` when set, else the terminal's own, else 80.
