@@ -6,6 +6,7 @@
 
 import * as acl from "./handlers/acl.ts";
 import * as bucket from "./handlers/bucket.ts";
+import * as cors from "./handlers/cors.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
 import * as service from "./handlers/service.ts";
@@ -38,7 +39,10 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
   row("bucket", "POST", null, "PostObject", bucket.postUpload),
-  row("bucket", "OPTIONS", null, "PreflightRequest", bucket.preflight),
+  row("bucket", "OPTIONS", null, "PreflightRequest", cors.preflight),
+  row("bucket", "PUT", "cors", "PutBucketCors", cors.putBucketCors),
+  row("bucket", "GET", "cors", "GetBucketCors", cors.getBucketCors),
+  row("bucket", "DELETE", "cors", "DeleteBucketCors", cors.deleteBucketCors),
   row("bucket", "GET", "acl", "GetBucketAcl", acl.getBucketAcl),
   row("bucket", "PUT", "acl", "PutBucketAcl", acl.putBucketAcl),
   row("bucket", "GET", "uploads", "ListMultipartUploads", multipart.listUploads),
@@ -60,5 +64,5 @@ export const ROUTES: readonly Route[] = [
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),
   row("object", "POST", null, "PostObject", bucket.postUpload),
-  row("object", "OPTIONS", null, "PreflightRequest", bucket.preflight),
+  row("object", "OPTIONS", null, "PreflightRequest", cors.preflight),
 ];

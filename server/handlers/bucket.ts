@@ -418,27 +418,3 @@ export function postUpload(context: RequestContext): Promise<Response> {
   }
   throw new S3Error("NotImplemented", "Cannot accept a browser-based POST upload: use PUT");
 }
-
-/**
- * OPTIONS (a CORS preflight) on a bucket or object. No bucket here has a CORS configuration, so
- * a preflight is refused as RGW refuses one: `InvalidArgument` without `Origin` and
- * `Access-Control-Request-Method`, else `AccessDenied`.
- *
- * @param context The request.
- * @returns Never: always throws.
- */
-export function preflight(context: RequestContext): Promise<Response> {
-  loadBucket(context);
-  const origin = context.headers.get("origin");
-  const method = context.headers.get("access-control-request-method");
-  if (origin === null || method === null) {
-    throw new S3Error(
-      "InvalidArgument",
-      "Cannot answer a CORS preflight without Origin and Access-Control-Request-Method",
-    );
-  }
-  throw new S3Error(
-    "AccessDenied",
-    `Cannot allow ${method} from "${origin}": the bucket has no CORS configuration`,
-  );
-}

@@ -11,6 +11,7 @@ import { compareKeys, SortedKeys } from "./sorted_keys.ts";
 import {
   type Acl,
   type BucketRecord,
+  type CorsRule,
   type DeleteOutcome,
   type KeyIndex,
   NULL_VERSION,
@@ -249,6 +250,13 @@ export abstract class IndexedStorage implements Storage {
     this.buckets.delete(name);
     for (const upload of this.listUploads(name)) await this.deleteUpload(upload.id);
     await this.saveBucket(name, null);
+  }
+
+  async setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void> {
+    const state = this.#bucket(name);
+    const { cors: _, ...rest } = state.record;
+    state.record = rules === undefined ? rest : { ...rest, cors: rules };
+    await this.saveBucket(name, state.record);
   }
 
   async setBucketAcl(name: string, acl: Acl): Promise<void> {
