@@ -52,6 +52,11 @@ export interface EmulationProfile {
    * server is given): Ceph RGW takes its zone group's name, `default`, and refuses `us-east-1`.
    */
   locationConstraints: readonly string[];
+  /**
+   * Whether POST Object (browser form uploads) is served; when false it is `501 NotImplemented`
+   * (US-East 5: assumed from user reports, listed in the README's "assumed, not measured" table).
+   */
+  postObject: boolean;
 }
 
 /** Ceph RGW, as the embedded server has always behaved. */
@@ -66,6 +71,7 @@ export const RGW_PROFILE: EmulationProfile = {
   bucketNames: { ...US_EAST_1.bucketNames, where: "Ceph RGW" },
   versioningFromCreation: false,
   locationConstraints: ["default"],
+  postObject: true,
 };
 
 /** DreamObjects US-East 5: Backblaze B2's S3-compatible API, by its documented rules. */
@@ -81,6 +87,8 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
   // Documented: "deletes keep versions" (Backblaze: hide markers; b2_delete_bucket needs none left).
   versioningFromCreation: true,
   locationConstraints: [US_EAST_5.region],
+  // Reported by Backblaze B2 users (presigned POST answered 501); not in its documentation.
+  postObject: false,
 };
 
 /** The profiles, by name. */

@@ -9,6 +9,7 @@ import * as bucket from "./handlers/bucket.ts";
 import * as cors from "./handlers/cors.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
+import * as post from "./handlers/post_object.ts";
 import * as service from "./handlers/service.ts";
 import * as tagging from "./handlers/tagging.ts";
 import type { Handler } from "./context.ts";
@@ -38,7 +39,7 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "GET", "versions", "ListObjectVersions", bucket.listObjectVersions),
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
-  row("bucket", "POST", null, "PostObject", bucket.postUpload),
+  row("bucket", "POST", null, "PostObject", post.postObject),
   row("bucket", "OPTIONS", null, "PreflightRequest", cors.preflight),
   row("bucket", "PUT", "cors", "PutBucketCors", cors.putBucketCors),
   row("bucket", "GET", "cors", "GetBucketCors", cors.getBucketCors),
@@ -63,6 +64,6 @@ export const ROUTES: readonly Route[] = [
   row("object", "GET", null, "GetObject", object.getObject),
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),
-  row("object", "POST", null, "PostObject", bucket.postUpload),
+  row("object", "POST", null, "PostObject", post.postObject),
   row("object", "OPTIONS", null, "PreflightRequest", cors.preflight),
 ];

@@ -399,22 +399,3 @@ export async function deleteObjects(context: RequestContext): Promise<Response> 
   }
   return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted }));
 }
-
-/**
- * POST to a bucket or object without a subresource: S3's browser-based upload (an HTML form).
- * RGW refuses other bodies with `InvalidArgument`; form uploads are not implemented here.
- *
- * @param context The request.
- * @returns Never: always throws.
- */
-export function postUpload(context: RequestContext): Promise<Response> {
-  loadBucket(context);
-  const type = context.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("multipart/form-data")) {
-    throw new S3Error(
-      "InvalidArgument",
-      "Cannot accept a POST that is not a form upload: the Content-Type must be multipart/form-data",
-    );
-  }
-  throw new S3Error("NotImplemented", "Cannot accept a browser-based POST upload: use PUT");
-}
