@@ -62,6 +62,13 @@ function fieldOf(fields: Array<[string, string]>, name: string): string | undefi
 export async function postObject(context: RequestContext): Promise<Response> {
   const boundary = formBoundary(context.headers.get("content-type") ?? "");
   if (boundary === undefined) {
+    // RGW 16 takes a signed POST without a form for an operation it lacks.
+    if (context.principal.kind === "user") {
+      throw new S3Error(
+        "NotImplemented",
+        "Cannot POST to a bucket without a subresource unless it is a form upload",
+      );
+    }
     throw new S3Error("InvalidArgument", "Request Content-Type is not multipart/form-data");
   }
   loadBucket(context);

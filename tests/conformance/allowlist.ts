@@ -61,6 +61,12 @@ const RAW_ECHO =
 
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
+  "POST Object without a file field": {
+    reason: "RGW 16 stores an empty object for a form without a file part and answers 204; S3 " +
+      'refuses it (400 InvalidArgument, "POST requires exactly one file upload per request"), ' +
+      "as the embedded server does, so a broken web form fails loudly instead of leaving empty objects",
+    fields: ["status", "code"],
+  },
   "DeleteBucket by another user on a public-read-write bucket": {
     reason: "RGW 16.2 lets any user holding WRITE on a bucket delete it; S3 lets only the " +
       "owner delete a bucket, and the embedded server keeps S3's rule rather than teach the hole",
