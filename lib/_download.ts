@@ -15,7 +15,7 @@ import { request } from "./errors.ts";
 import type { Progress } from "./types.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { allWorkers } from "./_workers.ts";
-import { byobReaderOf, readThrough } from "./_byte_streams.ts";
+import { byobReaderOf, readThrough } from "../core/byte_streams.ts";
 
 const MiB = 1024 * 1024;
 

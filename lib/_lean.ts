@@ -30,6 +30,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { escapeXml, xmlText } from "../core/xml.ts";
 import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
 import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
@@ -104,54 +105,6 @@ const NETWORK_ERRORS: [RegExp, string][] = [
   [/timed out/i, "ETIMEDOUT"],
   [/connection reset|connection closed|broken pipe|unexpected eof/i, "ECONNRESET"],
 ];
-
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-};
-
-/**
- * Decodes XML text: the five named entities and numeric character references.
- *
- * @param text Text between tags.
- * @returns The decoded text.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { xmlText } from "./_lean.ts";
- *
- * assert.equal(xmlText("a &amp; b &#233; &#x41;&quot;"), 'a & b é A"');
- * ```
- */
-export function xmlText(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X"
-        ? parseInt(name.slice(2), 16)
-        : parseInt(name.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[name] ?? whole;
-  });
-}
-
-/**
- * Escapes text for an XML element.
- *
- * @param text The text.
- * @returns It, with `&`, `<`, `>` (and quotes) escaped.
- */
-function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[c]};`,
-  );
-}
 
 /** The text of the first `<tag>` in `xml`, decoded, or `undefined`. */
 function tag(xml: string, name: string): string | undefined {

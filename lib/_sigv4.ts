@@ -1,6 +1,6 @@
 /**
  * Signature V4 for S3 requests, in a few lines of `node:crypto` (synchronous HMACs: microseconds
- * per request), on the primitives the server verifies with (`_crypto.ts`). Internal to
+ * per request), on the primitives the server verifies with (`core/crypto.ts`). Internal to
  * `_lean.ts`.
  *
  * Why not `@smithy/signature-v4`: loading it costs about 125 ms at start-up (its dependencies),
@@ -10,9 +10,10 @@
  * @module
  */
 
-import { EMPTY_SHA256, sha256Hex, signingKey, signV4 } from "./_crypto.ts";
+import { EMPTY_SHA256, sha256Hex, signingKey, signV4 } from "../core/crypto.ts";
+import { uriEncode } from "../core/sigv4.ts";
 
-export { EMPTY_SHA256, sha256Hex };
+export { EMPTY_SHA256, sha256Hex, uriEncode };
 
 /** The keys that sign. */
 export interface SigningKeys {
@@ -34,27 +35,6 @@ export interface RequestToSign {
   headers: Record<string, string>;
   /** The payload's SHA-256 in hex (or `UNSIGNED-PAYLOAD`). */
   payloadHash: string;
-}
-
-/**
- * Encodes as SigV4 wants: RFC 3986 unreserved characters kept, everything else `%XX`.
- *
- * @param text The text.
- * @returns The encoded text.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { uriEncode } from "./_sigv4.ts";
- *
- * assert.equal(uriEncode("a b*(c)!'"), "a%20b%2A%28c%29%21%27");
- * ```
- */
-export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 /**

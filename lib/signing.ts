@@ -13,7 +13,16 @@
  */
 
 import type { Connection } from "./connect.ts";
-import { sha256Hex, signingKey, signV2, signV4 } from "./_crypto.ts";
+import { sha256Hex, signingKey, signV2, signV4 } from "../core/crypto.ts";
+import {
+  canonicalQuery,
+  canonicalRequest,
+  parseQuery,
+  splitTarget,
+  stringToSignV4,
+} from "../core/sigv4.ts";
+import { stringToSignV2 } from "../core/sigv2.ts";
+import { xmlText } from "../core/xml.ts";
 import { escapeHtml, paint, Text, View } from "./display.ts";
 import { redactAuthorization, redactUrl } from "./redact.ts";
 
@@ -289,8 +298,6 @@ export async function signByHand(
   s3: Connection,
   request: CaughtRequest | string,
 ): Promise<SignatureSteps> {
-  const { canonicalQuery, canonicalRequest, parseQuery, splitTarget, stringToSignV4 } =
-    await import("../server/auth/canonical.ts");
   const url = typeof request === "string" ? request : request.url;
   const target = splitTarget(url);
   const pairs = parseQuery(target.query);
@@ -483,7 +490,7 @@ async function send(
   }
   const code = status >= 300 ? /<Code>([^<]+)<\/Code>/.exec(text)?.[1] : undefined;
   const xml = status >= 300 ? /<Message>([^<]*)<\/Message>/.exec(text)?.[1] : undefined;
-  const message = xml === undefined ? failure : unescapeXml(xml);
+  const message = xml === undefined ? failure : xmlText(xml);
   s3.trace.record({
     source: "probe",
     operation: request.label,
@@ -502,11 +509,6 @@ async function send(
     ms: Math.round((performance.now() - started) * 10) / 10,
   });
   return new SentResult({ label: request.label, status, code, message: message || undefined });
-}
-
-function unescapeXml(text: string): string {
-  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name) => entities[name]);
 }
 
 function amzDate(at: Date): string {
@@ -633,7 +635,6 @@ export async function sendSignedV2(
   bucket: string,
   key: string,
 ): Promise<SignedV2> {
-  const { stringToSignV2 } = await import("../server/auth/sigv2.ts");
   const { publicUrl } = await import("./links.ts");
   const url = publicUrl(s3, bucket, key);
   const date = new Date().toUTCString();

@@ -40,7 +40,8 @@ import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
-import { compareUtf8, type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
+import { compareUtf8 } from "../core/utf8.ts";
+import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
 import { type LeanClient, leanClientOf } from "./_lean.ts";
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
+import { compareUtf8 } from "../core/utf8.ts";
 import {
   GetBucketVersioningCommand,
   ListObjectVersionsCommand,
@@ -103,11 +103,6 @@ export interface ListVersionsOptions {
   pageSize?: number;
 }
 
-/** S3 order: UTF-8 bytes. */
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 /**
  * A page's versions and markers in listing order. The SDK hands them over as two lists, each in
  * order; they are merged back by key, then newest first within a key.
@@ -138,7 +133,7 @@ function pageEntries(page: ListObjectVersionsCommandOutput): VersionInfo[] {
     const m = markers[j];
     let takeMarker = v === undefined;
     if (v !== undefined && m !== undefined) {
-      const byKey = compareKeys(m.key, v.key);
+      const byKey = compareUtf8(m.key, v.key);
       takeMarker = byKey < 0 ||
         (byKey === 0 &&
           (m.isLatest ||

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { splitTarget } from "./auth/canonical.ts";
+import { splitTarget } from "../core/sigv4.ts";
 import { S3Error } from "./errors.ts";
 import type { Address } from "./types.ts";
 

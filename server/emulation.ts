@@ -5,13 +5,13 @@
  *
  * The US-East 5 profile follows the documented rules (see README "DreamObjects today"); where
  * Backblaze's documentation names no error code, the nearest S3 code is used and listed in the
- * README's table of assumed codes. The cluster facts (region, naming rules) come from the lib's
- * leaf module `lib/clusters.ts`, so the client and the server cannot disagree about them.
+ * README's table of assumed codes. The cluster facts (region, naming rules) come from the shared
+ * core (`core/clusters.ts`), so the client and the server cannot disagree about them.
  *
  * @module
  */
 
-import { type BucketNameRules, US_EAST_1, US_EAST_5 } from "../lib/clusters.ts";
+import { type BucketNameRules, US_EAST_1, US_EAST_5 } from "../core/clusters.ts";
 
 /** The behaviours `--emulate` accepts. */
 export type EmulationName = "rgw" | "us-east-5";

@@ -6,7 +6,7 @@
  */
 
 import { S3Error } from "./errors.ts";
-import { compareKeys } from "./storage/sorted_keys.ts";
+import { compareUtf8 } from "../core/utf8.ts";
 import type { KeyIndex } from "./storage/types.ts";
 
 /** What page to list. */
@@ -66,7 +66,7 @@ export function* walkKeys(index: KeyIndex, options: WalkOptions = {}): Generator
   const delimiter = options.delimiter || undefined;
   const after = options.after || undefined;
   let i = index.lowerBound(prefix);
-  if (after !== undefined && compareKeys(after, prefix) >= 0) {
+  if (after !== undefined && compareUtf8(after, prefix) >= 0) {
     i = options.inclusive ? index.lowerBound(after) : index.upperBound(after);
   }
   while (i < index.length) {
@@ -79,7 +79,7 @@ export function* walkKeys(index: KeyIndex, options: WalkOptions = {}): Generator
       continue;
     }
     const entry = key.slice(0, cut + delimiter!.length);
-    if (after === undefined || compareKeys(entry, after) > 0) {
+    if (after === undefined || compareUtf8(entry, after) > 0) {
       yield { kind: "prefix", value: entry };
     }
     i = index.endOfPrefix(entry, i);

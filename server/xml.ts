@@ -7,6 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { escapeXml } from "../core/xml.ts";
 import { S3Error } from "./errors.ts";
 
 /** S3's XML namespace. */
@@ -32,31 +33,6 @@ export type XmlValue =
  */
 export interface XmlElement {
   [name: string]: XmlValue;
-}
-
-/**
- * Escapes text for XML content or attribute values.
- *
- * @param text The text.
- * @returns The escaped text.
- *
- * @example Usage
- * ```ts
- * import { escapeXml } from "./xml.ts";
- * console.log(escapeXml("a<b")); // "a&lt;b"
- * console.log(escapeXml("a\rb")); // "a&#x0d;b"
- * ```
- */
-export function escapeXml(text: string): string {
-  return text.replace(
-    // deno-lint-ignore no-control-regex
-    /[<>&"'\x00-\x08\x0B-\x1F]/g,
-    (c) =>
-      ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ??
-        // As RGW writes control characters (a raw \r would reach clients as \n): tab and
-        // newline stay as they are.
-        `&#x${c.charCodeAt(0).toString(16).padStart(2, "0")};`,
-  );
 }
 
 function render(name: string, value: XmlValue, out: string[]): void {

@@ -12,7 +12,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../errors.ts";
 import { type Checksum, createChecksum } from "./checksum.ts";
-import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "../../lib/_crypto.ts";
+import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "../../core/crypto.ts";
 import { lazyPipe } from "./lazy_pipe.ts";
 
 /** The chain chunk signatures continue. */

@@ -21,7 +21,7 @@
  */
 
 import { S3Error } from "../errors.ts";
-import { parseQuery, splitTarget } from "./canonical.ts";
+import { parseQuery, splitTarget } from "../../core/sigv4.ts";
 import { isPresignedV4, verifyPresignedV4 } from "./presigned_v4.ts";
 import { isQueryV2, verifyHeaderV2, verifyQueryV2 } from "./sigv2.ts";
 import { V4_ALGORITHM, verifyHeaderV4 } from "./sigv4.ts";

@@ -7,7 +7,7 @@
  */
 
 import { S3Error } from "../errors.ts";
-import { canonicalQuery, parseQuery, splitTarget } from "./canonical.ts";
+import { canonicalQuery, parseQuery, splitTarget } from "../../core/sigv4.ts";
 import { findUser, parseAmzDate, parseCredential } from "./credential.ts";
 import { V4_ALGORITHM, type V4Verified, verifyV4Signature } from "./sigv4.ts";
 import type { VerifyV4Options } from "./sigv4.ts";

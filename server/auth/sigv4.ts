@@ -14,7 +14,7 @@ import {
   parseQuery,
   splitTarget,
   stringToSignV4,
-} from "./canonical.ts";
+} from "../../core/sigv4.ts";
 import {
   checkSkew,
   type Credential,
@@ -24,7 +24,7 @@ import {
   parseCredential,
   parseHttpDate,
 } from "./credential.ts";
-import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "../../lib/_crypto.ts";
+import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "../../core/crypto.ts";
 
 /** The prefix of a SigV4 `Authorization` header. */
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";

@@ -10,7 +10,7 @@ import type { Principal } from "../types.ts";
 import { decodeAwsChunked } from "./chunked.ts";
 import type { Authenticated, AuthRequest } from "./types.ts";
 import { verifySha256 } from "./payload.ts";
-import { EMPTY_SHA256 } from "../../lib/_crypto.ts";
+import { EMPTY_SHA256 } from "../../core/crypto.ts";
 import type { V4Verified } from "./sigv4.ts";
 
 /**

@@ -16,7 +16,7 @@ import type {
   Permission,
   WriteBlobOptions,
 } from "../storage/types.ts";
-import { bucketNameProblem as ruleBroken, type BucketNameRules } from "../../lib/clusters.ts";
+import { bucketNameProblem as ruleBroken, type BucketNameRules } from "../../core/clusters.ts";
 import type { Principal, ServerUser } from "../types.ts";
 import type { XmlElement } from "../xml.ts";
 

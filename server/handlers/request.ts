@@ -5,7 +5,7 @@
  * @module
  */
 
-import { decodeComponent } from "../auth/canonical.ts";
+import { decodeComponent } from "../../core/sigv4.ts";
 import { requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { S3Error } from "../errors.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { byobReaderOf, readThrough } from "../../lib/_byte_streams.ts";
+import { byobReaderOf, readThrough } from "../../core/byte_streams.ts";
 import { writeAll } from "./body.ts";
 
 /** A body of unknown length is held up to this size to send it with a Content-Length. */

@@ -16,7 +16,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { sha256Hex } from "../../lib/_crypto.ts";
+import { sha256Hex } from "../../core/crypto.ts";
 import { type BlobReader, type BlobWriter, IndexedStorage } from "./indexed.ts";
 import { type BucketRecord, NULL_VERSION, type ObjectRecord, type UploadRecord } from "./types.ts";
 

@@ -7,7 +7,8 @@
 
 import { createHash } from "node:crypto";
 import { S3Error } from "../errors.ts";
-import { compareKeys, SortedKeys } from "./sorted_keys.ts";
+import { compareUtf8 } from "../../core/utf8.ts";
+import { SortedKeys } from "./sorted_keys.ts";
 import {
   type Acl,
   type BucketRecord,
@@ -227,7 +228,7 @@ export abstract class IndexedStorage implements Storage {
 
   listBuckets(): BucketRecord[] {
     return [...this.buckets.values()].map((b) => b.record).sort((a, b) =>
-      compareKeys(a.name, b.name)
+      compareUtf8(a.name, b.name)
     );
   }
 
@@ -283,7 +284,7 @@ export abstract class IndexedStorage implements Storage {
 
   listUploads(bucket: string): UploadRecord[] {
     return [...this.uploads.values()].filter((u) => u.bucket === bucket).sort((a, b) =>
-      compareKeys(a.key, b.key) || a.initiated.localeCompare(b.initiated) ||
+      compareUtf8(a.key, b.key) || a.initiated.localeCompare(b.initiated) ||
       a.id.localeCompare(b.id)
     );
   }

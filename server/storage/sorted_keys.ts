@@ -5,37 +5,8 @@
  * @module
  */
 
+import { compareUtf8 } from "../../core/utf8.ts";
 import type { KeyIndex } from "./types.ts";
-
-/**
- * Compares two strings in UTF-8 byte order (code point order), which is how S3 sorts keys. Plain
- * `<` compares UTF-16 code units and puts U+E000..U+FFFF after astral characters.
- *
- * @param a A key.
- * @param b Another key.
- * @returns A negative number, zero, or a positive number.
- *
- * @example Usage
- * ```ts
- * import { compareKeys } from "./sorted_keys.ts";
- * console.log(["b", "a"].sort(compareKeys)); // ["a", "b"]
- * ```
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
 
 /** Keys per block before a block is split in two. */
 const MAX_BLOCK = 1024;
@@ -46,7 +17,7 @@ function positionIn(block: readonly string[], key: string, strict: boolean): num
   let hi = block.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = compareKeys(block[mid], key);
+    const c = compareUtf8(block[mid], key);
     if (c < 0 || (strict && c === 0)) lo = mid + 1;
     else hi = mid;
   }
@@ -97,7 +68,7 @@ export class SortedKeys implements KeyIndex {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const block = this.#blocks[mid];
-      const c = compareKeys(block[block.length - 1], key);
+      const c = compareUtf8(block[block.length - 1], key);
       if (c < 0 || (strict && c === 0)) lo = mid + 1;
       else hi = mid;
     }

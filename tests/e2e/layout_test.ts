@@ -1,7 +1,9 @@
 /**
  * The house's layout, read from Deno's module graph (`deno info --json`): no import cycle among
- * the project's own modules from any entry point, and the library's static graph free of the
- * server, which `connect()` loads with `import()` only for an embedded connection.
+ * the project's own modules from any entry point, and imports that go one way only. `core/`
+ * (what the library and the server share) imports nothing of the project outside itself; the
+ * server imports no `lib/` module; the library imports the server in one place, the embedded
+ * default of `connect()` (`lib/connect.ts` → `server/mod.ts`, through `import()`).
  */
 
 import assert from "node:assert/strict";
@@ -30,7 +32,7 @@ interface InfoModule {
 
 async function entryPoints(): Promise<string[]> {
   const entries = ["lib/mod.ts", "server/mod.ts", "bench/main.ts"];
-  for (const dir of ["cli", "tour"]) {
+  for (const dir of ["cli", "tour", "core"]) {
     for await (const f of Deno.readDir(`${ROOT}${dir}`)) {
       if (f.isFile && f.name.endsWith(".ts")) entries.push(`${dir}/${f.name}`);
     }
@@ -38,11 +40,17 @@ async function entryPoints(): Promise<string[]> {
   return entries.sort();
 }
 
-/** Runs `deno info --json` on an entry point and keeps the project's own modules. */
-async function moduleGraph(entry: string): Promise<Graph> {
+/**
+ * Runs `deno info --json` on an entry point and keeps the project's own modules.
+ *
+ * @param entry The entry point, relative to `root`.
+ * @param root The project folder (a temporary copy in the test of the checker itself).
+ */
+async function moduleGraph(entry: string, root = ROOT): Promise<Graph> {
+  const rootUrl = pathToFileURL(root).href;
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", entry],
-    cwd: ROOT,
+    cwd: root,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -50,17 +58,78 @@ async function moduleGraph(entry: string): Promise<Graph> {
   assert.equal(code, 0, `deno info ${entry} failed: ${new TextDecoder().decode(stderr)}`);
   const info = JSON.parse(new TextDecoder().decode(stdout)) as { modules: InfoModule[] };
   const graph: Graph = new Map();
+  // Specifiers are kept relative to the root from here on (`lib/mod.ts`), so a graph read from
+  // a temporary copy reads like the project's own.
+  const local = (specifier: string) => `${ROOT_URL}${specifier.slice(rootUrl.length)}`;
   for (const m of info.modules) {
-    if (!m.specifier.startsWith(ROOT_URL)) continue;
+    if (!m.specifier.startsWith(rootUrl)) continue;
     const edges: Edge[] = [];
     for (const dep of m.dependencies ?? []) {
       for (const to of [dep.code?.specifier, dep.type?.specifier]) {
-        if (to?.startsWith(ROOT_URL)) edges.push({ to, dynamic: dep.isDynamic === true });
+        if (to?.startsWith(rootUrl)) edges.push({ to: local(to), dynamic: dep.isDynamic === true });
       }
     }
-    graph.set(m.specifier, edges);
+    graph.set(local(m.specifier), edges);
   }
   return graph;
+}
+
+const graphs = new Map<string, Promise<Graph>>();
+
+/** {@linkcode moduleGraph} of the project itself, read once per entry point for all tests. */
+function projectGraph(entry: string): Promise<Graph> {
+  if (!graphs.has(entry)) graphs.set(entry, moduleGraph(entry));
+  return graphs.get(entry)!;
+}
+
+/** The one import from the library into the server: the embedded default of `connect()`. */
+const EMBEDDED_DEFAULT = { from: "lib/connect.ts", to: "server/mod.ts" };
+
+/**
+ * The imports that go against the layout's direction, one line each (`server/x.ts → lib/y.ts:
+ * the server imports no lib module`): `core/` imports only `core/`; `server/` imports no
+ * `lib/`, `tour/`, `cli/`, `bench/` or `tests/` module; `lib/` imports no `tour/`, `cli/`,
+ * `bench/` or `tests/` module, and `server/` only as {@linkcode EMBEDDED_DEFAULT}, through
+ * `import()`.
+ *
+ * @param graph One or more entry points' graphs, merged.
+ * @returns The violations, empty when the layout holds.
+ */
+function layoutViolations(graph: Graph): string[] {
+  const problems: string[] = [];
+  const area = (m: string) => m.split("/")[0];
+  for (const [fromUrl, edges] of graph) {
+    const from = short(fromUrl);
+    for (const { to: toUrl, dynamic } of edges) {
+      const to = short(toUrl);
+      const [a, b] = [area(from), area(to)];
+      if (a === b) continue;
+      const edge = `${from} → ${to}${dynamic ? " (import())" : ""}`;
+      if (a === "core") {
+        problems.push(`${edge}: core/ imports nothing outside core/`);
+      } else if (a === "server" && b !== "core") {
+        problems.push(`${edge}: the server imports only server/ and core/ modules`);
+      } else if (a === "lib" && b === "server") {
+        const allowed = from === EMBEDDED_DEFAULT.from && to === EMBEDDED_DEFAULT.to && dynamic;
+        if (!allowed) {
+          problems.push(
+            `${edge}: lib imports the server only in the embedded default ` +
+              `(${EMBEDDED_DEFAULT.from} → ${EMBEDDED_DEFAULT.to}, through import())`,
+          );
+        }
+      } else if (a === "lib" && b !== "core") {
+        problems.push(`${edge}: lib imports only lib/, core/ and the embedded server`);
+      }
+    }
+  }
+  return problems.sort();
+}
+
+/** Merges graphs (the same module seen from two entry points has the same edges). */
+function merged(graphs: Graph[]): Graph {
+  const all: Graph = new Map();
+  for (const graph of graphs) for (const [m, edges] of graph) all.set(m, edges);
+  return all;
 }
 
 const short = (specifier: string) => specifier.slice(ROOT_URL.length);
@@ -111,7 +180,7 @@ function staticallyReachable(graph: Graph, from: string): Set<string> {
 Deno.test("no entry point's module graph has an import cycle among the project's modules", async (t) => {
   const entries = await entryPoints();
   assert.ok(entries.length >= 8, `too few entry points found: ${entries.join(", ")}`);
-  const graphs = await Promise.all(entries.map(moduleGraph));
+  const graphs = await Promise.all(entries.map((e) => projectGraph(e)));
   for (const [i, entry] of entries.entries()) {
     await t.step(entry, () => {
       assert.ok(graphs[i].size > 0, `deno info found no project module for ${entry}`);
@@ -120,6 +189,90 @@ Deno.test("no entry point's module graph has an import cycle among the project's
     });
   }
 });
+
+Deno.test("imports go one way: core imports nothing outside core, the server no lib, lib the server only in connect()", async () => {
+  const entries = await entryPoints();
+  assert.ok(entries.some((e) => e.startsWith("core/")), `no core/ entry: ${entries}`);
+  const graph = merged(await Promise.all(entries.map((e) => projectGraph(e))));
+  const areas = new Set([...graph.keys()].map((m) => short(m).split("/")[0]));
+  for (const a of ["core", "lib", "server", "cli", "tour"]) {
+    assert.ok(areas.has(a), `the walk reached no ${a}/ module`);
+  }
+  assert.deepEqual(layoutViolations(graph), []);
+});
+
+Deno.test("layoutViolations() names a planted import from server into lib, lib into server and core into lib", () => {
+  const u = (name: string) => `${ROOT_URL}${name}`;
+  const edge = (to: string, dynamic = false) => ({ to: u(to), dynamic });
+  const clean: Graph = new Map([
+    [u("lib/mod.ts"), [edge("lib/connect.ts"), edge("core/crypto.ts")]],
+    [u("lib/connect.ts"), [edge("server/mod.ts", true), edge("core/clusters.ts")]],
+    [u("server/mod.ts"), [edge("server/auth/mod.ts"), edge("core/sigv4.ts")]],
+    [u("core/sigv4.ts"), [edge("core/crypto.ts")]],
+    [u("cli/cp.ts"), [edge("lib/mod.ts"), edge("server/mod.ts")]],
+  ]);
+  assert.deepEqual(layoutViolations(clean), []);
+  const planted = (from: string, to: string, dynamic = false) =>
+    layoutViolations(
+      new Map([...clean, [u(from), [...clean.get(u(from)) ?? [], edge(to, dynamic)]]]),
+    );
+  assert.deepEqual(planted("server/mod.ts", "lib/errors.ts"), [
+    "server/mod.ts → lib/errors.ts: the server imports only server/ and core/ modules",
+  ]);
+  assert.match(
+    planted("lib/mod.ts", "server/mod.ts")[0],
+    /^lib\/mod\.ts → server\/mod\.ts: lib imports/,
+  );
+  // The embedded default's own file, but a static import or another server module: refused.
+  assert.equal(planted("lib/connect.ts", "server/xml.ts", true).length, 1);
+  assert.equal(
+    layoutViolations(new Map([[u("lib/connect.ts"), [edge("server/mod.ts")]]])).length,
+    1,
+  );
+  assert.match(planted("core/sigv4.ts", "lib/_sigv4.ts")[0], /core\/ imports nothing outside/);
+  assert.match(planted("lib/mod.ts", "tour/main.ts")[0], /lib imports only/);
+});
+
+Deno.test("the layout check finds an import planted in a copy of the project", async () => {
+  const copy = `${await Deno.makeTempDir({ prefix: "layout-" })}/`;
+  try {
+    for (const name of ["deno.json", "deno.lock"]) {
+      await Deno.copyFile(`${ROOT}${name}`, `${copy}${name}`);
+    }
+    for (const dir of ["core", "lib", "server"]) await copyTree(`${ROOT}${dir}`, `${copy}${dir}`);
+    const respond = `${copy}server/http/respond.ts`;
+    await Deno.writeTextFile(
+      respond,
+      `import "../../lib/errors.ts";\n${await Deno.readTextFile(respond)}`,
+    );
+    const connect = `${copy}lib/connect.ts`;
+    await Deno.writeTextFile(
+      connect,
+      `import "../server/xml.ts";\n${await Deno.readTextFile(connect)}`,
+    );
+    const graph = merged(
+      await Promise.all(["lib/mod.ts", "server/mod.ts"].map((e) => moduleGraph(e, copy))),
+    );
+    assert.deepEqual(layoutViolations(graph), [
+      "lib/connect.ts → server/xml.ts: lib imports the server only in the embedded default " +
+      "(lib/connect.ts → server/mod.ts, through import())",
+      "server/http/respond.ts → lib/errors.ts: the server imports only server/ and core/ modules",
+    ]);
+  } finally {
+    await Deno.remove(copy, { recursive: true });
+  }
+});
+
+/** Copies a folder's `.ts` files, keeping the tree. */
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else if (entry.name.endsWith(".ts")) {
+      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    }
+  }
+}
 
 Deno.test("lib/mod.ts's static graph holds no server/ module; the server comes only through import()", async () => {
   const graph = await moduleGraph("lib/mod.ts");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { parseTarget } from "../../server/addressing.ts";
-import { splitTarget } from "../../server/auth/canonical.ts";
+import { splitTarget } from "../../core/sigv4.ts";
 import { route } from "../../server/router.ts";
 import { ROUTES } from "../../server/routes.ts";
 import { S3Error } from "../../server/errors.ts";

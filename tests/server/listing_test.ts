@@ -13,7 +13,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { listPage } from "../../server/listing.ts";
-import { compareKeys, SortedKeys } from "../../server/storage/sorted_keys.ts";
+import { compareUtf8 } from "../../core/utf8.ts";
+import { SortedKeys } from "../../server/storage/sorted_keys.ts";
 import { s3Client, testServer } from "../support/server.ts";
 
 const KEYS = ["a/1", "a/2", "a/b/3", "b", "c/x", "c/y", "d", "e e", "f+g", "ü"];
@@ -150,9 +151,9 @@ Deno.test("listPage() costs one step per entry: a common prefix skips all its ke
   assert.ok(reads <= 3, `read ${reads} keys`);
 });
 
-Deno.test("compareKeys() sorts in UTF-8 byte order, as S3 does", () => {
+Deno.test("compareUtf8() sorts in UTF-8 byte order, as S3 does", () => {
   const keys = ["\u{1F600}", "\uFF21", "a", "B", "\u00E9"];
-  assert.deepEqual([...keys].sort(compareKeys), ["B", "a", "\u00E9", "\uFF21", "\u{1F600}"]);
+  assert.deepEqual([...keys].sort(compareUtf8), ["B", "a", "\u00E9", "\uFF21", "\u{1F600}"]);
   const sorted = new SortedKeys();
   for (const key of keys) sorted.insert(key);
   sorted.insert("a");
@@ -190,13 +191,13 @@ Deno.test("SortedKeys agrees with a sorted array through 20,000 random inserts a
       reference.add(key);
     }
   }
-  const sorted = [...reference].sort(compareKeys);
+  const sorted = [...reference].sort(compareUtf8);
   assert.equal(keys.length, sorted.length);
   for (let i = 0; i < sorted.length; i += 97) assert.equal(keys.at(i), sorted[i]);
   for (const probe of ["k/1", "k/2500/a", "k/4999/b", "k/9", "a", "z"]) {
-    const lower = sorted.findIndex((k) => compareKeys(k, probe) >= 0);
+    const lower = sorted.findIndex((k) => compareUtf8(k, probe) >= 0);
     assert.equal(keys.lowerBound(probe), lower < 0 ? sorted.length : lower, probe);
-    const upper = sorted.findIndex((k) => compareKeys(k, probe) > 0);
+    const upper = sorted.findIndex((k) => compareUtf8(k, probe) > 0);
     assert.equal(keys.upperBound(probe), upper < 0 ? sorted.length : upper, probe);
   }
   const start = keys.lowerBound("k/3");

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { uriEncode } from "../../lib/_sigv4.ts";
+import { uriEncode } from "../../core/sigv4.ts";
 import type { RawRequest } from "./signing.ts";
 
 const encoder = new TextEncoder();

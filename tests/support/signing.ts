@@ -22,7 +22,7 @@
 
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { V2_SUBRESOURCES } from "../../server/auth/sigv2.ts";
+import { V2_SUBRESOURCES } from "../../core/sigv2.ts";
 
 /** A key pair to sign with. */
 export interface Credentials {

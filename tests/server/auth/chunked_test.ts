@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { authenticate, type AuthRequest } from "../../../server/auth/mod.ts";
-import { canonicalRequest, stringToSignV4 } from "../../../server/auth/canonical.ts";
+import { canonicalRequest, stringToSignV4 } from "../../../core/sigv4.ts";
 import { chunkStringToSign, decodeAwsChunked } from "../../../server/auth/chunked.ts";
 import { createChecksum } from "../../../server/auth/checksum.ts";
 import { formatAmzDate } from "../../../server/auth/credential.ts";
-import { sha256Hex, signingKey, signV4 } from "../../../lib/_crypto.ts";
+import { sha256Hex, signingKey, signV4 } from "../../../core/crypto.ts";
 import { S3Error } from "../../../server/errors.ts";
 import { DEMO_USERS, startServer } from "../../../server/mod.ts";
 import { rgwTest } from "../../support/engines.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { authenticate, type AuthRequest } from "../../../server/auth/mod.ts";
-import { canonicalResourceV2, stringToSignV2 } from "../../../server/auth/sigv2.ts";
+import { canonicalResourceV2, stringToSignV2 } from "../../../core/sigv2.ts";
 import { S3Error } from "../../../server/errors.ts";
 import { DEMO_USERS } from "../../../server/demo_users.ts";
 import type { Address } from "../../../server/types.ts";

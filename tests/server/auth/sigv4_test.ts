@@ -269,8 +269,8 @@ Deno.test("authenticate() accepts SigV4 scoped to any region and dated by the Da
     assert.equal(auth.principal.kind, "user");
   });
   await t.step("Date header instead of X-Amz-Date", async () => {
-    const { canonicalRequest, stringToSignV4 } = await import("../../../server/auth/canonical.ts");
-    const { signingKey, signV4 } = await import("../../../lib/_crypto.ts");
+    const { canonicalRequest, stringToSignV4 } = await import("../../../core/sigv4.ts");
+    const { signingKey, signV4 } = await import("../../../core/crypto.ts");
     const headers = new Headers({
       host: "127.0.0.1:9000",
       date: NOW.toUTCString(),

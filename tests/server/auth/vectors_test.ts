@@ -14,9 +14,9 @@ import {
   canonicalRequest,
   parseQuery,
   stringToSignV4,
-} from "../../../server/auth/canonical.ts";
+} from "../../../core/sigv4.ts";
 import { chunkStringToSign } from "../../../server/auth/chunked.ts";
-import { sha256Hex, signingKey, signV4 } from "../../../lib/_crypto.ts";
+import { sha256Hex, signingKey, signV4 } from "../../../core/crypto.ts";
 import { S3Error } from "../../../server/errors.ts";
 import type { ServerUser } from "../../../server/types.ts";
 

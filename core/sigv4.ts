@@ -1,5 +1,6 @@
 /**
- * SigV4 canonical request and string to sign, rebuilt from the request exactly as received.
+ * SigV4 canonical request and string to sign, built from a request exactly as sent: what the
+ * embedded server's verifier rebuilds and what the signing chapter shows step by step.
  *
  * Why not `@smithy/signature-v4` here (evaluated, version 5.7): it is a signer, not a verifier.
  * Given a rebuilt request it decides itself what to sign: it drops `user-agent`, `expect`,
@@ -15,11 +16,28 @@
  * @module
  */
 
-import { sha256Hex } from "../../lib/_crypto.ts";
-import { uriEncode } from "../../lib/_sigv4.ts";
+import { sha256Hex } from "./crypto.ts";
 
-/** Percent-encodes as SigV4 does (one implementation for the client and the server). */
-export { uriEncode };
+/**
+ * Encodes as SigV4 wants: RFC 3986 unreserved characters kept, everything else `%XX`.
+ *
+ * @param text The text.
+ * @returns The encoded text.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uriEncode } from "./sigv4.ts";
+ *
+ * assert.equal(uriEncode("a b*(c)!'"), "a%20b%2A%28c%29%21%27");
+ * ```
+ */
+export function uriEncode(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
 
 /** The path and query string of a request URL, both as sent (still percent-encoded). */
 export interface RawTarget {
@@ -38,7 +56,7 @@ export interface RawTarget {
  *
  * @example Usage
  * ```ts
- * import { splitTarget } from "./canonical.ts";
+ * import { splitTarget } from "./sigv4.ts";
  * console.log(splitTarget("http://h:1/b/../k?acl")); // { path: "/b/../k", query: "acl" }
  * ```
  */
@@ -76,7 +94,7 @@ export function decodeComponent(text: string): string {
  *
  * @example Usage
  * ```ts
- * import { parseQuery } from "./canonical.ts";
+ * import { parseQuery } from "./sigv4.ts";
  * console.log(parseQuery("uploads&prefix=a%2Fb")); // [["uploads", ""], ["prefix", "a/b"]]
  * ```
  */
@@ -99,7 +117,7 @@ export function parseQuery(query: string): Array<[string, string]> {
  *
  * @example Usage
  * ```ts
- * import { canonicalQuery } from "./canonical.ts";
+ * import { canonicalQuery } from "./sigv4.ts";
  * console.log(canonicalQuery([["b", "2"], ["a", ""]])); // "a=&b=2"
  * ```
  */
@@ -121,7 +139,7 @@ export function canonicalQuery(pairs: Array<[string, string]>, omit?: string): s
  *
  * @example Usage
  * ```ts
- * import { canonicalHeaders } from "./canonical.ts";
+ * import { canonicalHeaders } from "./sigv4.ts";
  * const headers = new Headers({ host: "h", "x-amz-date": "20150830T123600Z" });
  * console.log(canonicalHeaders(headers, ["host", "x-amz-date"]));
  * ```
@@ -158,7 +176,7 @@ export interface CanonicalRequestParts {
  *
  * @example Usage
  * ```ts
- * import { canonicalRequest } from "./canonical.ts";
+ * import { canonicalRequest } from "./sigv4.ts";
  * const text = canonicalRequest({
  *   method: "GET",
  *   path: "/",
@@ -190,7 +208,7 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  *
  * @example Usage
  * ```ts
- * import { stringToSignV4 } from "./canonical.ts";
+ * import { stringToSignV4 } from "./sigv4.ts";
  * stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", "GET\n/...");
  * ```
  */

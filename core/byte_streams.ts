@@ -1,7 +1,7 @@
 /**
  * Reading a byte stream through one reused buffer (a BYOB reader): no new memory per chunk. The
- * ranged downloads (`_download.ts`) read Deno's `fetch` bodies this way, and the embedded server
- * sends an object's bytes this way (`server/http/respond.ts`). Internal.
+ * library's ranged downloads (`lib/_download.ts`) read Deno's `fetch` bodies this way, and the
+ * embedded server sends an object's bytes this way (`server/http/respond.ts`).
  *
  * @module
  */
@@ -31,7 +31,7 @@ export function byobReaderOf(body: ReadableStream<Uint8Array>): ReadableStreamBY
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { byobReaderOf, readThrough } from "./_byte_streams.ts";
+ * import { byobReaderOf, readThrough } from "./byte_streams.ts";
  *
  * let left = 10;
  * const body = new ReadableStream({

@@ -19,7 +19,7 @@ export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
  *
  * @example Usage
  * ```ts
- * import { sha256Hex } from "./_crypto.ts";
+ * import { sha256Hex } from "./crypto.ts";
  * console.log(sha256Hex("")); // "e3b0c442..."
  * ```
  */
@@ -36,7 +36,7 @@ export function sha256Hex(data: string | Uint8Array): string {
  *
  * @example Usage
  * ```ts
- * import { hmacSha256 } from "./_crypto.ts";
+ * import { hmacSha256 } from "./crypto.ts";
  * console.log(hmacSha256("key", "data").length); // 32
  * ```
  */
@@ -56,7 +56,7 @@ export function hmacSha256(key: string | Uint8Array, data: string): Uint8Array {
  *
  * @example Usage
  * ```ts
- * import { signingKey } from "./_crypto.ts";
+ * import { signingKey } from "./crypto.ts";
  * const key = signingKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
  * console.log(key.length); // 32
  * ```
@@ -82,7 +82,7 @@ export function signingKey(
  *
  * @example Usage
  * ```ts
- * import { signingKey, signV4 } from "./_crypto.ts";
+ * import { signingKey, signV4 } from "./crypto.ts";
  * const key = signingKey("secret", "20150830", "us-east-1", "s3");
  * console.log(signV4(key, "AWS4-HMAC-SHA256\n...").length); // 64
  * ```
@@ -100,7 +100,7 @@ export function signV4(key: Uint8Array, stringToSign: string): string {
  *
  * @example Usage
  * ```ts
- * import { signV2 } from "./_crypto.ts";
+ * import { signV2 } from "./crypto.ts";
  * console.log(signV2("secret", "GET\n\n\n\n/").length); // 28
  * ```
  */
@@ -118,7 +118,7 @@ export function signV2(secret: string, stringToSign: string): string {
  *
  * @example Usage
  * ```ts
- * import { signaturesEqual } from "./_crypto.ts";
+ * import { signaturesEqual } from "./crypto.ts";
  * console.log(signaturesEqual("abc", "abd")); // false
  * ```
  */
