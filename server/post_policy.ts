@@ -8,7 +8,7 @@
  * @module
  */
 
-import { signaturesEqual, signingKey, signV2, signV4 } from "../lib/_crypto.ts";
+import { signaturesEqual, signingKey, signV2, signV4 } from "../core/crypto.ts";
 import { S3Error } from "./errors.ts";
 import type { ServerUser } from "./types.ts";
 

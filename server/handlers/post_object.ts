@@ -16,7 +16,7 @@ import { formBoundary, readForm } from "../form.ts";
 import { checkPolicy } from "../post_policy.ts";
 import type { ObjectRecord } from "../storage/types.ts";
 import type { Principal } from "../types.ts";
-import { escapeXml } from "../xml.ts";
+import { escapeXml } from "../../core/xml.ts";
 import { checkKey } from "./request.ts";
 import {
   loadBucket,

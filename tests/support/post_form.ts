@@ -6,7 +6,7 @@
  * @module
  */
 
-import { signingKey, signV2, signV4 } from "../../lib/_crypto.ts";
+import { signingKey, signV2, signV4 } from "../../core/crypto.ts";
 import type { Credentials } from "./signing.ts";
 
 /** A form upload, as data. */
