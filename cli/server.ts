@@ -43,6 +43,9 @@ Options:
   --user NAME:ACCESS_KEY:SECRET
                              A user with your own keys, instead of the demo users (repeatable)
   --users-file FILE          Users from FILE: one NAME:ACCESS_KEY:SECRET per line, # comments
+  --cors-origin ORIGIN       Let a web app at ORIGIN (e.g. http://localhost:5173; one * allowed,
+                             or * for any) call every bucket that has no CORS rules of its own:
+                             any method and header, ETag exposed (repeatable)
   --allow-demo-keys-on-network
                              Serve the demo keys on a --host other than loopback anyway
   --quiet                    Do not log requests
@@ -64,6 +67,7 @@ const SERVER_FLAGS = {
   "emulate": { type: "string" },
   "user": { type: "string", multiple: true },
   "users-file": { type: "string" },
+  "cors-origin": { type: "string", multiple: true },
   "allow-demo-keys-on-network": { type: "boolean" },
   "quiet": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
@@ -220,6 +224,16 @@ export async function main(args: string[]): Promise<number> {
       const problem = await dataDirProblem(values.data);
       if (problem) throw new Error(`Cannot use --data "${values.data}": ${problem}`);
     }
+    const corsOrigins = values["cors-origin"] ?? [];
+    for (const origin of corsOrigins) {
+      if (origin !== "*" && (!/^https?:\/\/[^/]+$/.test(origin) || origin.split("*").length > 2)) {
+        throw new UsageError(
+          "server",
+          `Cannot allow --cors-origin "${origin}": give a scheme and host (and port) with at ` +
+            "most one *, e.g. http://localhost:5173, or * for any origin",
+        );
+      }
+    }
     const host = (values.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, "$1");
     const demo = ownUsers === undefined;
     const allowDemo = values["allow-demo-keys-on-network"] ?? false;
@@ -241,6 +255,7 @@ export async function main(args: string[]): Promise<number> {
       quiet: values.quiet ?? false,
       users: ownUsers,
       allowDemo,
+      corsOrigins,
     });
   } catch (error) {
     return reportError(error);
@@ -257,6 +272,7 @@ async function serve(settings: {
   quiet: boolean;
   users?: ServerUser[];
   allowDemo: boolean;
+  corsOrigins: string[];
 }): Promise<number> {
   const { port, host } = settings;
   let server;
@@ -270,6 +286,7 @@ async function serve(settings: {
       users: settings.users ?? DEMO_USERS,
       quiet: settings.quiet,
       logRequests: !settings.quiet,
+      corsOrigins: settings.corsOrigins,
     });
   } catch (error) {
     const where = `${host}:${port}`;
@@ -299,6 +316,9 @@ async function serve(settings: {
   console.log(
     `Behaves like: ${emulationProfile(settings.emulate).describes} (--emulate ${settings.emulate})`,
   );
+  if (settings.corsOrigins.length > 0) {
+    console.log(`CORS:         buckets without rules let in ${settings.corsOrigins.join(", ")}`);
+  }
   for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
   console.log(
     `Path style: <endpoint>/<bucket>/<key>; virtual host: <bucket>.localhost:${server.port}`,
