@@ -44,7 +44,7 @@ export interface PostForm {
   /** `multipart/form-data; boundary=…`. */
   contentType: string;
   /** The encoded body. */
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   /** The fields, in the order sent (without the file). */
   fields: Array<[string, string]>;
 }
@@ -65,7 +65,7 @@ export function encodeForm(
   fields: Array<[string, string]>,
   file: Uint8Array | null,
   fileType = "text/plain",
-): { contentType: string; body: Uint8Array } {
+): { contentType: string; body: Uint8Array<ArrayBuffer> } {
   const boundary = `----h25form${crypto.randomUUID().replaceAll("-", "")}`;
   const parts: Uint8Array[] = [];
   const text = (s: string) => parts.push(new TextEncoder().encode(s));
