@@ -21,10 +21,12 @@
  */
 
 export * from "./acl.ts";
+export * from "./browser.ts";
 export * from "./buckets.ts";
 export * from "./clusters.ts";
 export * from "./connect.ts";
 export * from "./content_type.ts";
+export * from "./cors.ts";
 export * from "./display.ts";
 export * from "./errors.ts";
 export * from "./folders.ts";

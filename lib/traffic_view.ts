@@ -95,7 +95,7 @@ export class TrafficView extends View {
       const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
         (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
       const version = versionNote(e);
-      return `  ${paint(e.method.padEnd(7), "bold", color)}${e.url}\n` +
+      return `  ${paint(`${e.method.padEnd(6)} `, "bold", color)}${e.url}\n` +
         `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}` +
         (version ? `\n          ${paint(version, "cyan", color)}` : "");
     }).join("\n");

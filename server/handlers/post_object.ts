@@ -98,7 +98,18 @@ async function store(
   let principal: Principal = { kind: "anonymous" };
   let lengthRange: [number, number] | undefined;
   if (fieldOf(fields, "policy") !== undefined) {
-    const checked = checkPolicy([["bucket", bucketName], ...fields], context.users, new Date());
+    // The bucket posted to is the one checked: a `bucket` field (the SDK sends one) never
+    // stands in for it, so a policy for one bucket cannot upload to another.
+    const sent = fields.filter(([name]) => name.toLowerCase() !== "bucket");
+    const bucketField = fields.some(([name]) => name.toLowerCase() === "bucket");
+    const checked = checkPolicy(
+      [...sent, ["bucket", bucketName]],
+      context.users,
+      new Date(),
+    );
+    if (bucketField && fieldOf(fields, "bucket") !== bucketName) {
+      throw new S3Error("AccessDenied", "Policy check failed, variable not met condition: bucket");
+    }
     principal = { kind: "user", user: checked.user };
     lengthRange = checked.lengthRange;
   }
