@@ -20,8 +20,19 @@
  * @module
  */
 
-/** Programs every Debian machine has, which tests may start directly. */
-export const SYSTEM_TOOLS: readonly string[] = ["cat", "sh", "bash", "script", "kill", "sleep"];
+/**
+ * Programs every Debian machine has, which tests may start directly (and `curl`, which the
+ * form-upload tests post with as `curl -F` and the benchmarks compare with).
+ */
+export const SYSTEM_TOOLS: readonly string[] = [
+  "cat",
+  "sh",
+  "bash",
+  "script",
+  "kill",
+  "sleep",
+  "curl",
+];
 
 /** Words that name an engine's program when they appear as a command. */
 const ENGINE_WORD =
