@@ -78,7 +78,7 @@ const COMMANDS: Readonly<Record<CommandEngine, { executable: string; prefix: str
   rclone: { executable: "rclone", prefix: [] },
   s3cmd: { executable: "s3cmd", prefix: [] },
   jupyter: { executable: PYTHON, prefix: ["-m", "jupyter"] },
-  chromium: { executable: "chromium", prefix: [] },
+  chromium: { executable: "/usr/bin/chromium", prefix: [] },
 };
 
 /** True when running in CI, where every engine is required. */
@@ -316,6 +316,27 @@ export function rgwEndpoint(): string {
   const why = engineMissing("rgw");
   if (why) throw new Error(`Cannot reach Ceph RGW: ${why}; ${ENGINES.rgw.install}`);
   return Deno.env.get("RGW_ENDPOINT")!.replace(/\/+$/, "");
+}
+
+/**
+ * The executable of a program engine, for a library that starts it itself (puppeteer-core's
+ * `executablePath` for Chromium); like {@linkcode engineCommand}, only inside an engineTest().
+ *
+ * @param engine The engine.
+ * @returns Its executable's path.
+ * @throws {Error} When the engine is missing or hidden by `TEST_ENGINES`.
+ *
+ * @example
+ * ```ts ignore
+ * const browser = await puppeteer.launch({ executablePath: engineExecutable("chromium") });
+ * ```
+ */
+export function engineExecutable(engine: CommandEngine): string {
+  const why = engineMissing(engine);
+  if (why) {
+    throw new Error(`Cannot start ${ENGINES[engine].label}: ${why}; ${ENGINES[engine].install}`);
+  }
+  return COMMANDS[engine].executable;
 }
 
 /**
