@@ -16,6 +16,7 @@
 import { lookup } from "node:dns/promises";
 import { type EmulationName, emulationProfile } from "../server/emulation.ts";
 import { startServer } from "../server/mod.ts";
+import { describeRule, type FaultSpec, parseFaults } from "../server/faults.ts";
 import type { ServerUser } from "../server/types.ts";
 import { DEMO_USERS } from "../server/demo_users.ts";
 import { loadServerUsers, MIN_SECRET_LENGTH, USERS_ENV } from "./server_users.ts";
@@ -48,6 +49,13 @@ Options:
                              any method and header, ETag exposed (repeatable)
   --allow-demo-keys-on-network
                              Serve the demo keys on a --host other than loopback anyway
+  --faults SPEC              Misbehave on purpose, to test retries: rules separated by commas,
+                             KIND[=SECONDS][@OPERATION][:COUNT|:PERCENT%], KIND one of
+                             slowdown (503 SlowDown), error (500 InternalError),
+                             delay=SECONDS (hold the request), drop (close the connection
+                             mid-answer); :COUNT = the next COUNT requests (default 1),
+                             :PERCENT% = that share, drawn from seed=N (default 1).
+                             E.g. slowdown@PutObject:2,drop@GetObject,error:10%,seed=42
   --quiet                    Do not log requests
   -h, --help                 Show this help
 
@@ -69,6 +77,7 @@ const SERVER_FLAGS = {
   "users-file": { type: "string" },
   "cors-origin": { type: "string", multiple: true },
   "allow-demo-keys-on-network": { type: "boolean" },
+  "faults": { type: "string" },
   "quiet": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
 } as const;
@@ -215,6 +224,12 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError("server", (error as Error).message);
     }
+    let faults: FaultSpec | undefined;
+    try {
+      faults = values.faults === undefined ? undefined : parseFaults(values.faults);
+    } catch (error) {
+      throw new UsageError("server", (error as Error).message);
+    }
     const ownUsers = await loadServerUsers({
       flags: values.user,
       env: usersFromEnv(),
@@ -253,6 +268,7 @@ export async function main(args: string[]): Promise<number> {
       region: values.region,
       emulate: emulation.name,
       quiet: values.quiet ?? false,
+      faults,
       users: ownUsers,
       allowDemo,
       corsOrigins,
@@ -270,6 +286,7 @@ async function serve(settings: {
   region?: string;
   emulate: EmulationName;
   quiet: boolean;
+  faults?: FaultSpec;
   users?: ServerUser[];
   allowDemo: boolean;
   corsOrigins: string[];
@@ -287,6 +304,7 @@ async function serve(settings: {
       quiet: settings.quiet,
       logRequests: !settings.quiet,
       corsOrigins: settings.corsOrigins,
+      faults: settings.faults,
     });
   } catch (error) {
     const where = `${host}:${port}`;
@@ -320,6 +338,14 @@ async function serve(settings: {
     console.log(`CORS:         buckets without rules let in ${settings.corsOrigins.join(", ")}`);
   }
   for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
+  if (settings.faults) {
+    console.log(
+      `Faults:       ${
+        settings.faults.rules.map(describeRule).join(", ")
+      } (seed ${settings.faults.seed}): ` +
+        "requests fail on purpose",
+    );
+  }
   console.log(
     `Path style: <endpoint>/<bucket>/<key>; virtual host: <bucket>.localhost:${server.port}`,
   );

@@ -225,7 +225,13 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
       accessKeyId: DEMO_USERS[0].accessKeyId,
       secretAccessKey: DEMO_USERS[0].secretAccessKey,
     };
-    server = await startServer({ port: 0, quiet: true, region, emulate: options.emulate });
+    server = await startServer({
+      port: 0,
+      quiet: true,
+      region,
+      emulate: options.emulate,
+      faults: options.faults,
+    });
     endpoint = server.url;
   } else {
     endpoint = resolved.endpoint!;

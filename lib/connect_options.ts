@@ -57,6 +57,13 @@ export interface ConnectOptions {
    * @default "rgw"
    */
   emulate?: Emulation;
+  /**
+   * For the embedded server: misbehave on purpose, to see retries at work. A fault spec such as
+   * `"slowdown@PutObject:2"` (the next two PutObjects answer 503 SlowDown), `"error:10%,seed=7"`,
+   * `"delay=30@GetObject"` or `"drop@GetObject"` (see `deno task server --help`).
+   * @default no faults
+   */
+  faults?: string;
   /** Use AWS S3 (the seed's `--use-s3`). @default false */
   aws?: boolean;
   /** Signing region. @default the cluster's (DreamObjects), else AWS_REGION, else "us-east-1" */
@@ -226,6 +233,12 @@ export function resolveConnectOptions(options: ConnectOptions = {}): ResolvedCon
     : options.aws
     ? "aws"
     : "embedded";
+  if (options.faults !== undefined && target !== "embedded") {
+    throw new TypeError(
+      `Cannot inject faults "${options.faults}" into a ${target}: faults are the embedded ` +
+        "server's; connect without an endpoint, or start deno task server --faults",
+    );
+  }
   // What the service is like. A DreamObjects cluster signs with its own region (us-east-005 on
   // US-East 5), whatever AWS_REGION says for other services.
   const cluster: ClusterFacts = options.emulate === "us-east-5"

@@ -37,7 +37,15 @@ import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
 import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
-import { HttpError } from "./http/_errors.ts";
+import { ConnectionDropped, HttpError } from "./http/_errors.ts";
+import {
+  cutShort,
+  describeRule,
+  type FaultKind,
+  type FaultSpec,
+  FaultSwitch,
+  parseFaults,
+} from "./faults.ts";
 import { route, shapeOf } from "./router.ts";
 import { ROUTES } from "./routes.ts";
 import { DiskStorage } from "./storage/disk.ts";
@@ -51,6 +59,7 @@ import { type EmulationName, type EmulationProfile, emulationProfile } from "./e
 export { DEMO_USERS } from "./demo_users.ts";
 export type { ServerUser } from "./types.ts";
 export type { EmulationName } from "./emulation.ts";
+export type { FaultKind, FaultRule, FaultSpec } from "./faults.ts";
 
 /** How to start a server. */
 export interface ServerOptions {
@@ -92,6 +101,13 @@ export interface ServerOptions {
    * signature), status, operation or error code, duration, who. @default false
    */
   logRequests?: boolean;
+  /**
+   * Misbehave on purpose, for teaching and testing retries: a fault spec such as
+   * `"slowdown@PutObject:2,drop@GetObject,error:10%,seed=42"` (503 SlowDown, 500 InternalError,
+   * `delay=SECONDS`, a dropped connection; see `faults.ts`), or the parsed form. Each injected
+   * fault is logged unless `quiet`. @default no faults
+   */
+  faults?: string | FaultSpec;
 }
 
 /** A running server. */
@@ -128,6 +144,9 @@ interface HandlerSettings {
   dnsName: string;
   quiet: boolean;
   logRequests: boolean;
+  faults: FaultSwitch | undefined;
+  /** Aborted when the server closes: ends a fault's delay. */
+  stopping: AbortSignal;
 }
 
 function logLine(
@@ -160,6 +179,28 @@ function errorResponse(
   }
   headers.set("content-type", "application/xml");
   return new Response(errorXml(error, resource, id), { status: error.status, headers });
+}
+
+/** What each fault kind does, for the log line. */
+const FAULT_EFFECT: Record<FaultKind, (rule: { seconds?: number }) => string> = {
+  slowdown: () => "503 SlowDown injected",
+  error: () => "500 InternalError injected",
+  delay: (rule) => `held ${rule.seconds} s`,
+  drop: () => "connection dropped",
+};
+
+/** Waits `ms`, or less when the server stops. */
+function pause(ms: number, stopping: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (stopping.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      stopping.removeEventListener("abort", done);
+      resolve();
+    }
+    stopping.addEventListener("abort", done);
+  });
 }
 
 /**
@@ -222,6 +263,23 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     authenticated = true;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
     const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const fault = settings.faults?.pick(found.operation);
+    if (fault) {
+      if (!settings.quiet) {
+        const left = fault.left === Infinity ? "" : `, ${fault.left} left`;
+        console.log(
+          `fault: ${FAULT_EFFECT[fault.kind](fault)} for ${found.operation} ${resource} ` +
+            `(rule ${describeRule(fault)}${left})`,
+        );
+      }
+      if (fault.kind === "slowdown") throw new S3Error("SlowDown");
+      if (fault.kind === "error") throw new S3Error("InternalError");
+      if (fault.kind === "delay") await pause((fault.seconds ?? 0) * 1000, settings.stopping);
+      // A dropped upload never reaches storage; a download is cut after half its body.
+      if (fault.kind === "drop" && (method === "HEAD" || request.body !== null)) {
+        throw new ConnectionDropped();
+      }
+    }
     const context: RequestContext = {
       method,
       headers: request.headers,
@@ -240,7 +298,11 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       defaultCors: settings.defaultCors,
       requestId: id,
     };
-    const response = await found.handler(context);
+    let response = await found.handler(context);
+    if (fault?.kind === "drop") {
+      const length = Number(response.headers.get("content-length") ?? 0);
+      response = new Response(cutShort(response.body, length), response);
+    }
     response.headers.set("x-amz-request-id", id);
     addHeaders(response.headers, corsHeadersFor(request, method, bucketName, settings));
     if (settings.logRequests) {
@@ -249,6 +311,7 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     return response;
   } catch (caught) {
     await body?.cancel().catch(() => {});
+    if (caught instanceof ConnectionDropped) throw caught;
     // A body cut short or badly framed (the client went away mid-upload) is the client's fault.
     const error = caught instanceof HttpError
       ? new S3Error("IncompleteBody", `Cannot read the request body: ${caught.message}`)
@@ -270,6 +333,12 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
   }
 }
 
+function faultSwitch(faults: string | FaultSpec | undefined): FaultSwitch | undefined {
+  if (faults === undefined) return undefined;
+  const spec = typeof faults === "string" ? parseFaults(faults) : faults;
+  return spec.rules.length === 0 ? undefined : new FaultSwitch(spec);
+}
+
 /**
  * Starts an S3-compatible server in this process.
  *
@@ -277,6 +346,7 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
  * @returns The running server; `close()` it (or `await using`) when done.
  * @throws {RangeError} For a port outside 0..65535.
  * @throws {TypeError} When two users share an id or access key, or `emulate` is unknown.
+ * @throws {SyntaxError} For a `faults` spec that does not read.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
  * @example Usage
@@ -308,6 +378,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       );
     }
   }
+  const stop = new AbortController();
   const storage: Storage = options.dataDir === undefined
     ? new MemoryStorage()
     : await DiskStorage.open(options.dataDir);
@@ -321,6 +392,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,
+    faults: faultSwitch(options.faults),
+    stopping: stop.signal,
   };
   let server: HttpServer;
   try {
@@ -339,6 +412,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
+      stop.abort();
       await server.shutdown();
       await storage.close();
     })();

@@ -20,3 +20,14 @@ export class HttpError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * Thrown by a request handler to close the connection at once, with no answer at all (the fault
+ * switch's `drop`): the client sees the connection go, as when a server or a proxy dies.
+ */
+export class ConnectionDropped extends Error {
+  constructor() {
+    super("connection dropped on purpose");
+    this.name = "ConnectionDropped";
+  }
+}

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { HttpError } from "./_errors.ts";
+import { ConnectionDropped, HttpError } from "./_errors.ts";
 import { ConnReader } from "./_reader.ts";
 import { RequestBody } from "./body.ts";
 import { parseHead } from "./head.ts";
@@ -60,7 +60,8 @@ interface Connection {
  * Listens for HTTP/1.1 requests and answers each with `handler`.
  *
  * @param options Address and port.
- * @param handler Answers a request; it should not throw (a throw is answered 500).
+ * @param handler Answers a request; it should not throw (a throw is answered 500, except a
+ *   `ConnectionDropped`, which closes the connection with no answer).
  * @returns The running server.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  *
@@ -169,7 +170,8 @@ async function serveConnection(
       let response: Response;
       try {
         response = await handler(request);
-      } catch {
+      } catch (error) {
+        if (error instanceof ConnectionDropped) return; // closed below, nothing answered
         response = new Response(null, { status: 500 });
       }
       // A small unread body (a refused upload) is read and dropped before the answer goes out:

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 PACKAGES=(
   jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-  awscli python3-boto3 python3-boto rclone s3cmd curl
+  awscli python3-boto3 python3-boto rclone s3cmd curl chromium
 )
 
 # One apt-get run for these and the Ceph packages (ceph.sh install takes extra packages).

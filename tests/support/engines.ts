@@ -78,7 +78,7 @@ const COMMANDS: Readonly<Record<CommandEngine, { executable: string; prefix: str
   rclone: { executable: "rclone", prefix: [] },
   s3cmd: { executable: "s3cmd", prefix: [] },
   jupyter: { executable: PYTHON, prefix: ["-m", "jupyter"] },
-  chromium: { executable: "/usr/bin/chromium", prefix: [] },
+  chromium: { executable: "chromium", prefix: [] },
 };
 
 /** True when running in CI, where every engine is required. */
@@ -319,27 +319,6 @@ export function rgwEndpoint(): string {
 }
 
 /**
- * The executable of a program engine, for a library that starts it itself (puppeteer-core's
- * `executablePath` for Chromium); like {@linkcode engineCommand}, only inside an engineTest().
- *
- * @param engine The engine.
- * @returns Its executable's path.
- * @throws {Error} When the engine is missing or hidden by `TEST_ENGINES`.
- *
- * @example
- * ```ts ignore
- * const browser = await puppeteer.launch({ executablePath: engineExecutable("chromium") });
- * ```
- */
-export function engineExecutable(engine: CommandEngine): string {
-  const why = engineMissing(engine);
-  if (why) {
-    throw new Error(`Cannot start ${ENGINES[engine].label}: ${why}; ${ENGINES[engine].install}`);
-  }
-  return COMMANDS[engine].executable;
-}
-
-/**
  * Builds the `Deno.Command` that starts an engine; the only way tests start one (checked by
  * `tests/e2e/engines_test.ts`). `jupyter` runs `/usr/bin/python3 -m jupyter ARGS`; `boto2` and
  * `boto3` run Debian's `/usr/bin/python3 ARGS`; `aws` is `/usr/bin/aws` (v2).
@@ -368,4 +347,34 @@ export function engineCommand(
   }
   const { executable, prefix } = COMMANDS[engine];
   return new Deno.Command(executable, { ...options, args: [...prefix, ...(options.args ?? [])] });
+}
+
+/**
+ * The path of an engine's executable, for a library that starts the program itself (puppeteer
+ * starts Chromium: see `browser.ts`). Like {@linkcode engineCommand}, only inside an
+ * {@linkcode engineTest}.
+ *
+ * @param engine The engine.
+ * @returns Its executable, resolved on the PATH when it is a bare name.
+ * @throws {Error} When the engine is missing or hidden by `TEST_ENGINES`.
+ */
+export function engineExecutable(engine: CommandEngine): string {
+  const why = engineMissing(engine);
+  if (why) {
+    throw new Error(
+      `Cannot start ${ENGINES[engine].label}: ${why}; ${ENGINES[engine].install} ` +
+        "(tests start engines only inside engineTest())",
+    );
+  }
+  const { executable } = COMMANDS[engine];
+  if (executable.includes("/")) return executable;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = `${dir}/${executable}`;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not in this folder
+    }
+  }
+  return executable;
 }
