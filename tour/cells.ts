@@ -16,10 +16,23 @@ export type Scope = Record<string, unknown>;
 /** The module cells import from, relative to the notebook. */
 export const LIB_SPECIFIER = "../lib/mod.ts";
 
+/**
+ * Every module a cell may import from: the lib, the SDK a chapter shows before the lib's
+ * shorthand (`PutBucketCorsCommand`...), and the page the chapter "From a web page" serves.
+ */
+const MODULES: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
+  [LIB_SPECIFIER]: () => import("../lib/mod.ts"),
+  "@aws-sdk/client-s3": () => import("@aws-sdk/client-s3"),
+  "@aws-sdk/s3-presigned-post": () => import("@aws-sdk/s3-presigned-post"),
+  "../tour/web_page.ts": () => import("./web_page.ts"),
+};
+
 /** A cell split into what the runner needs. */
 export interface ParsedCell {
-  /** Names the cell imports from the lib. */
+  /** Names the cell imports. */
   imports: string[];
+  /** The module each imported name comes from. */
+  from: Record<string, string>;
   /** Names the cell declares at top level (`const x = …`). */
   declared: string[];
   /** The final bare expression, whose value the notebook displays, if any. */
@@ -48,17 +61,23 @@ const DECLARATION = /^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=/;
  */
 export function parseCell(code: string): ParsedCell {
   const imports: string[] = [];
+  const from: Record<string, string> = {};
   const declared: string[] = [];
   const lines: string[] = [];
   for (const line of code.split("\n")) {
     const imported = line.match(IMPORT);
     if (imported) {
-      if (imported[2] !== LIB_SPECIFIER) {
+      if (!Object.hasOwn(MODULES, imported[2])) {
         throw new SyntaxError(
-          `Cannot run a cell importing "${imported[2]}": cells import only "${LIB_SPECIFIER}"`,
+          `Cannot run a cell importing "${imported[2]}": cells import only ${
+            Object.keys(MODULES).map((m) => `"${m}"`).join(", ")
+          }`,
         );
       }
-      imports.push(...imported[1].split(",").map((n) => n.trim()).filter(Boolean));
+      for (const name of imported[1].split(",").map((n) => n.trim()).filter(Boolean)) {
+        imports.push(name);
+        from[name] = imported[2];
+      }
       continue;
     }
     const declaration = line.match(DECLARATION);
@@ -72,6 +91,7 @@ export function parseCell(code: string): ParsedCell {
   if (isExpression) lines.pop();
   return {
     imports,
+    from,
     declared,
     result: isExpression ? last : undefined,
     statements: lines.join("\n"),
@@ -103,14 +123,16 @@ const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
  */
 export async function runCell(code: string, scope: Scope): Promise<unknown> {
   const cell = parseCell(code);
-  // Loaded on first use, so that writing the notebook from the steps needs no lib (nor its SDK).
-  const lib = await import("../lib/mod.ts");
   for (const name of cell.imports) {
-    if (!(name in lib)) {
-      throw new SyntaxError(`Cannot run a cell importing "${name}": the lib has no such export`);
+    // Loaded on first use, so that writing the notebook from the steps needs no lib (nor its SDK).
+    const module = await MODULES[cell.from[name]]();
+    if (!(name in module)) {
+      throw new SyntaxError(
+        `Cannot run a cell importing "${name}": "${cell.from[name]}" has no such export`,
+      );
     }
     // An import binds the name for this cell and the later ones, as in the notebook.
-    scope[name] = lib[name as keyof typeof lib];
+    scope[name] = module[name];
   }
   const names: Record<string, unknown> = { ...scope };
   for (const name of cell.declared) delete names[name];

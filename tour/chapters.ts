@@ -14,6 +14,7 @@ import { VERSIONS_STEPS } from "./chapters/versions.ts";
 import { FOLDERS_STEPS } from "./chapters/folders.ts";
 import { BIG_FILES, BIG_FILES_STEPS } from "./chapters/big_files.ts";
 import { BACKUPS_FILES, BACKUPS_STEPS } from "./chapters/backups.ts";
+import { WEB_STEPS } from "./chapters/web.ts";
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -87,6 +88,14 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     summary: "a folder backed up, only the changes sent again, restored, yesterday's version back",
     steps: BACKUPS_STEPS,
     files: BACKUPS_FILES,
+  },
+  {
+    name: "web",
+    title: "From a web page",
+    notebook: "07-web.ipynb",
+    summary:
+      "a page on another origin uploads: refused, a CORS rule, a presigned PUT and POST form",
+    steps: WEB_STEPS,
   },
 ];
 

@@ -12,6 +12,11 @@
  * @module
  */
 
+import { escapeHtml, paint, View } from "../lib/display.ts";
+import { postForm, preflight } from "../lib/browser.ts";
+import type { PresignedPost } from "../lib/cors.ts";
+import type { Traffic } from "../lib/traffic.ts";
+
 /** A web page being served. */
 export interface WebPage {
   /** The page's origin, e.g. `http://127.0.0.1:41234`: what a CORS rule must allow. */
@@ -107,4 +112,205 @@ export function servePage(options: { title?: string } = {}): Promise<WebPage> {
     close,
     [Symbol.asyncDispose]: close,
   });
+}
+
+/** The page, for a notebook (an iframe) or a terminal (its address). */
+export class PageView extends View {
+  /** The page shown. */
+  readonly page: WebPage;
+
+  /**
+   * @param page The page.
+   */
+  constructor(page: WebPage) {
+    super();
+    this.page = page;
+  }
+
+  /** @returns The page's address and origin. */
+  toText(color = false): string {
+    return `The page: ${paint(this.page.url, "bold", color)} (origin ${this.page.origin})`;
+  }
+
+  /** @returns An iframe showing the page. */
+  toHtml(): string {
+    return `<iframe src="${escapeHtml(this.page.url)}" width="100%" height="200" ` +
+      `style="border: 1px solid #ccc"></iframe>`;
+  }
+}
+
+/** What one upload from the page got, as the page saw it. */
+export class UploadOutcome extends View {
+  /** What was tried, e.g. `PUT with fetch`. */
+  readonly what: string;
+  /** What the page saw. */
+  readonly result: PageResult;
+  /** Who ran the page: `Chromium`, or the lib sending what a browser sends. */
+  readonly by: string;
+
+  /**
+   * @param what What was tried.
+   * @param result What the page saw.
+   * @param by Who ran the page.
+   */
+  constructor(what: string, result: PageResult, by: string) {
+    super();
+    this.what = what;
+    this.result = result;
+    this.by = by;
+  }
+
+  #line(): string {
+    const r = this.result;
+    return r.status === 0
+      ? `${r.error ?? "refused"}: the browser hid the answer`
+      : `${r.status}${r.etag ? `, ETag ${r.etag}` : ""}`;
+  }
+
+  /** @returns One line. */
+  toText(color = false): string {
+    return `${this.what} (${this.by}): ` +
+      paint(this.#line(), this.result.ok ? "green" : "yellow", color);
+  }
+
+  /** @returns One paragraph. */
+  toHtml(): string {
+    const colour = this.result.ok ? "#1a7f37" : "#9a6700";
+    return `<p>${escapeHtml(this.what)} <small>(${escapeHtml(this.by)})</small>: ` +
+      `<b style="color:${colour}">${escapeHtml(this.#line())}</b></p>`;
+  }
+}
+
+/** A browser with the page open. */
+export interface Visitor {
+  /** `Chromium`, or the stand-in used where no Chromium may run. */
+  readonly by: string;
+  /** The page PUTs `text` to a presigned URL with `fetch`. */
+  put(url: string, text: string): Promise<UploadOutcome>;
+  /** The page posts a presigned POST form with `text` as its file. */
+  post(post: PresignedPost, text: string): Promise<UploadOutcome>;
+  /** Closes the browser. */
+  close(): Promise<void>;
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Debian's Chromium (or `$CHROMIUM`), when it is there and this process may start it. */
+function chromiumPath(): string | undefined {
+  let path = "/usr/bin/chromium";
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: "CHROMIUM" }).state === "granted") {
+      path = Deno.env.get("CHROMIUM") ?? path;
+    }
+    const allowed = ["run", "write"].every((name) =>
+      Deno.permissions.querySync({ name } as Deno.PermissionDescriptor).state === "granted"
+    );
+    return allowed && Deno.statSync(path).isFile ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens the page in headless Chromium when this machine has it (Debian's `chromium`, or the path
+ * in `$CHROMIUM`) and this process may start it; otherwise in a stand-in that sends what a
+ * browser sends (the preflight, then the request, with the page's `Origin`) through the lib and
+ * hides what a browser would hide. Requests the stand-in sends go to `trace`.
+ *
+ * @param page The page.
+ * @param options The trace for the stand-in's requests.
+ * @returns The visitor; close it.
+ */
+export async function visit(page: WebPage, options: { trace?: Traffic } = {}): Promise<Visitor> {
+  const executablePath = chromiumPath();
+  if (executablePath === undefined) return standIn(page, options.trace);
+  const { default: puppeteer } = await import("puppeteer-core");
+  const profile = await Deno.makeTempDir({ prefix: "web-chapter-chromium-" });
+  const browser = await puppeteer.launch({
+    executablePath,
+    userDataDir: profile,
+    args: CHROMIUM_FLAGS,
+    timeout: 60_000,
+  });
+  const tab = await browser.newPage();
+  await tab.goto(page.url);
+  type PageFns = {
+    putWithFetch(u: string, t: string): Promise<PageResult>;
+    postWithForm(u: string, f: Record<string, string>, t: string): Promise<PageResult>;
+  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      await browser.close().catch(() => {});
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    })();
+  return {
+    by: "Chromium",
+    put: async (url, text) =>
+      new UploadOutcome(
+        "PUT with fetch",
+        await tab.evaluate(
+          (u, t) => (globalThis as unknown as PageFns).putWithFetch(u, t),
+          url,
+          text,
+        ),
+        "Chromium",
+      ),
+    post: async (post, text) =>
+      new UploadOutcome(
+        "POST form",
+        await tab.evaluate(
+          (u, f, t) => (globalThis as unknown as PageFns).postWithForm(u, f, t),
+          post.url,
+          post.fields,
+          text,
+        ),
+        "Chromium",
+      ),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function standIn(page: WebPage, trace?: Traffic): Visitor {
+  const by = "no Chromium here: the lib sends what a browser sends";
+  const hidden = { ok: false, status: 0, error: "TypeError: Failed to fetch" };
+  return {
+    by,
+    async put(url, text) {
+      const asked = await preflight(url, page.origin, { headers: ["content-type"], trace });
+      if (!asked.allowed) return new UploadOutcome("PUT with fetch", hidden, by);
+      const response = await fetch(url, {
+        method: "PUT",
+        body: text,
+        headers: { origin: page.origin, "content-type": "text/plain" },
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.body?.cancel();
+      const exposed = (response.headers.get("access-control-expose-headers") ?? "")
+        .toLowerCase().split(",").map((h) => h.trim());
+      return new UploadOutcome("PUT with fetch", {
+        ok: response.ok,
+        status: response.status,
+        etag: exposed.includes("etag") ? response.headers.get("etag") ?? undefined : undefined,
+      }, by);
+    },
+    async post(post, text) {
+      const sent = await postForm(post, text, { origin: page.origin, trace });
+      const result = sent.allowed ? { ok: sent.ok, status: sent.status } : hidden;
+      return new UploadOutcome("POST form", result, by);
+    },
+    close: () => Promise.resolve(),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
 }
