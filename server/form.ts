@@ -15,6 +15,8 @@ export const MAX_FORM_FIELD = 64 * 1024;
 const MAX_PART_HEADERS = 16 * 1024;
 /** Most fields before the file. */
 const MAX_FIELDS = 200;
+/** Most bytes of all fields before the file together (what a form holds in memory). */
+export const MAX_FORM_FIELDS_TOTAL = 1024 * 1024;
 
 /** The file part of a form. */
 export interface FormFile {
@@ -166,6 +168,7 @@ export async function readForm(
   const input = new Buffered(body, encoder.encode("\r\n"));
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   const fields: Array<[string, string]> = [];
+  let total = 0;
   try {
     await input.until(delimiter, MAX_FORM_FIELD, "the preamble");
     for (;;) {
@@ -194,6 +197,10 @@ export async function readForm(
       }
       if (fields.length >= MAX_FIELDS) throw invalid(`it has over ${MAX_FIELDS} fields`);
       const value = await input.until(delimiter, MAX_FORM_FIELD, `field "${name}"`);
+      total += value.length;
+      if (total > MAX_FORM_FIELDS_TOTAL) {
+        throw invalid(`its fields before the file are over ${MAX_FORM_FIELDS_TOTAL} bytes`);
+      }
       fields.push([name, decoder.decode(value)]);
     }
   } catch (error) {

@@ -145,6 +145,14 @@ Deno.test("bad CORS and form input is refused in S3 errors, nothing is stored, s
     assert.equal(answer.status, 400);
     assert.match(answer.text, /field &quot;x-ignore-big&quot; is over 65536 bytes/);
   });
+  await t.step("fields adding up to over 1 MiB are InvalidArgument", async () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`x-ignore-${i}`, "y".repeat(60 * 1024)]),
+    );
+    const answer = await postForm(server.url, "bad", { key: "d", unsigned: fields });
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /fields before the file are over 1048576 bytes/);
+  });
   await t.step("a policy that is not base64 JSON is InvalidArgument", async () => {
     for (
       const [policyText, message] of [["%%%", "Could not decode policy"], [
