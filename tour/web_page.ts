@@ -16,6 +16,7 @@ import { escapeHtml, paint, View } from "../lib/display.ts";
 import { postForm, preflight } from "../lib/browser.ts";
 import type { PresignedPost } from "../lib/cors.ts";
 import type { Traffic } from "../lib/traffic.ts";
+import type { HTTPRequest as PuppeteerRequest, Page as PuppeteerPage } from "puppeteer-core";
 
 /** A web page being served. */
 export interface WebPage {
@@ -243,6 +244,7 @@ export async function visit(page: WebPage, options: { trace?: Traffic } = {}): P
     timeout: 60_000,
   });
   const tab = await browser.newPage();
+  const settled = recordBrowserTraffic(tab, page, options.trace);
   await tab.goto(page.url);
   type PageFns = {
     putWithFetch(u: string, t: string): Promise<PageResult>;
@@ -256,29 +258,79 @@ export async function visit(page: WebPage, options: { trace?: Traffic } = {}): P
     })();
   return {
     by: "Chromium",
-    put: async (url, text) =>
-      new UploadOutcome(
-        "PUT with fetch",
-        await tab.evaluate(
-          (u, t) => (globalThis as unknown as PageFns).putWithFetch(u, t),
-          url,
-          text,
-        ),
-        "Chromium",
-      ),
-    post: async (post, text) =>
-      new UploadOutcome(
-        "POST form",
-        await tab.evaluate(
-          (u, f, t) => (globalThis as unknown as PageFns).postWithForm(u, f, t),
-          post.url,
-          post.fields,
-          text,
-        ),
-        "Chromium",
-      ),
+    put: async (url, text) => {
+      const result = await tab.evaluate(
+        (u, t) => (globalThis as unknown as PageFns).putWithFetch(u, t),
+        url,
+        text,
+      );
+      await settled();
+      return new UploadOutcome("PUT with fetch", result, "Chromium");
+    },
+    post: async (post, text) => {
+      const result = await tab.evaluate(
+        (u, f, t) => (globalThis as unknown as PageFns).postWithForm(u, f, t),
+        post.url,
+        post.fields,
+        text,
+      );
+      await settled();
+      return new UploadOutcome("POST form", result, "Chromium");
+    },
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+const OPERATIONS: Record<string, string> = {
+  OPTIONS: "Preflight",
+  PUT: "PutObject",
+  POST: "PostObject",
+  GET: "GetObject",
+};
+
+/**
+ * Records in `trace` every request the page sends to another origin (preflights included, as
+ * Chromium's DevTools protocol reports them), once it finished or failed.
+ *
+ * @returns A wait for the requests in flight to be recorded (at most 5 s).
+ */
+function recordBrowserTraffic(tab: PuppeteerPage, page: WebPage, trace?: Traffic) {
+  const started = new Map<unknown, number>();
+  const record = (request: PuppeteerRequest, failure?: string) => {
+    const start = started.get(request);
+    started.delete(request);
+    if (!trace || start === undefined) return;
+    const response = request.response();
+    const headers = response?.headers() ?? {};
+    trace.record({
+      source: "probe",
+      operation: OPERATIONS[request.method()],
+      method: request.method(),
+      url: request.url(),
+      status: response?.status() ?? 0,
+      code: failure ? `never sent (${failure})` : undefined,
+      requestHeaders: { origin: page.origin },
+      responseHeaders: Object.fromEntries(
+        Object.entries(headers).filter(([n]) =>
+          n.startsWith("access-control-") || ["etag", "content-length", "location"].includes(n)
+        ),
+      ),
+      bytesSent: Number(request.headers()["content-length"] ?? 0),
+      bytesReceived: Number(headers["content-length"] ?? 0),
+      ms: Math.round((performance.now() - start) * 10) / 10,
+    });
+  };
+  tab.on("request", (request) => {
+    if (!request.url().startsWith(page.origin)) started.set(request, performance.now());
+  });
+  tab.on("requestfinished", (request) => record(request));
+  tab.on("requestfailed", (request) => record(request, request.failure()?.errorText ?? "failed"));
+  return async () => {
+    const deadline = Date.now() + 5_000;
+    while (started.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   };
 }
 
@@ -290,6 +342,7 @@ function standIn(page: WebPage, trace?: Traffic): Visitor {
     async put(url, text) {
       const asked = await preflight(url, page.origin, { headers: ["content-type"], trace });
       if (!asked.allowed) return new UploadOutcome("PUT with fetch", hidden, by);
+      const started = performance.now();
       const response = await fetch(url, {
         method: "PUT",
         body: text,
@@ -297,6 +350,20 @@ function standIn(page: WebPage, trace?: Traffic): Visitor {
         signal: AbortSignal.timeout(10_000),
       });
       await response.body?.cancel();
+      trace?.record({
+        source: "probe",
+        operation: "PutObject",
+        method: "PUT",
+        url,
+        status: response.status,
+        requestHeaders: { origin: page.origin },
+        responseHeaders: Object.fromEntries(
+          [...response.headers].filter(([n]) => n.startsWith("access-control-") || n === "etag"),
+        ),
+        bytesSent: new TextEncoder().encode(text).length,
+        bytesReceived: 0,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
       const exposed = (response.headers.get("access-control-expose-headers") ?? "")
         .toLowerCase().split(",").map((h) => h.trim());
       return new UploadOutcome("PUT with fetch", {

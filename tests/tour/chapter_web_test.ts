@@ -95,5 +95,10 @@ jupyterTest("the web notebook executes on the embedded server", { rgw: false }, 
   const text = outputsOf(notebook).map(textOf).join("\n");
   assertTourOutput(text, NOTEBOOK, milestones("stored"));
   assert.match(text, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/"|The page: http/);
+  if (text.includes("(Chromium)")) {
+    // The browser's own requests are in the trace: the refused preflight, the PUT never sent.
+    assert.match(text, /→ 403 Forbidden[^\n]*Preflight/);
+    assert.match(text, /→ no response never sent \(net::ERR_FAILED\)[^\n]*PutObject/);
+  }
   assertNoSecrets(outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n"), SECRETS, NOTEBOOK);
 });
