@@ -8,7 +8,8 @@
  *   BucketVersioning; ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object
  *   (with `versionId`, delete markers, the `null` version); DeleteObjects;
  *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
- *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
+ *   ListMultipartUploads); Get/Put Bucket and Object ACLs; Put/Get/Delete BucketCors, CORS
+ *   preflights and POST Object (browser forms). The table is in `routes.ts`; other
  *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
  * - Requests are authenticated first (`auth/`), then routed by path shape, method and
  *   subresource; ACLs decide what users and anonymous requests may do.
