@@ -47,6 +47,8 @@ Options:
   --cors-origin ORIGIN       Let a web app at ORIGIN (e.g. http://localhost:5173; one * allowed,
                              or * for any) call every bucket that has no CORS rules of its own:
                              any method and header, ETag exposed (repeatable)
+  --cors-file FILE           Default CORS rules from FILE, a CORSConfiguration XML document (as
+                             aws s3api put-bucket-cors takes), for buckets without their own
   --allow-demo-keys-on-network
                              Serve the demo keys on a --host other than loopback anyway
   --faults SPEC              Misbehave on purpose, to test retries: rules separated by commas,
@@ -76,6 +78,7 @@ const SERVER_FLAGS = {
   "user": { type: "string", multiple: true },
   "users-file": { type: "string" },
   "cors-origin": { type: "string", multiple: true },
+  "cors-file": { type: "string" },
   "allow-demo-keys-on-network": { type: "boolean" },
   "faults": { type: "string" },
   "quiet": { type: "boolean" },
@@ -249,6 +252,16 @@ export async function main(args: string[]): Promise<number> {
         );
       }
     }
+    let corsXml: string | undefined;
+    if (values["cors-file"] !== undefined) {
+      try {
+        corsXml = await Deno.readTextFile(values["cors-file"]);
+      } catch (error) {
+        throw new Error(
+          `Cannot read --cors-file "${values["cors-file"]}": ${(error as Error).message}`,
+        );
+      }
+    }
     const host = (values.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, "$1");
     const demo = ownUsers === undefined;
     const allowDemo = values["allow-demo-keys-on-network"] ?? false;
@@ -272,6 +285,7 @@ export async function main(args: string[]): Promise<number> {
       users: ownUsers,
       allowDemo,
       corsOrigins,
+      corsXml,
     });
   } catch (error) {
     return reportError(error);
@@ -290,6 +304,7 @@ async function serve(settings: {
   users?: ServerUser[];
   allowDemo: boolean;
   corsOrigins: string[];
+  corsXml?: string;
 }): Promise<number> {
   const { port, host } = settings;
   let server;
@@ -304,6 +319,7 @@ async function serve(settings: {
       quiet: settings.quiet,
       logRequests: !settings.quiet,
       corsOrigins: settings.corsOrigins,
+      corsXml: settings.corsXml,
       faults: settings.faults,
     });
   } catch (error) {
@@ -336,6 +352,9 @@ async function serve(settings: {
   );
   if (settings.corsOrigins.length > 0) {
     console.log(`CORS:         buckets without rules let in ${settings.corsOrigins.join(", ")}`);
+  }
+  if (settings.corsXml !== undefined) {
+    console.log("CORS:         buckets without rules follow the rules of --cors-file");
   }
   for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
   if (settings.faults) {

@@ -54,7 +54,7 @@ import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
 import { DEMO_USERS } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
-import { type CorsRule, defaultCorsRules, responseCorsHeaders } from "./cors.ts";
+import { type CorsRule, defaultCorsRules, parseCorsXml, responseCorsHeaders } from "./cors.ts";
 import { type EmulationName, type EmulationProfile, emulationProfile } from "./emulation.ts";
 
 export { DEMO_USERS } from "./demo_users.ts";
@@ -95,6 +95,11 @@ export interface ServerOptions {
    * hold one `*`. @default [] (no default rule, as RGW)
    */
   corsOrigins?: readonly string[];
+  /**
+   * Default CORS rules for every bucket without its own, as a `CORSConfiguration` document (what
+   * PutBucketCors takes), after the `corsOrigins` rule (`--cors-file`). @default none
+   */
+  corsXml?: string;
   /** Log nothing (not even internal errors). @default false */
   quiet?: boolean;
   /**
@@ -223,6 +228,15 @@ function corsHeadersFor(
   if (rules.length === 0) return undefined;
   const asked = request.headers.get("access-control-request-method") ?? method;
   return responseCorsHeaders(rules, origin, asked, request.headers.has("authorization"));
+}
+
+/** The `corsXml` option's rules; an S3 refusal becomes a `TypeError` naming the problem. */
+function defaultRulesFromXml(xml: string): CorsRule[] {
+  try {
+    return parseCorsXml(xml);
+  } catch (error) {
+    throw new TypeError(`Cannot use the default CORS rules: ${(error as Error).message}`);
+  }
 }
 
 function addHeaders(to: Headers, from: Headers | undefined): void {
@@ -389,7 +403,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     region: options.region ?? emulation.region,
     emulation,
     versioningOnCreate: options.versioningOnCreate ?? emulation.versioningFromCreation,
-    defaultCors: defaultCorsRules(options.corsOrigins ?? []),
+    defaultCors: [
+      ...defaultCorsRules(options.corsOrigins ?? []),
+      ...(options.corsXml === undefined ? [] : defaultRulesFromXml(options.corsXml)),
+    ],
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,
