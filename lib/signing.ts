@@ -424,10 +424,12 @@ export interface SendChanges {
   headers?: Record<string, string>;
   /** Another URL (e.g. a presigned one with a changed parameter). */
   url?: string;
+  /** Another method (e.g. `PUT` for a presigned upload link). @default the caught one, or GET */
+  method?: string;
 }
 
 /**
- * Sends a caught request (or a URL, as a GET) again by hand, changed or not, records it in the
+ * Sends a caught request (or a URL, as a GET unless told) again by hand, changed or not, records it in the
  * connection's trace (signatures redacted) and reports the server's answer.
  *
  * @param s3 The connection (for its trace).
@@ -456,7 +458,7 @@ export async function sendByHand(
 ): Promise<SentResult> {
   const caught = typeof request === "string" ? undefined : request;
   const url = changes.url ?? (typeof request === "string" ? request : request.url);
-  const method = caught?.method ?? "GET";
+  const method = changes.method ?? caught?.method ?? "GET";
   const headers: Record<string, string> = { ...caught?.headers, ...changes.headers };
   delete headers.host; // fetch sets it from the URL, to the same value
   const label = changes.label ?? `${caught?.operation ?? "GET"} by hand`;

@@ -45,6 +45,9 @@ function decode(text: string): string {
 export function parseTarget(url: string, host: string | null, dnsName: string): Target {
   const { path, query } = splitTarget(url);
   const params = new URLSearchParams(query);
+  // The host read here names the bucket, so it must be the one the SigV4 signature covers (the
+  // Host header, see auth/signed_headers.ts): unsigned_headers_test.ts sends an absolute-form
+  // target naming another bucket than the signed Host.
   const hostname = (host ?? "").replace(/:\d+$/, "").toLowerCase();
   const suffix = "." + dnsName.toLowerCase();
   let address: Address;

@@ -44,6 +44,10 @@ export const ERRORS = {
   NoSuchUpload: [404, "The specified multipart upload does not exist"],
   NotImplemented: [501, "A header or operation you provided implies functionality not implemented"],
   NotModified: [304, "Not Modified"],
+  OperationAborted: [
+    409,
+    "A conflicting conditional operation is currently in progress against this resource",
+  ],
   PreconditionFailed: [412, "At least one of the preconditions you specified did not hold"],
   RequestTimeTooSkewed: [
     403,
@@ -57,6 +61,7 @@ export const ERRORS = {
     403,
     "The request signature we calculated does not match the signature you provided",
   ],
+  ServiceUnavailable: [503, "The service is unable to handle the request"],
   SlowDown: [503, "Please reduce your request rate"],
   UnresolvableGrantByEmailAddress: [
     400,

@@ -4,7 +4,8 @@
  *
  * CONTRACT (shared by the auth and server modules; keep the shapes stable):
  * - `authenticate()` throws an {@linkcode S3Error} when the request must be refused
- *   (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied` for expired presigns,
+ *   (`InvalidAccessKeyId`, `SignatureDoesNotMatch`, `AccessDenied` for expired or future-dated
+ *   presigns and for unsigned `host` / `x-amz-*` headers,
  *   `RequestTimeTooSkewed`, `InvalidArgument` for an unreadable Authorization header as RGW, ...).
  * - The returned `body` must be read instead of the raw one: for `aws-chunked` uploads it is the
  *   decoded payload; for signed payloads it verifies the SHA-256 as it streams. When verification
@@ -14,8 +15,9 @@
  *
  * One module per scheme: `sigv4.ts` (Authorization header), `presigned_v4.ts` (query),
  * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
- * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs); `canonical.ts`,
- * `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
+ * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs),
+ * `signed_headers.ts` (a SigV4 signature must cover `host` and every `x-amz-*` header sent);
+ * `canonical.ts`, `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
  *
  * @module
  */

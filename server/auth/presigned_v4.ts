@@ -9,6 +9,7 @@
 import { S3Error } from "../errors.ts";
 import { canonicalQuery, parseQuery, splitTarget } from "../../core/sigv4.ts";
 import { findUser, parseAmzDate, parseCredential } from "./credential.ts";
+import { requireSignedHeaders } from "./signed_headers.ts";
 import { V4_ALGORITHM, type V4Verified, verifyV4Signature } from "./sigv4.ts";
 import type { VerifyV4Options } from "./sigv4.ts";
 
@@ -47,13 +48,15 @@ export function isPresignedV4(pairs: Array<[string, string]>): boolean {
  * Verifies a SigV4 presigned request: parameters, lifetime (1..604800 s), expiry and signature.
  *
  * @param request Method, raw URL and headers as received.
- * @param options Users and server time. Like RGW, a URL signed in the future is accepted: only its
- * end of validity (X-Amz-Date + X-Amz-Expires) is enforced.
+ * @param options Users, server time and accepted skew. A URL dated later than now plus the skew
+ * is refused, as AWS and MinIO refuse it (RGW 16 accepts it, and a URL dated ten years ahead
+ * then stays valid for ten years).
  * @returns The signer and the signature details.
  * @throws {S3Error} As RGW: `AccessDenied` (403) for missing or invalid parameters (including
  * `X-Amz-Expires` outside 1..604800) and for an expired URL ("Request has expired"),
  * `InvalidArgument` (400) for an unreadable credential, `InvalidAccessKeyId` (403) and
- * `SignatureDoesNotMatch` (403).
+ * `SignatureDoesNotMatch` (403); `AccessDenied` "Request is not valid yet" for a URL dated in the
+ * future, and when `host` or an `x-amz-*` header sent is not signed.
  *
  * @example Usage
  * ```ts ignore
@@ -109,6 +112,15 @@ export function verifyPresignedV4(
   const signature = param("X-Amz-Signature").toLowerCase();
   const user = findUser(options.users, credential.accessKeyId);
   const now = options.now.getTime();
+  if (time.getTime() > now + options.maxSkewMs) {
+    throw new S3Error(
+      "AccessDenied",
+      `Request is not valid yet: the presigned URL is dated "${time.toISOString()}", later than ` +
+        `the server time "${options.now.toISOString()}" plus ${options.maxSkewMs / 1000} s; ` +
+        "presign it with a correct clock",
+      { extra: { "X-Amz-Date": amzDate, ServerTime: options.now.toISOString() } },
+    );
+  }
   const expiresAt = time.getTime() + expires * 1000;
   if (now > expiresAt) {
     throw new S3Error(
@@ -125,6 +137,7 @@ export function verifyPresignedV4(
       },
     );
   }
+  requireSignedHeaders(request.headers, signedHeaders);
   const key = verifyV4Signature({
     user,
     credential,

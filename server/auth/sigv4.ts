@@ -24,6 +24,7 @@ import {
   parseCredential,
   parseHttpDate,
 } from "./credential.ts";
+import { requireSignedHeaders } from "./signed_headers.ts";
 import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "../../core/crypto.ts";
 
 /** The prefix of a SigV4 `Authorization` header. */
@@ -189,7 +190,8 @@ export interface VerifyV4Options {
  * @param options Users, server time and accepted skew.
  * @returns The signer and what the body check needs.
  * @throws {S3Error} `InvalidArgument`, `InvalidAccessKeyId`, `AccessDenied` (no date),
- * `RequestTimeTooSkewed` or `SignatureDoesNotMatch`, as RGW answers them.
+ * `RequestTimeTooSkewed` or `SignatureDoesNotMatch`, as RGW answers them; `AccessDenied` when
+ * `host` or an `x-amz-*` header sent is not signed, as AWS answers it (RGW 16 accepts those).
  *
  * @example Usage
  * ```ts ignore
@@ -217,6 +219,7 @@ export function verifyHeaderV4(
     );
   }
   checkSkew(time, options.now, options.maxSkewMs);
+  requireSignedHeaders(request.headers, header.signedHeaders);
   // Without x-amz-content-sha256 RGW (and the signers) use the hash of an empty payload.
   const payloadHash = request.headers.get("x-amz-content-sha256")?.trim() ?? EMPTY_SHA256;
   const target = splitTarget(request.url);

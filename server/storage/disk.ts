@@ -1,9 +1,13 @@
 /**
  * On-disk storage (`--data DIR`): a body is written to a new blob under a random id and flushed to
  * disk; only then does a JSON sidecar (written to a temporary file, flushed and renamed into
- * place) make it part of an object, so a crash never leaves a torn object, and blobs no sidecar
- * references are freed at the next start. A restart reloads every bucket, object, ACL and upload. No key or name is ever joined into a path: bucket names are hex-encoded, keys are
- * hashed (SHA-256), blobs get random ids, so nothing a client sends can escape DIR.
+ * place, its directory flushed) make it part of an object, and only after that does the index
+ * see it, so a crash never leaves a torn object and a refused write (a full disk: 503
+ * `ServiceUnavailable`, see {@linkcode outOfSpace}) changes nothing. A restart reloads every
+ * bucket, object, ACL and upload, and sweeps what a crash left: temporary files, blobs no sidecar
+ * references, versions and uploads of deleted buckets, records of uploads already completed. No
+ * key or name is ever joined into a path: bucket names are hex-encoded, keys are hashed (SHA-256),
+ * blobs get random ids, so nothing a client sends can escape DIR.
  *
  * Layout: `DIR/buckets/<hex name>.json`, `DIR/objects/<hex bucket>/<sha256 key>.json` (the `null`
  * version of a key: the only one in an unversioned bucket), `DIR/objects/<hex bucket>/<sha256
@@ -17,6 +21,7 @@
 
 import { Buffer } from "node:buffer";
 import { sha256Hex } from "../../core/crypto.ts";
+import { S3Error } from "../errors.ts";
 import { type BlobReader, type BlobWriter, IndexedStorage } from "./indexed.ts";
 import { type BucketRecord, NULL_VERSION, type ObjectRecord, type UploadRecord } from "./types.ts";
 
@@ -28,9 +33,50 @@ function hex(text: string): string {
   return Buffer.from(text).toString("hex");
 }
 
+/** What a full file system (or a user's disk quota) makes a write fail with. */
+const OUT_OF_SPACE = new Set(["ENOSPC", "EDQUOT"]);
+
+/**
+ * The answer to a write the file system refused for want of space: 503 `ServiceUnavailable`, a
+ * code RGW's table has, which clients retry (space may be freed). Ceph RGW 16 maps no S3 code to
+ * ENOSPC (`rgw_http_s3_errors`: it would answer 500 `UnknownError`), and on a full OSD librados
+ * holds its writes until space is freed. The message names no path: clients may be remote.
+ * Other errors are returned as they are.
+ *
+ * @param error What the write threw.
+ * @returns The error to throw.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { outOfSpace } from "./disk.ts";
+ * const full = Object.assign(new Error("No space left on device"), { code: "ENOSPC" });
+ * assert.equal((outOfSpace(full) as { status: number }).status, 503);
+ * ```
+ */
+export function outOfSpace(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !OUT_OF_SPACE.has(code)) return error;
+  return new S3Error(
+    "ServiceUnavailable",
+    `The server is out of disk space (${code}): nothing was stored or changed; free space on ` +
+      `its --data disk, then retry`,
+  );
+}
+
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < chunk.byteLength) offset += await file.write(chunk.subarray(offset));
+}
+
+/** Flushes a directory, so that a rename into it survives a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await Deno.open(dir, { read: true });
+  try {
+    await handle.sync();
+  } finally {
+    handle.close();
+  }
 }
 
 async function readJsonDir<T>(dir: string): Promise<T[]> {
@@ -83,20 +129,37 @@ export class DiskStorage extends IndexedStorage {
     for (const sub of ["buckets", "objects", "uploads", "blobs"]) {
       await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
     }
+    // Half-written sidecars of a crash (or of a write the disk refused) are never read.
     await Deno.remove(`${dir}/tmp`, { recursive: true }).catch(() => {});
     await Deno.mkdir(`${dir}/tmp`, { recursive: true });
-    const referenced = new Set<string>();
+    const held = new Set<string>(); // blobs some version holds
+    const loaded = new Set<string>();
     for (const record of await readJsonDir<BucketRecord>(`${dir}/buckets`)) {
       const state = this.indexBucket(record);
+      loaded.add(hex(record.name));
       for (const object of await readJsonDir<ObjectRecord>(`${dir}/objects/${hex(record.name)}`)) {
         this.indexVersion(state, object);
-        for (const segment of object.segments) referenced.add(segment.ref);
+        for (const segment of object.segments) held.add(segment.ref);
       }
     }
+    // Versions of a bucket whose record is gone (a crash while deleting it) would come back
+    // with a new bucket of that name.
+    for await (const entry of Deno.readDir(`${dir}/objects`)) {
+      if (!loaded.has(entry.name)) {
+        await Deno.remove(`${dir}/objects/${entry.name}`, { recursive: true });
+      }
+    }
+    const referenced = new Set(held);
     for (const upload of await readJsonDir<UploadRecord>(`${dir}/uploads`)) {
-      if (!this.buckets.has(upload.bucket)) continue;
+      const parts = Object.values(upload.parts);
+      // An upload of a deleted bucket, or one completed before a crash removed its record (a
+      // version holds its parts), is over.
+      if (!this.buckets.has(upload.bucket) || parts.some((p) => held.has(p.segment.ref))) {
+        await Deno.remove(`${dir}/uploads/${hex(upload.id)}.json`);
+        continue;
+      }
       this.uploads.set(upload.id, upload);
-      for (const part of Object.values(upload.parts)) referenced.add(part.segment.ref);
+      for (const part of parts) referenced.add(part.segment.ref);
     }
     // Blobs a crash left behind (written but never referenced) are freed.
     for await (const entry of Deno.readDir(`${dir}/blobs`)) {
@@ -121,9 +184,13 @@ export class DiskStorage extends IndexedStorage {
       closed = true;
     };
     return {
-      write: (chunk) => writeAll(file, chunk),
+      write: (chunk) => writeAll(file, chunk).catch((error) => Promise.reject(outOfSpace(error))),
       finish: async () => {
-        await file.sync();
+        try {
+          await file.sync();
+        } catch (error) {
+          throw outOfSpace(error);
+        }
         closeFile();
         return ref;
       },
@@ -166,7 +233,11 @@ export class DiskStorage extends IndexedStorage {
     });
   }
 
-  /** Writes (or removes) a JSON file atomically, one write at a time per path. */
+  /**
+   * Writes (or removes) a JSON file atomically, one write at a time per path: a temporary file,
+   * flushed, renamed into place, its directory flushed. A failed write removes its temporary
+   * file at once.
+   */
   #save(path: string, value: unknown | null, makeDir?: string): Promise<void> {
     const previous = this.#queues.get(path) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(async () => {
@@ -176,16 +247,22 @@ export class DiskStorage extends IndexedStorage {
         });
         return;
       }
-      if (makeDir) await Deno.mkdir(makeDir, { recursive: true });
       const temp = `${this.#dir}/tmp/${crypto.randomUUID()}.json`;
-      const file = await Deno.open(temp, { write: true, createNew: true });
       try {
-        await writeAll(file, new TextEncoder().encode(JSON.stringify(value)));
-        await file.sync();
-      } finally {
-        file.close();
+        if (makeDir) await Deno.mkdir(makeDir, { recursive: true });
+        const file = await Deno.open(temp, { write: true, createNew: true });
+        try {
+          await writeAll(file, new TextEncoder().encode(JSON.stringify(value)));
+          await file.sync();
+        } finally {
+          file.close();
+        }
+        await Deno.rename(temp, path);
+        await syncDir(path.slice(0, path.lastIndexOf("/")));
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw outOfSpace(error);
       }
-      await Deno.rename(temp, path);
     });
     this.#queues.set(path, next);
     next.finally(() => {

@@ -198,12 +198,14 @@ export interface KeyIndex {
  * a new id. A delete without a version id removes the `null` version (never set), or adds a delete
  * marker (`null` when suspended, a new id when enabled) unless the newest version already is one.
  *
- * Atomicity (both engines): every change to a bucket's index happens synchronously, before the
- * first `await` of the method that makes it, so concurrent requests see each version either
- * entirely or not at all, and versions keep the order their writes were accepted in. On disk, a
- * version (or marker) is one sidecar written to a temporary file, flushed and renamed into place
- * after its blobs are flushed, so a crash leaves each version either whole or absent, never torn;
- * blobs no sidecar names are freed at the next start.
+ * Atomicity (both engines): the changes to one key, one upload or one bucket's record run one
+ * after the other, in the order they were accepted, and each changes the index only after its
+ * record is saved: a write the disk refuses (503 `ServiceUnavailable` when it is full) leaves the
+ * index, and what readers see, as it was, and frees the new bytes at once. Concurrent requests see
+ * each version either entirely or not at all. On disk, a version (or marker) is one sidecar
+ * written to a temporary file, flushed and renamed into place (its directory flushed) after its
+ * blobs are flushed, so a crash leaves each version either whole or absent, never torn; temporary
+ * files, and blobs no sidecar names, are removed at the next start.
  */
 export interface Storage {
   /** All buckets, sorted by name. */

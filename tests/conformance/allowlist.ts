@@ -16,6 +16,8 @@ export interface Allowance {
   reason: string;
   /** The fields allowed to differ (`status`, `code`, `header:etag`, ...). @default all */
   fields?: string[];
+  /** What the embedded server must answer instead (checked), where it is stricter than RGW. */
+  embedded?: { status: number; code?: string };
 }
 
 const COMPLETE_ETAG =
@@ -59,6 +61,18 @@ const RAW_ECHO =
   "all of them when EncodingType is url, so a raw '%' or '+' would come back changed. The " +
   "embedded server encodes them as S3 does; keys and common prefixes are compared as sent";
 
+const UNSIGNED_HOLE =
+  "RGW 16.2.15 has the CVE-2026-54330 class unsigned-header hole: it acts on x-amz-* headers " +
+  "and a Host that the signature does not cover. AWS and the fixed servers (s3s, SeaweedFS, " +
+  "RustFS, s3proxy 4.1.1) refuse: 403 AccessDenied, There were headers present in the request " +
+  'which were not signed (README "Security")';
+
+const STRICTER_UNSIGNED: Allowance = {
+  reason: UNSIGNED_HOLE,
+  fields: ["status", "code"],
+  embedded: { status: 403, code: "AccessDenied" },
+};
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
   "POST Object without a file field": {
@@ -66,6 +80,18 @@ export const ALLOWLIST: Record<string, Allowance> = {
       'refuses it (400 InvalidArgument, "POST requires exactly one file upload per request"), ' +
       "as the embedded server does, so a broken web form fails loudly instead of leaving empty objects",
     fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidArgument" },
+  },
+  "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused": STRICTER_UNSIGNED,
+  "SigV4 PUT replayed with an unsigned x-amz-acl is refused": STRICTER_UNSIGNED,
+  "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused": STRICTER_UNSIGNED,
+  "SigV4 GET whose SignedHeaders leaves out host is refused": STRICTER_UNSIGNED,
+  "Presigned GET dated ten years ahead is refused": {
+    reason: "RGW 16.2.15 checks only the end of a presigned URL's validity, so a URL dated ten " +
+      "years ahead stays valid for ten years; AWS and MinIO refuse an X-Amz-Date later than " +
+      'the clock skew allows: 403 AccessDenied, Request is not valid yet (README "Security")',
+    fields: ["status", "code"],
+    embedded: { status: 403, code: "AccessDenied" },
   },
   "DeleteBucket by another user on a public-read-write bucket": {
     reason: "RGW 16.2 lets any user holding WRITE on a bucket delete it; S3 lets only the " +

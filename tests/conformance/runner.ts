@@ -18,6 +18,7 @@ import {
   sha256Hex,
   signV2,
   signV4,
+  signV4By,
 } from "../support/signing.ts";
 import { buildPostForm, type PostFormSpec } from "../support/post_form.ts";
 
@@ -46,6 +47,13 @@ export interface AuthSpec {
    * bytes than the body sent.
    */
   tamper?: "key" | "expires" | "method" | "payload-hash";
+  /**
+   * SigV4 (header) only: the `SignedHeaders` list, chosen by hand (e.g. leaving `host` out); the
+   * other headers are sent unsigned. @default every header sent
+   */
+  signedHeaders?: string[];
+  /** Headers added after signing, unsigned (lower-case names; `{var}` filled). */
+  unsigned?: Record<string, string>;
 }
 
 /** A body given as text, or as `bytes` copies of `fill` (for large parts). */
@@ -231,6 +239,10 @@ export async function perform(
   if (who !== "anonymous") {
     request = await authorize(request, resource, who, auth);
   }
+  if (auth.unsigned !== undefined) {
+    const added = Object.entries(auth.unsigned).map(([name, value]) => [name, fill(value, vars)]);
+    request = { ...request, headers: { ...request.headers, ...Object.fromEntries(added) } };
+  }
   if (spec.expectContinue) {
     const list: RawRequest = { method: "GET", host, path: "/", query: {}, headers: {} };
     const next = await authorize(list, "/", "demo", {});
@@ -264,7 +276,9 @@ async function authorize(
   switch (auth.scheme ?? "v4") {
     case "v4":
     case "v4-unsigned-payload":
-      signed = await signV4(toSign, credentials, date, auth.region);
+      signed = auth.signedHeaders
+        ? signV4By(toSign, credentials, { date, signedHeaders: auth.signedHeaders })
+        : await signV4(toSign, credentials, date, auth.region);
       break;
     case "presign":
       signed = await presignV4(toSign, credentials, date, expiresIn);

@@ -32,6 +32,8 @@ export const SYSTEM_TOOLS: readonly string[] = [
   "kill",
   "sleep",
   "curl",
+  "mount",
+  "umount",
 ];
 
 /** Words that name an engine's program when they appear as a command. */

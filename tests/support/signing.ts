@@ -321,3 +321,85 @@ export function presignV2(
     },
   };
 }
+
+/** What {@linkcode signV4By} lets an attack test choose that a real signer never would. */
+export interface SignV4ByOptions {
+  /** The request time sent as `x-amz-date`. */
+  date: Date;
+  /** The day named in the credential scope. @default the day of `date` */
+  scopeDate?: Date;
+  /**
+   * The header names to sign, lower case; the others are sent unsigned.
+   * @default every header sent, `host` included
+   */
+  signedHeaders?: string[];
+}
+
+function amzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+/**
+ * Signs a request with SigV4 in the Authorization header, by hand over `node:crypto`, with the
+ * signed header list and the credential's day chosen by the caller: what an attacker (or a broken
+ * client) can send and `@smithy/signature-v4` never produces. The signature is correct for what
+ * it covers, so a server that refuses the request refuses it for what it leaves out.
+ *
+ * @param request The request (its `host` is signed as a header like the others).
+ * @param credentials The key pair.
+ * @param options The time, the scope's day and the headers to sign.
+ * @returns The request with `host`, `x-amz-date`, `x-amz-content-sha256` and `authorization`.
+ *
+ * @example
+ * ```ts ignore
+ * const noHost = signV4By(request, DEMO_USERS[0], {
+ *   date: new Date(),
+ *   signedHeaders: ["x-amz-content-sha256", "x-amz-date"],
+ * });
+ * ```
+ */
+export function signV4By(
+  request: RawRequest,
+  credentials: Credentials,
+  options: SignV4ByOptions,
+): RawRequest {
+  const stamp = amzDate(options.date);
+  const day = amzDate(options.scopeDate ?? options.date).slice(0, 8);
+  const headers: Record<string, string> = {
+    ...(request.headers ?? {}),
+    host: request.host,
+    "x-amz-date": stamp,
+  };
+  headers["x-amz-content-sha256"] ??= sha256Hex(request.body ?? new Uint8Array());
+  const names = (options.signedHeaders ?? Object.keys(headers)).map((n) => n.toLowerCase()).sort();
+  const query = Object.entries(request.query ?? {})
+    .map(([name, value]) => [rfc3986(name), rfc3986(value)])
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join("&");
+  const canonical = [
+    request.method,
+    request.path,
+    query,
+    names.map((name) => `${name}:${(headers[name] ?? "").trim().replace(/\s+/g, " ")}\n`).join(""),
+    names.join(";"),
+    headers["x-amz-content-sha256"],
+  ].join("\n");
+  const scope = `${day}/us-east-1/s3/aws4_request`;
+  const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${sha256Hex(canonical)}`;
+  let key: Uint8Array = new TextEncoder().encode(`AWS4${credentials.secretAccessKey}`);
+  for (const part of [day, "us-east-1", "s3", "aws4_request"]) {
+    key = new Uint8Array(createHmac("sha256", key).update(part).digest());
+  }
+  const signature = createHmac("sha256", key).update(toSign).digest("hex");
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
+    `SignedHeaders=${names.join(";")}, Signature=${signature}`;
+  return { ...request, headers };
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}

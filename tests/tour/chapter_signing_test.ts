@@ -2,8 +2,10 @@
  * The "signing" chapter, run as a user runs it (`deno task tour signing`) on the embedded server,
  * on a US-East 5 stand-in and on Ceph RGW, and its notebook executed in Jupyter: each shows the
  * hand-made signature equal to the SDK's (for the PUT and the presigned link), V2 accepted or
- * refused as the service does, the three refusals in order, no secret key, signatures only in
- * the comparison, and nothing left on the server (checked through a second connection).
+ * refused as the service does, the three refusals in order, an unsigned header added to a
+ * presigned PUT refused (run as a copy on RGW 16, which has the unsigned-header hole), no secret
+ * key, signatures only in the comparison, and nothing left on the server (checked through a
+ * second connection).
  *
  * @module
  */
@@ -26,8 +28,11 @@ const DEMO = DEMO_USERS[0];
 const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
 const CHAPTER = chapterNamed("signing");
 
-/** The story, in order; `v2` is what the service answers to Signature V2. */
-function milestones(v2: RegExp) {
+/**
+ * The story, in order; `v2` is what the service answers to Signature V2, `unsigned` what it
+ * answers to a presigned PUT sent with an unsigned `x-amz-copy-source`.
+ */
+function milestones(v2: RegExp, unsigned = UNSIGNED_REFUSED) {
   return [
     { what: "the PUT signed by hand = the SDK's", pattern: /equal: the signature made by hand/ },
     { what: "the body hash signed", pattern: /the body's SHA-256 is the x-amz-content-sha256/ },
@@ -37,11 +42,15 @@ function milestones(v2: RegExp) {
     { what: "a longer expiry refused", pattern: /→ 403 Forbidden SignatureDoesNotMatch/ },
     { what: "an older presigned date refused", pattern: /→ 403 Forbidden AccessDenied/ },
     { what: "a clock 20 minutes off refused", pattern: /→ 403 Forbidden RequestTimeTooSkewed/ },
+    { what: "an unsigned header on a presigned PUT", pattern: unsigned },
     { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
   ];
 }
 const V2_ACCEPTED = /→ 200 OK[^\n]*GetObject signed with V2/;
 const V2_REFUSED = /→ 400 Bad Request InvalidRequest[^\n]*GetObject signed with V2/;
+const UNSIGNED_REFUSED = /→ 403 Forbidden AccessDenied[^\n]*PUT link \+ unsigned x-amz-copy-source/;
+// RGW 16.2.15 has the CVE-2026-54330 class hole: it runs the copy (README "Security").
+const UNSIGNED_RUN_ON_RGW = /→ 200 OK[^\n]*PUT link \+ unsigned x-amz-copy-source/;
 
 /** No secret key anywhere; a signature only on the comparison's lines, never `Signature=…`. */
 function assertSignaturesOnlyCompared(output: string, label: string) {
@@ -131,7 +140,11 @@ rgwTest(
     ]);
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
-    assertTourOutput(output, "the signing chapter on RGW", milestones(V2_ACCEPTED));
+    assertTourOutput(
+      output,
+      "the signing chapter on RGW",
+      milestones(V2_ACCEPTED, UNSIGNED_RUN_ON_RGW),
+    );
     assertSignaturesOnlyCompared(output, "the signing chapter on RGW");
     const left = (await bucketNames(endpoint))
       .filter((name) => name.startsWith("signing-") && !before.has(name));
@@ -167,7 +180,11 @@ jupyterTest("the signing notebook executes on Ceph RGW", { rgw: true }, async (_
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
-  assertTourOutput(notebookText(notebook), `${NOTEBOOK} on RGW`, milestones(V2_ACCEPTED));
+  assertTourOutput(
+    notebookText(notebook),
+    `${NOTEBOOK} on RGW`,
+    milestones(V2_ACCEPTED, UNSIGNED_RUN_ON_RGW),
+  );
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("signing-") && !before.has(name));
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);

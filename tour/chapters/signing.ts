@@ -2,7 +2,8 @@
  * Chapter "signing": how a request is signed. A real request the SDK sends is caught and its
  * Signature V4 rebuilt by hand, step by step, then compared with the SDK's; a presigned URL the
  * same way; a Signature V2 request as DreamObjects' API reference describes it; then three ways a
- * signed request is refused (a changed header, a changed presigned URL, a clock 20 minutes off).
+ * signed request is refused (a changed header, a changed presigned URL, a clock 20 minutes off),
+ * and what a presigned link binds: an unsigned header added to a presigned PUT.
  *
  * @module
  */
@@ -20,7 +21,7 @@ Every S3 request carries a signature: an HMAC of the request made with your secr
 server recomputes with its copy of the key. Here we catch one request the SDK is about to send,
 sign it again by hand, and then see how servers refuse a request that was changed.`,
     code: `
-import { connect, createBucket, putObject, presignGet, emptyBucket, deleteBucket } from "../lib/mod.ts";
+import { connect, createBucket, putObject, presignGet, presignPut, emptyBucket, deleteBucket } from "../lib/mod.ts";
 import { catchRequest, signByHand, sendByHand, resignAt, sendSignedV2, Stack } from "../lib/mod.ts";`,
   }),
   optionsStep("signing"),
@@ -139,6 +140,22 @@ servers accept 15 minutes either way, so a captured request cannot be replayed m
 const twentyMinutesAgo = new Date(Date.now() - 20 * 60 * 1000);
 const late = await resignAt(s3, put, twentyMinutesAgo);
 s3.trace.show(await sendByHand(s3, late))`,
+  }),
+  step({
+    id: "presigned-binds",
+    title: "What a presigned link binds, and what it does not",
+    prose: `
+A presigned upload link binds its method, bucket, key, query and the headers named in
+\`X-Amz-SignedHeaders\` (here only \`host\`), but not the body nor any header it does not name.
+Add \`x-amz-copy-source\` and the upload becomes a copy of any object the signer can read: the
+embedded server refuses it as AWS does (\`403 AccessDenied\`, headers not signed). Ceph RGW 16
+runs the copy (the CVE-2026-54330 class), so hand such links only to people you would let read
+your bucket.`,
+    code: `
+const upload = await presignPut(s3, bucket, "drop.txt", { expiresIn: 600 });
+const copy = { "x-amz-copy-source": \`/\${bucket}/note.txt\` };
+const label = "PUT link + unsigned x-amz-copy-source";
+s3.trace.show(await sendByHand(s3, upload, { method: "PUT", headers: copy, label }))`,
   }),
   step({
     id: "signing-cleanup",

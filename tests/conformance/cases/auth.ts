@@ -251,3 +251,95 @@ export const SIGNATURES: Case[] = [
     expect: { status: 403, code: "SignatureDoesNotMatch" },
   },
 ];
+
+/**
+ * Signatures bind what they sign: `host` and every `x-amz-*` header sent must be signed, and a
+ * presigned URL may not be dated past the clock skew. RGW 16.2.15 accepts all of these (the
+ * CVE-2026-54330 class); the embedded server refuses them as AWS does (allowlisted, pinned).
+ */
+export const UNSIGNED_HEADERS: Case[] = [
+  {
+    name: "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused",
+    setup: [bucket()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "upload.txt",
+      auth: {
+        scheme: "presign",
+        unsigned: {
+          "x-amz-copy-source": "/{run}-data/acl/private.txt",
+          "x-amz-acl": "public-read",
+        },
+      },
+    },
+    expect: { status: 200 },
+  },
+  {
+    name: "SigV4 PUT replayed with an unsigned x-amz-acl is refused",
+    setup: [bucket()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "report.txt",
+      body: "quarterly report",
+      auth: { unsigned: { "x-amz-acl": "public-read" } },
+    },
+    expect: { status: 200 },
+  },
+  {
+    name: "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused",
+    setup: [bucket()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "report.txt",
+      body: "quarterly report",
+      auth: { unsigned: { "x-amz-meta-owner": "mallory" } },
+    },
+    expect: { status: 200 },
+  },
+  {
+    name: "SigV4 GET whose SignedHeaders leaves out host is refused",
+    request: {
+      method: "GET",
+      bucket: DATA,
+      key: "data.txt",
+      auth: { signedHeaders: ["x-amz-content-sha256", "x-amz-date"] },
+    },
+    expect: { status: 200 },
+  },
+  {
+    name: "Presigned GET dated ten years ahead is refused",
+    request: {
+      method: "GET",
+      bucket: DATA,
+      key: "acl/private.txt",
+      auth: { scheme: "presign", expiresIn: 3600, signedSecondsAgo: -10 * 365 * 86_400 },
+    },
+    expect: { status: 200 },
+  },
+  {
+    name: "SigV4 GET with x-amz-content-sha256 sent but not in SignedHeaders is accepted",
+    request: {
+      method: "GET",
+      bucket: DATA,
+      key: "data.txt",
+      auth: { signedHeaders: ["host", "x-amz-date"] },
+    },
+    expect: { status: 200 },
+    compare: ["body"],
+  },
+  {
+    name: "SigV4 PUT with x-amz-acl and x-amz-meta-* signed stores both",
+    setup: [
+      bucket(),
+      put("signed.txt", "signed headers", {
+        headers: { "x-amz-acl": "public-read", "x-amz-meta-owner": "demo" },
+      }),
+    ],
+    request: { method: "GET", bucket: "{b}", key: "signed.txt", auth: { as: "anonymous" } },
+    expect: { status: 200 },
+    compare: ["body", "header:x-amz-meta-owner"],
+  },
+];

@@ -10,7 +10,7 @@ import type { Case } from "../runner.ts";
 import { MATRIX } from "./acl_matrix.ts";
 import { ACL_DETAILS } from "./acl.ts";
 import { VHOST } from "./addressing.ts";
-import { PRESIGNED, SIGNATURES } from "./auth.ts";
+import { PRESIGNED, SIGNATURES, UNSIGNED_HEADERS } from "./auth.ts";
 import { LISTING } from "./listing.ts";
 import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
@@ -41,6 +41,7 @@ export const CASES: readonly Case[] = [
   ...ACL_DETAILS,
   ...PRESIGNED,
   ...SIGNATURES,
+  ...UNSIGNED_HEADERS,
   ...VHOST,
   ...MATRIX,
   ...VERSIONING,

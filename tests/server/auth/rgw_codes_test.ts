@@ -116,8 +116,23 @@ function withHeader(raw: Raw, name: string, edit: (value: string) => string | un
 const minutes = (n: number) => new Date(Date.now() + n * 60_000);
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Each case: the request, and the status and code RGW answers it with. */
-const CASES: Array<[string, (endpoint: string) => Promise<Raw>, number, string | null]> = [
+/** Where the embedded server answers otherwise than RGW 16, on purpose (README "Security"). */
+interface Stricter {
+  /** The embedded server's status. */
+  status: number;
+  /** Its S3 error code. */
+  code: string;
+  /** Why it departs from RGW. */
+  reason: string;
+}
+
+/**
+ * Each case: the request, the status and code RGW answers it with, and what the embedded server
+ * answers instead where RGW 16 is unsafe.
+ */
+const CASES: Array<
+  [string, (endpoint: string) => Promise<Raw>, number, string | null, Stricter?]
+> = [
   ["SigV4 as the owner", (e) => signV4(e, { key: "k.txt" }), 200, null],
   [
     "SigV4 scoped to another region (RGW ignores the region)",
@@ -276,6 +291,12 @@ const CASES: Array<[string, (endpoint: string) => Promise<Raw>, number, string |
     async (e) => ({ method: "GET", url: await presign(e, 60, minutes(60)), headers: {} }),
     200,
     null,
+    {
+      status: 403,
+      code: "AccessDenied",
+      reason: "AWS and MinIO refuse a presigned URL dated past the clock skew: Request is not " +
+        "valid yet (else a URL dated ten years ahead stays valid ten years)",
+    },
   ],
   [
     "presigned query and an Authorization header together",
@@ -351,9 +372,12 @@ async function prepare(endpoint: string) {
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k.txt", Body: "hello" }));
 }
 
-async function runCases(t: Deno.TestContext, endpoint: string) {
+async function runCases(t: Deno.TestContext, endpoint: string, engine: "embedded" | "rgw") {
   await prepare(endpoint);
-  for (const [name, build, status, code] of CASES) {
+  for (const [name, build, rgwStatus, rgwCode, stricter] of CASES) {
+    const [status, code] = engine === "embedded" && stricter
+      ? [stricter.status, stricter.code]
+      : [rgwStatus, rgwCode];
     await t.step(`${name}: ${status} ${code ?? ""}`.trim(), async () => {
       const raw = await build(endpoint);
       const response = await fetch(raw.url, {
@@ -373,7 +397,7 @@ async function runCases(t: Deno.TestContext, endpoint: string) {
 
 Deno.test("the embedded server answers bad credentials with RGW's statuses and codes", async (t) => {
   await using server = await startServer({ port: 0, quiet: true });
-  await runCases(t, server.url);
+  await runCases(t, server.url, "embedded");
   await t.step("SignatureDoesNotMatch carries what was signed, never the secret", async () => {
     const raw = await signV4(server.url, { key: "k.txt", secret: "WRONGSECRET" });
     const text = await (await fetch(raw.url, { headers: raw.headers })).text();
@@ -391,6 +415,6 @@ Deno.test("the embedded server answers bad credentials with RGW's statuses and c
 rgwTest(
   "Ceph RGW answers bad credentials with the statuses and codes the embedded server copies",
   async (t, endpoint) => {
-    await runCases(t, endpoint);
+    await runCases(t, endpoint, "rgw");
   },
 );

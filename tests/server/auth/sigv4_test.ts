@@ -9,7 +9,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { authenticate, type AuthRequest } from "../../../server/auth/mod.ts";
 import { S3Error } from "../../../server/errors.ts";
 import { DEMO_USERS } from "../../../server/demo_users.ts";
-import { Sha256 } from "../../support/signing.ts";
+import { Sha256, signV4By } from "../../support/signing.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const ENDPOINT = "http://127.0.0.1:9000";
@@ -316,5 +316,32 @@ Deno.test("authenticate() refuses an aws-chunked payload mode without a body or 
     });
     const error = await refused(authenticate(request(signed, "x"), options), "NotImplemented");
     assert.equal(error.status, 501);
+  });
+});
+
+Deno.test("authenticate() refuses a credential dated another day even when the signature matches it", async (t) => {
+  const signedOn = (scopeDate: Date): AuthRequest => {
+    const signed = signV4By(
+      { method: "GET", host: "127.0.0.1:9000", path: "/a1-bucket/key.txt" },
+      DEMO_USERS[0],
+      { date: NOW, scopeDate },
+    );
+    const url = `${ENDPOINT}/a1-bucket/key.txt`;
+    return request({ method: "GET", url, headers: new Headers(signed.headers) });
+  };
+  await t.step(
+    "scope and signing key of the day before x-amz-date: SignatureDoesNotMatch",
+    async () => {
+      // Only the rule that the credential's day is the request's day can refuse this one.
+      const error = await refused(
+        authenticate(signedOn(new Date(NOW.getTime() - 86_400_000)), options),
+        "SignatureDoesNotMatch",
+      );
+      assert.match(error.message, /credential date "20261124" is not the day of the request time/);
+    },
+  );
+  await t.step("the same hand-made signature scoped to the request's day is accepted", async () => {
+    const auth = await authenticate(signedOn(NOW), options);
+    assert.equal(auth.principal.kind, "user");
   });
 });
