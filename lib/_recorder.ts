@@ -13,6 +13,7 @@
 import { pipeline, Transform } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Exchange, ExchangeInput } from "./exchange.ts";
+import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS } from "./_exchange_fields.ts";
 
 /** Where the recorder puts what it sees: the trace. */
 export interface ExchangeSink {
@@ -21,30 +22,6 @@ export interface ExchangeSink {
   /** Stores an exchange; returns the stored record (updated when a chunked body ends). */
   record(input: ExchangeInput): Exchange | undefined;
 }
-
-const REQUEST_HEADERS = [
-  "host",
-  "content-type",
-  "content-length",
-  "content-md5",
-  "range",
-  "x-amz-acl",
-  "x-amz-content-sha256",
-  "x-amz-date",
-  "x-amz-security-token",
-  "amz-sdk-request",
-  "authorization",
-];
-const RESPONSE_HEADERS = [
-  "content-type",
-  "content-length",
-  "etag",
-  "location",
-  "x-amz-request-id",
-  // Versioned buckets: the version a write made or a read served, and whether it is a marker.
-  "x-amz-version-id",
-  "x-amz-delete-marker",
-];
 
 /** Bytes read so far from a chunked body, and the record to complete when it ends. */
 interface BodyCount {
@@ -171,34 +148,6 @@ function countBody(body: unknown, count: BodyCount): unknown {
     return counter;
   }
   return body;
-}
-
-/** A by-name getter over a plain header object whose names may be in any case. */
-function lowerCaseLookup(
-  headers: Record<string, string | string[] | undefined>,
-): (name: string) => string | undefined {
-  const byName = new Map<string, string | string[] | undefined>();
-  for (const [k, v] of Object.entries(headers)) byName.set(k.toLowerCase(), v);
-  return (name) => {
-    const v = byName.get(name);
-    return Array.isArray(v) ? v.join(", ") : v;
-  };
-}
-
-function pickHeaders(
-  headers: Record<string, string | string[] | undefined> | Headers | undefined,
-  names: readonly string[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  const get = headers instanceof Headers
-    ? (n: string) => headers.get(n) ?? undefined
-    : lowerCaseLookup(headers);
-  for (const name of names) {
-    const value = get(name);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
 }
 
 // deno-lint-ignore no-explicit-any

@@ -33,15 +33,21 @@ const CHAPTER = chapterNamed("web");
 /** The story, in order; `form` is what the form upload gets. */
 function milestones(form: "stored" | "501") {
   return [
-    { what: "the page's PUT refused", pattern: /PUT with fetch [^\n]*Failed to fetch/ },
+    {
+      what: "the page's PUT refused",
+      pattern: /PUT with fetch \([^)]*\):\s+TypeError: Failed to fetch/,
+    },
     { what: "the preflight refused", pattern: /→ 403 Forbidden AccessDenied[^\n]*Preflight/ },
     { what: "the rule set with the SDK", pattern: /→ 200 OK[^\n]*PutBucketCors/ },
     { what: "the rule read back", pattern: /→ 200 OK[^\n]*GetBucketCors/ },
-    { what: "the page's PUT accepted", pattern: /PUT with fetch [^\n]*: 200, ETag "[0-9a-f]{32}"/ },
+    {
+      what: "the page's PUT accepted",
+      pattern: /PUT with fetch \([^)]*\):\s+200,\s+ETag\s+"[0-9a-f]{32}"/,
+    },
     { what: "the PUT read back", pattern: /^hello from a web page$/m },
     form === "stored"
-      ? { what: "the form accepted", pattern: /POST form [^\n]*: 204/ }
-      : { what: "the form answered 501", pattern: /POST form [^\n]*: 501/ },
+      ? { what: "the form accepted", pattern: /POST form \([^)]*\):\s+204/ }
+      : { what: "the form answered 501", pattern: /POST form \([^)]*\):\s+501/ },
     form === "stored"
       ? { what: "the form read back", pattern: /^hello from a form$/m }
       : { what: "nothing stored by the form", pattern: /^nothing stored$/m },
