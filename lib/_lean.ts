@@ -320,10 +320,18 @@ export class LeanClient {
     bucket: string,
     key: string,
     body: Uint8Array,
-    options: { contentType?: string; md5Hex?: string; signal?: AbortSignal } = {},
+    options: {
+      contentType?: string;
+      md5Hex?: string;
+      signal?: AbortSignal;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<string | undefined> {
     const md5 = options.md5Hex ?? createHash("md5").update(body).digest("hex");
-    const headers: Record<string, string> = { "content-md5": hexToBase64(md5) };
+    const headers: Record<string, string> = {
+      ...options.headers,
+      "content-md5": hexToBase64(md5),
+    };
     if (options.contentType) headers["content-type"] = options.contentType;
     const response = await this.send({
       method: "PUT",

@@ -149,6 +149,13 @@ const EXPLAIN: Record<string, (c: RequestContext) => string> = {
     `there is no object "${c.key}" in bucket "${c.bucket}"; check the key or list the bucket`,
   NoSuchUpload: () => "the multipart upload was aborted or completed already; start it again",
   NotImplemented: () => "the server does not support this operation",
+  PreconditionFailed: (c) =>
+    `the write's condition did not hold for "${c.key}": with ifNoneMatch "*" an object of that ` +
+    "key exists already (nothing was replaced); with ifMatch its ETag changed since you read " +
+    "it (someone else wrote it): read it again, then retry with the new ETag",
+  BadDigest: () =>
+    "the bytes the server received do not match the checksum (or Content-MD5) sent with them: " +
+    "they changed on the way and nothing was stored; send them again",
   RequestTimeTooSkewed: () => "this machine's clock is more than 15 minutes off; set the clock",
   SignatureDoesNotMatch: () =>
     "the signature does not match; check that the secret key belongs to the access key " +

@@ -36,6 +36,8 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from "@aws-s
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request, S3RequestError } from "./errors.ts";
+import { checksumHeader, checksumOf } from "../core/checksum.ts";
+import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_checksums.ts";
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
@@ -78,6 +80,11 @@ export interface SyncOptions {
   onFile?: (event: SyncEvent) => void;
   /** Stops the sync: transfers in flight are aborted (no partial object or file is left). */
   signal?: AbortSignal;
+  /**
+   * `syncUp()`: a checksum sent with every file (`x-amz-checksum-*`, see `PutOptions.checksum`);
+   * the server refuses a file whose bytes do not match it (`BadDigest`, a failed file).
+   */
+  checksum?: ChecksumAlgorithm;
 }
 
 /** Progress of a whole sync. The totals grow while the folder and the listing are read. */
@@ -404,6 +411,7 @@ export async function syncUp(
   const keep = keyFilter(options.include, options.exclude);
   const base = folderPrefix(prefix);
   const signal = options.signal;
+  const algorithm = options.checksum && validateChecksum(options.checksum);
   signal?.throwIfAborted();
   if (!(await Deno.stat(dir).then((i) => i.isDirectory, () => false))) {
     throw new Deno.errors.NotFound(
@@ -477,6 +485,9 @@ export async function syncUp(
               ? lean.putObject(bucket, key, bytes, {
                 contentType: contentTypeFor(file.key),
                 signal,
+                headers: algorithm && {
+                  [checksumHeader(algorithm)]: checksumOf(algorithm, bytes),
+                },
               })
               : s3.client.send(
                 new PutObjectCommand({
@@ -486,6 +497,7 @@ export async function syncUp(
                   ContentLength: bytes.byteLength,
                   ContentMD5: hexToBase64(md5Hex(bytes)),
                   ContentType: contentTypeFor(file.key),
+                  ...(algorithm ? checksumInput(algorithm, bytes) : {}),
                 }),
                 { abortSignal: signal },
               ),
@@ -500,6 +512,7 @@ export async function syncUp(
         partSize,
         concurrency: 4,
         signal,
+        checksum: algorithm,
         onProgress: ({ loaded }) => {
           tally.moved(loaded - sent);
           sent = loaded;

@@ -37,6 +37,7 @@ import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
 import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
+import { requestIntegrity } from "./integrity.ts";
 import { ConnectionDropped, HttpError } from "./http/_errors.ts";
 import {
   cutShort,
@@ -53,7 +54,13 @@ import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
 import { DEMO_USERS } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
-import { type EmulationName, type EmulationProfile, emulationProfile } from "./emulation.ts";
+import {
+  type EmulationName,
+  type EmulationProfile,
+  emulationProfile,
+  emulationRefusal,
+  subresourceRefusal,
+} from "./emulation.ts";
 
 export { DEMO_USERS } from "./demo_users.ts";
 export type { ServerUser } from "./types.ts";
@@ -224,7 +231,12 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
     body = auth.body;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
-    const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const shape = shapeOf(target.address);
+    const unsupported = shape === "service"
+      ? undefined
+      : subresourceRefusal(settings.emulation, target.query);
+    if (unsupported) throw unsupported;
+    const found = route(ROUTES, method, shape, target.query);
     const fault = settings.faults?.pick(found.operation);
     if (fault) {
       if (!settings.quiet) {
@@ -242,6 +254,14 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
         throw new ConnectionDropped();
       }
     }
+    const refusal = emulationRefusal(
+      settings.emulation,
+      found.operation,
+      request.headers,
+    );
+    if (refusal) throw refusal;
+    const integrity = requestIntegrity(found.operation, request.headers, auth.body);
+    body = integrity.body;
     const context: RequestContext = {
       method,
       headers: request.headers,
@@ -249,7 +269,9 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       rawPath: target.rawPath,
       query: target.query,
       principal: auth.principal,
-      body: auth.body,
+      body: integrity.body,
+      declaredChecksum: integrity.declared,
+      bodyChecksum: integrity.checksum,
       skipContinue: request.skipContinue,
       contentLength: auth.contentLength,
       storage: settings.storage,

@@ -7,6 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { checkListedChecksums } from "./checksums.ts";
 import { S3Error } from "./errors.ts";
 import type { PartRecord, UploadRecord } from "./storage/types.ts";
 import { asArray, parseXml } from "./xml.ts";
@@ -88,7 +89,8 @@ export function listedEtag(text: string): string | undefined {
  * @param text The XML body.
  * @param upload The upload.
  * @returns The chosen parts, in order.
- * @throws {S3Error} `MalformedXML`, `InvalidPartOrder`, `InvalidPart` or `EntityTooSmall`.
+ * @throws {S3Error} `MalformedXML`, `InvalidPartOrder`, `InvalidPart` or `EntityTooSmall`; for
+ *   an upload with a checksum, the errors of {@linkcode checkListedChecksums}.
  */
 export function completionParts(text: string, upload: UploadRecord): PartRecord[] {
   const root = parseXml(text).CompleteMultipartUpload as Record<string, unknown> | undefined;
@@ -107,6 +109,7 @@ export function completionParts(text: string, upload: UploadRecord): PartRecord[
     if (!part || part.etag !== etag) throw new S3Error("InvalidPart");
     parts.push(part);
   }
+  checkListedChecksums(upload, listed, parts);
   for (const part of parts.slice(0, -1)) {
     if (part.size < MIN_PART_SIZE) {
       throw new S3Error("EntityTooSmall", undefined, {

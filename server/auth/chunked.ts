@@ -11,7 +11,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../errors.ts";
-import { type Checksum, createChecksum } from "./checksum.ts";
+import { algorithmOfHeader, type Checksum, createChecksum } from "../../core/checksum.ts";
 import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "../../core/crypto.ts";
 import { lazyPipe } from "./lazy_pipe.ts";
 
@@ -95,9 +95,8 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   constructor(options: AwsChunkedOptions) {
     this.#options = options;
     this.#previous = options.signing?.seedSignature ?? "";
-    if (options.checksumHeader !== undefined) {
-      this.#checksum = createChecksum(options.checksumHeader);
-    }
+    const algorithm = algorithmOfHeader(options.checksumHeader ?? "");
+    if (algorithm !== undefined) this.#checksum = createChecksum(algorithm);
   }
 
   transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
@@ -286,8 +285,9 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
     if (actual !== undefined && actual !== declared) {
       throw new S3Error(
         "BadDigest",
-        `The ${name.slice("x-amz-checksum-".length).toUpperCase()} you specified ("${declared}") ` +
-          `did not match the calculated checksum ("${actual}")`,
+        // AWS's words (its answer recorded in OpenStack Swift's s3api tests).
+        `The ${algorithmOfHeader(name)} you specified did not match the calculated checksum.`,
+        { extra: { ExpectedChecksum: declared, CalculatedChecksum: actual } },
       );
     }
   }

@@ -17,7 +17,8 @@
  * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
  * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs),
  * `signed_headers.ts` (a SigV4 signature must cover `host` and every `x-amz-*` header sent);
- * `canonical.ts`, `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
+ * `canonical.ts`, `credential.ts` and `signing.ts` hold the shared pieces (checksums:
+ * `core/checksum.ts`).
  *
  * @module
  */

@@ -10,6 +10,38 @@
  * @module
  */
 
+const CHECKSUMS_PREDATE =
+  "Ceph RGW 16 predates x-amz-checksum-* (added in later Ceph, ceph/ceph#55076): it ignores " +
+  "the headers, stores the body whatever checksum comes with it and returns none. The embedded " +
+  "server answers as AWS S3 documents (Checking object integrity; S3's answers as recorded in " +
+  "OpenStack Swift's s3api tests): a checksum verified, stored and returned, a mismatch 400 " +
+  "BadDigest with nothing stored";
+
+const NO_ATTRIBUTES =
+  "Ceph RGW 16 has no GetObjectAttributes: it answers GET ?attributes with the object itself. " +
+  "The embedded server answers S3's GetObjectAttributesResponse (ETag, Checksum, ObjectParts, " +
+  "StorageClass, ObjectSize), which SDKs and the checksum chapter read";
+
+function checksumAllowances(): Record<string, Allowance> {
+  const out: Record<string, Allowance> = {};
+  for (const name of ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"]) {
+    out[`PutObject with the right x-amz-checksum-${name} is stored`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: [`header:x-amz-checksum-${name}`],
+    };
+    out[`PutObject with a wrong x-amz-checksum-${name} is refused and stores nothing`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: ["status", "code"],
+      embedded: { status: 400, code: "BadDigest" },
+    };
+    out[`HeadObject with x-amz-checksum-mode returns the stored ${name}`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: [`header:x-amz-checksum-${name}`, "header:x-amz-checksum-type"],
+    };
+  }
+  return out;
+}
+
 /** Why a case may differ, and in which fields. */
 export interface Allowance {
   /** Why the difference is accepted (not a bug to fix). */
@@ -75,6 +107,30 @@ const STRICTER_UNSIGNED: Allowance = {
 
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
+  ...checksumAllowances(),
+  "PutObject with two checksum headers is refused": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidRequest" },
+  },
+  "CompleteMultipartUpload of a composite CRC32 upload answers its checksum": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["xml:CompleteMultipartUploadResult.ChecksumCRC32"],
+  },
+  "CompleteMultipartUpload of a full-object CRC32 upload answers its checksum": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["xml:CompleteMultipartUploadResult.ChecksumCRC32"],
+  },
+  "CompleteMultipartUpload listing a wrong part checksum is refused": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidPart" },
+  },
+  "GetObjectAttributes answers the checksum and size": { reason: NO_ATTRIBUTES, fields: ["body"] },
+  "GetObjectAttributes of an object": {
+    reason: NO_ATTRIBUTES,
+    fields: ["body", "header:content-length", "header:etag"],
+  },
   "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused": STRICTER_UNSIGNED,
