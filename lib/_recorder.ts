@@ -22,6 +22,11 @@ export interface ExchangeSink {
   record(input: ExchangeInput): Exchange | undefined;
 }
 
+/** S3's checksum headers, one per algorithm (`x-amz-checksum-crc32`...). */
+const CHECKSUM_HEADERS = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"].map((name) =>
+  `x-amz-checksum-${name}`
+);
+
 const REQUEST_HEADERS = [
   "host",
   "content-type",
@@ -34,6 +39,12 @@ const REQUEST_HEADERS = [
   "x-amz-security-token",
   "amz-sdk-request",
   "authorization",
+  // Data integrity: conditions on a write, checksums sent, and asking for the stored one.
+  "if-match",
+  "if-none-match",
+  "x-amz-checksum-mode",
+  "x-amz-sdk-checksum-algorithm",
+  ...CHECKSUM_HEADERS,
 ];
 const RESPONSE_HEADERS = [
   "content-type",
@@ -44,6 +55,9 @@ const RESPONSE_HEADERS = [
   // Versioned buckets: the version a write made or a read served, and whether it is a marker.
   "x-amz-version-id",
   "x-amz-delete-marker",
+  // The checksum a service keeps with an object, when it answers one.
+  ...CHECKSUM_HEADERS,
+  "x-amz-checksum-type",
 ];
 
 /** Bytes read so far from a chunked body, and the record to complete when it ends. */

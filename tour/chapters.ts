@@ -96,6 +96,14 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
       dir,
     ]),
   },
+  {
+    name: "integrity",
+    title: "Data you can trust",
+    notebook: "08-integrity.ipynb",
+    summary:
+      "checksums checked and read back, BadDigest, multipart ETags, conditional writes, retries",
+    source: "08_integrity.ts",
+  },
 ];
 
 /**
