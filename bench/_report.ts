@@ -283,6 +283,8 @@ export interface Results {
   trace: TraceFigures;
   /** The headless tour's wall times. */
   tour: unknown;
+  /** Start-up: one process per small object (`_per_process.ts`). */
+  startUp?: unknown;
   /** The targets, from {@linkcode buildReport}. */
   targets: Target[];
 }

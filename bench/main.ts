@@ -41,6 +41,7 @@ import {
 } from "./_report.ts";
 import { median, parseSize, sizeLabel } from "./_units.ts";
 import { type ServerProcess, startServerProcess } from "./_server.ts";
+import { perProcess, perProcessReport, type PerProcessRun } from "./_per_process.ts";
 
 const HELP = `Usage: deno task bench [options]
 
@@ -57,6 +58,9 @@ Options:
   --trace-rounds N     Rounds of the trace on/off comparison, each of small-count/5
                        PUTs and GETs per mode (default 20)
   --tour-runs N        Runs of the headless tour (default 3; 0 to skip)
+  --per-process N      Start-up: N processes per 4 KiB object each way, deno task cp against
+                       rclone copyto, on the in-memory server and RGW (default 20; 0 to skip)
+  --start-up-only      Only that case
   --no-rgw             Ignore RGW_ENDPOINT
   --data-dir DIR       Where the --data server keeps its files (a folder made inside DIR and
                        removed after; default: the temporary work folder). A tmpfs here compares
@@ -323,6 +327,8 @@ export async function main(args: string[]): Promise<number> {
         clients: { type: "string", default: "lib,lib-semi,aws,boto3,rclone" },
         "trace-rounds": { type: "string", default: "20" },
         "tour-runs": { type: "string" },
+        "per-process": { type: "string" },
+        "start-up-only": { type: "boolean", default: false },
         "no-rgw": { type: "boolean", default: false },
         "data-dir": { type: "string" },
         "rgw-size": { type: "string" },
@@ -345,6 +351,7 @@ export async function main(args: string[]): Promise<number> {
   const smallSize = parseSize(values["small-size"]);
   const concurrency = Number(values.concurrency);
   const tourRuns = Number(values["tour-runs"] ?? (values.quick ? 1 : 3));
+  const perProcessCount = Number(values["per-process"] ?? (values.quick ? 5 : 20));
   const work = await Deno.makeTempDir({ prefix: "s3-bench-" });
   const all: Record<string, Client> = {
     lib: libClient("lib"),
@@ -391,6 +398,44 @@ export async function main(args: string[]): Promise<number> {
       url: server.url,
       ...demo,
     };
+    const startUps: PerProcessRun[] = [];
+    const startUp = async (to: Endpoint) => {
+      if (perProcessCount <= 0) return;
+      console.error(`[${to.name}] one process per 4 KiB object, ${perProcessCount} each way`);
+      const s3 = await connect({
+        endpoint: to.url,
+        accessKeyId: to.accessKey,
+        secretAccessKey: to.secretKey,
+        trace: false,
+      });
+      const bucket = await createBucket(s3, { prefix: "e-start" });
+      try {
+        startUps.push(
+          await perProcess(to, bucket, work, perProcessCount, `${work}/rclone.conf`),
+        );
+      } finally {
+        await cleanup(s3, bucket);
+      }
+    };
+    if (values["start-up-only"]) {
+      memoryServer = await startServerProcess(undefined, serverFlags);
+      await startUp({ name: "embedded-memory", url: memoryServer.url, ...demo });
+      const rgwOnly = Deno.env.get("RGW_ENDPOINT");
+      if (rgwOnly && !values["no-rgw"]) {
+        await startUp({
+          name: "rgw",
+          url: rgwOnly,
+          accessKey: Deno.env.get("RGW_ACCESS_KEY") ?? demo.accessKey,
+          secretKey: Deno.env.get("RGW_SECRET_KEY") ?? demo.secretKey,
+        });
+      }
+      const only = perProcessReport(startUps);
+      console.log(only.markdown);
+      for (const t of only.targets) {
+        console.log(`- ${t.target}: ${t.measured} (${t.met ? "met" : "NOT met"})`);
+      }
+      return 0;
+    }
     const endpoints: EndpointFigures[] = [
       await benchEndpoint(embedded, clients, { work, bigFile, size, small, server }),
     ];
@@ -401,6 +446,7 @@ export async function main(args: string[]): Promise<number> {
     const memory: Endpoint = { name: "embedded-memory", url: memoryServer.url, ...demo };
     endpoints.push(await benchEndpoint(memory, clients, { work, bigFile, small }));
     const rgwUrl = Deno.env.get("RGW_ENDPOINT");
+    await startUp(memory);
     if (rgwUrl && !values["no-rgw"]) {
       const rgw: Endpoint = {
         name: "rgw",
@@ -421,6 +467,7 @@ export async function main(args: string[]): Promise<number> {
       endpoints.push(
         await benchEndpoint(rgw, clients, { work, bigFile: rgwBig, size: rgwSize, small }),
       );
+      await startUp(rgw);
     }
     const traceCount = Math.max(50, Math.round(count / 5));
     console.error(`Tracer on vs off (${values["trace-rounds"]} rounds of ${traceCount} PUT+GET)`);
@@ -436,7 +483,10 @@ export async function main(args: string[]): Promise<number> {
     const tour = tourRuns > 0 ? await tourTime(tourRuns) : { error: "skipped" };
 
     const report = buildReport({ endpoints, trace, tour, size, count, smallSize, concurrency });
+    const startUpReport = perProcessReport(startUps);
+    report.targets.push(...startUpReport.targets);
     console.log(report.markdown);
+    if (startUps.length > 0) console.log(`\n${startUpReport.markdown}`);
     const out = values.out ??
       `${ROOT}/bench/results/bench-${started.toISOString().replace(/[:.]/g, "-")}.json`;
     await writeResults(out, {
@@ -445,6 +495,7 @@ export async function main(args: string[]): Promise<number> {
       endpoints,
       trace,
       tour,
+      startUp: startUps,
       targets: report.targets,
     });
     console.error(`Wrote ${out}`);

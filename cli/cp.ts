@@ -12,12 +12,17 @@
  * @module
  */
 
-import { basename } from "node:path";
+import { basename, posix, win32 } from "node:path";
 import { stat } from "node:fs/promises";
 import { type ConnectOptions, resolveConnectOptions } from "../lib/connect_options.ts";
 import { formatBytes } from "../lib/display.ts";
 import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
 import { leanClientFor } from "../lib/_lean.ts";
+import { request } from "../lib/errors.ts";
+import { fileSize } from "../lib/file_size.ts";
+import { contentTypeFor } from "../lib/content_type.ts";
+import { validateBucketName, validateKey } from "../lib/validate.ts";
+import { localPathFor, type PathRules, quoteKey } from "../lib/key_paths.ts";
 import type { PutFileOptions } from "../lib/objects.ts";
 import type { Connection } from "../lib/connect.ts";
 import type { Progress } from "../lib/types.ts";
@@ -84,10 +89,12 @@ export interface CopyPlan {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCpArgs } from "./cp.ts";
  *
  * const plan = parseCpArgs(["--endpoint", "http://127.0.0.1:9000", "a.txt", "s3://b1/a.txt"]);
- * console.log(plan !== "help" && plan.direction); // upload
+ * assert.ok(plan !== "help");
+ * assert.equal(plan.direction, "upload");
  * ```
  */
 export function parseCpArgs(args: string[]): CopyPlan | "help" {
@@ -121,6 +128,43 @@ export function parseCpArgs(args: string[]): CopyPlan | "help" {
   };
 }
 
+/**
+ * The file a download into a folder writes: the folder joined with the key's last part, refused
+ * when that part would leave the folder or is a reserved name under the path rules given
+ * (`..\\..\\evil.txt`, `C:x`, `CON`, `aux.txt` under Windows' rules).
+ *
+ * @param dir The destination folder.
+ * @param remote The object.
+ * @param rules `node:path`'s `posix` or `win32`. @default the rules of this system
+ * @returns The path.
+ * @throws {Error} When the key's name cannot be a file in the folder; the message names it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { posix, win32 } from "node:path";
+ * import { fileInFolder } from "./cp.ts";
+ *
+ * assert.equal(fileInFolder("d/", { bucket: "b", key: "x/a.txt" }, posix), "d/a.txt");
+ * assert.throws(() => fileInFolder("d", { bucket: "b", key: "x/aux.txt" }, win32), /reserved/);
+ * ```
+ */
+export function fileInFolder(
+  dir: string,
+  remote: S3Location,
+  rules: PathRules = Deno.build.os === "windows" ? win32 : posix,
+): string {
+  const name = remote.key.split("/").at(-1)!;
+  const found = localPathFor(dir, name, rules);
+  if ("problem" in found) {
+    throw new Error(
+      `Cannot download ${quoteKey(`s3://${remote.bucket}/${remote.key}`)} into "${dir}": ` +
+        found.problem,
+    );
+  }
+  return found.path;
+}
+
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -144,7 +188,7 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
     remote.key += basename(path);
   }
   if (plan.direction === "download" && (path.endsWith("/") || await isDirectory(path))) {
-    path = `${path.replace(/\/+$/, "")}/${basename(remote.key)}`;
+    path = fileInFolder(path, remote);
   }
   const url = `s3://${remote.bucket}/${remote.key}`;
   const bar = new ProgressBar({
@@ -202,15 +246,44 @@ async function download(
   );
 }
 
-/** Uploads through a connection (the SDK: its part uploads use less memory than `fetch`'s). */
-function upload(
+/**
+ * Below this size an upload is one PUT, as `putFile()` makes it (its multipart threshold).
+ */
+const ONE_PUT = 16 * 1024 * 1024;
+
+/**
+ * Uploads a file. One below 16 MiB goes as one PUT through the lean client (`_lean.ts`) when it
+ * applies (an endpoint and fixed keys): then the AWS SDK is never loaded, as for a download; the
+ * rest through a connection (the SDK: its part uploads use less memory than `fetch`'s).
+ */
+async function upload(
   options: ConnectOptions,
   remote: S3Location,
   path: string,
   transfer: PutFileOptions,
 ): Promise<number> {
-  return withConnection(options, async (s3, { putFile }) => {
-    return (await putFile(s3, remote.bucket, remote.key, path, transfer)).size;
+  const resolved = resolveConnectOptions(options);
+  const lean = leanClientFor(resolved, options);
+  const { bucket, key } = remote;
+  if (lean && (await fileSize(path, key)) < ONE_PUT) {
+    validateBucketName(bucket, resolved.cluster.bucketNames);
+    validateKey(key);
+    const bytes = await Deno.readFile(path);
+    const total = bytes.byteLength;
+    transfer.onProgress?.({ loaded: 0, total });
+    await request(
+      { action: `upload "${path}" to "${bucket}/${key}"`, bucket, key },
+      () =>
+        lean.putObject(bucket, key, bytes, {
+          contentType: transfer.contentType ?? contentTypeFor(path),
+          signal: transfer.signal,
+        }),
+    );
+    transfer.onProgress?.({ loaded: total, total });
+    return total;
+  }
+  return await withConnection(options, async (s3, { putFile }) => {
+    return (await putFile(s3, bucket, key, path, transfer)).size;
   });
 }
 

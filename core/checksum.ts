@@ -124,7 +124,10 @@ interface CrcSpec {
   poly: bigint;
 }
 
-const CRC_SPECS: Readonly<Record<"CRC32" | "CRC32C" | "CRC64NVME", CrcSpec>> = {
+/** The checksums that are CRCs (they combine, part by part, into a full-object sum). */
+export type CrcAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME";
+
+const CRC_SPECS: Readonly<Record<CrcAlgorithm, CrcSpec>> = {
   CRC32: { width: 32, poly: 0xedb88320n },
   CRC32C: { width: 32, poly: 0x82f63b78n },
   CRC64NVME: { width: 64, poly: 0x9a6c9329ac4bc9b5n },
@@ -144,14 +147,14 @@ const CRC_SPECS: Readonly<Record<"CRC32" | "CRC32C" | "CRC64NVME", CrcSpec>> = {
  * assert.equal(isCrc("SHA1"), false);
  * ```
  */
-export function isCrc(algorithm: ChecksumAlgorithm): algorithm is keyof typeof CRC_SPECS {
+export function isCrc(algorithm: ChecksumAlgorithm): algorithm is CrcAlgorithm {
   return Object.hasOwn(CRC_SPECS, algorithm);
 }
 
 /**
  * CRC32C's tables for slicing by 8 (8 bytes a step): `table[k * 256 + n]` is the CRC of byte
- * `n` followed by `k` zero bytes. 4.5 times faster than a byte at a time here (measured: 203 MiB/s
- * to 0.9 GiB/s).
+ * `n` followed by `k` zero bytes. Measured here (64 MiB in 1 MiB pieces, a quiet machine): 0.39
+ * GiB/s a byte at a time, 1.0 GiB/s sliced.
  */
 const CRC32C_TABLES = (() => {
   const table = new Uint32Array(8 * 256);
@@ -187,7 +190,8 @@ function crc32cUpdate(crc: number, data: Uint8Array): number {
 
 /**
  * CRC64NVME's tables for slicing by 8, each entry as two halves (high and low 32 bits) so the
- * loop stays on small integers: 153 MiB/s a byte at a time, 0.6 GiB/s sliced (measured here).
+ * loop stays on small integers. Measured as CRC32C's: 0.38 GiB/s a byte at a time, 0.7 GiB/s
+ * sliced.
  */
 const CRC64_TABLES = (() => {
   const hi = new Uint32Array(8 * 256);

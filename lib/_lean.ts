@@ -21,10 +21,10 @@
  * connection's timeout, and failures shaped like the SDK's (`name` = the S3 code,
  * `$metadata.httpStatusCode`), so `errors.ts` explains them in the same one-line words.
  *
- * What it does not do: tracing, nor the SDK's log lines. A connection whose trace records
- * (`trace.enabled`), or made with `debug`, a `logger` or a profile (whose keys the SDK may
- * refresh), never takes this path, so every request it makes is in its trace; `deno task sync`
- * connects with the trace off and takes it.
+ * Tracing: each attempt is recorded in the connection's trace (when it records) by
+ * `#record`, with the same fields as the SDK's recorder (`_exchange_fields.ts`): turning the
+ * trace on or off changes what is recorded, never which path a request takes nor its bytes. The
+ * SDK's log lines (`debug`, `logger`) cover only the SDK's requests.
  *
  * @module
  */
@@ -35,6 +35,9 @@ import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
 import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
 import type { RangeAnswer, RangeGetter, RangeRequest } from "./_download.ts";
+import type { ExchangeSink } from "./_recorder.ts";
+import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS } from "./_exchange_fields.ts";
+import { checkWireKey } from "./key_paths.ts";
 import {
   EMPTY_SHA256,
   s3Path,
@@ -60,6 +63,8 @@ export interface LeanSettings {
   timeoutMs?: number;
   /** What the service is like, noted on failures for their messages. */
   cluster?: ClusterFacts;
+  /** The trace each attempt is recorded in (when it is enabled), as the SDK's requests are. */
+  trace?: ExchangeSink;
 }
 
 /** One request. */
@@ -201,6 +206,7 @@ export class LeanClient {
   #maxAttempts: number;
   #timeoutMs: number;
   #cluster?: ClusterFacts;
+  #trace?: ExchangeSink;
 
   /**
    * Builds a client.
@@ -214,6 +220,7 @@ export class LeanClient {
     this.#maxAttempts = Math.max(1, settings.maxAttempts ?? 3);
     this.#timeoutMs = settings.timeoutMs ?? 0;
     this.#cluster = settings.cluster;
+    this.#trace = settings.trace;
   }
 
   /**
@@ -225,6 +232,7 @@ export class LeanClient {
    * @returns The URL.
    */
   url(bucket: string, key?: string, query?: Record<string, string>): URL {
+    if (key !== undefined) checkWireKey(key);
     const base = this.#endpoint;
     // As the SDK: a bucket name with dots cannot be a host name under TLS; address it in the path.
     const inPath = this.#pathStyle || (bucket.includes(".") && base.protocol === "https:");
@@ -253,6 +261,7 @@ export class LeanClient {
       request.signal?.throwIfAborted();
       const headers: Record<string, string> = { ...request.headers };
       this.#signer.sign({ method: request.method, url, headers, payloadHash });
+      const started = performance.now();
       // The timeout covers the wait for the answer's headers, as the SDK's fetch handler's does;
       // a body still arriving is not cut (a large download may take longer).
       const timeout = this.#timeoutMs ? new AbortController() : undefined;
@@ -274,14 +283,16 @@ export class LeanClient {
             ? AbortSignal.any([request.signal, timeout.signal])
             : timeout?.signal ?? request.signal,
         }).finally(() => clearTimeout(timer));
-        if (response.ok) return response;
+        if (response.ok) return this.#recorded(request, url, headers, started, response);
         failure = await this.#failure(response, request);
+        this.#record(request, url, headers, started, response, failure);
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (error instanceof LeanError) throw error;
         failure = (error as Error)?.name === "TimeoutError"
           ? new LeanError("The request timed out", { name: "TimeoutError", cause: error })
           : networkError(error);
+        this.#record(request, url, headers, started, undefined, failure);
       }
       const status = failure.$metadata.httpStatusCode ?? 0;
       const retry = status === 0 || RETRY_STATUS.has(status) || RETRY_CODES.has(failure.name);
@@ -291,6 +302,83 @@ export class LeanClient {
       }
       await sleep(Math.random() * Math.min(20_000, 100 * 2 ** attempt), request.signal);
     }
+  }
+
+  /**
+   * Records one attempt in the trace, when it records: the same fields the SDK's recorder keeps
+   * (`_recorder.ts`), bytes received being the bytes the body holds (none for HEAD, 204, 304).
+   */
+  #record(
+    request: LeanRequest,
+    url: URL,
+    headers: Record<string, string>,
+    started: number,
+    response: Response | undefined,
+    failure?: LeanError,
+    bytesReceived?: number,
+  ) {
+    if (!this.#trace?.enabled) return undefined;
+    const sent = request.body?.byteLength ?? 0;
+    const requestHeaders = pickHeaders(headers, REQUEST_HEADERS);
+    if (request.body) requestHeaders["content-length"] = String(sent);
+    const status = response?.status ?? 0;
+    const length = response?.headers.get("content-length");
+    return this.#trace.record({
+      source: "lean",
+      operation: request.operation,
+      method: request.method,
+      url: url.href,
+      status,
+      code: failure ? (status === 0 ? (failure.code ?? failure.name) : failure.name) : undefined,
+      requestHeaders,
+      responseHeaders: response ? pickHeaders(response.headers, RESPONSE_HEADERS) : {},
+      bytesSent: sent,
+      bytesReceived: bytesReceived ??
+        (request.method === "HEAD" || status === 204 || status === 304 ? 0 : Number(length ?? 0)),
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  }
+
+  /**
+   * Records a 2xx answer; a body sent without a `content-length` (RGW's listings) is counted as
+   * it is read, and its record completed at its end. Bodies with a length are left untouched.
+   */
+  #recorded(
+    request: LeanRequest,
+    url: URL,
+    headers: Record<string, string>,
+    started: number,
+    response: Response,
+  ): Response {
+    if (!this.#trace?.enabled) return response;
+    const bodiless = request.method === "HEAD" || response.status === 204 ||
+      response.status === 304;
+    if (bodiless || !response.body || response.headers.has("content-length")) {
+      this.#record(request, url, headers, started, response);
+      return response;
+    }
+    const exchange = this.#record(request, url, headers, started, response, undefined, 0);
+    if (exchange) exchange.chunked = true;
+    let bytes = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          bytes += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        flush() {
+          if (exchange) {
+            exchange.bytesReceived = bytes;
+            exchange.chunked = false;
+          }
+        },
+      }),
+    );
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
 
   async #failure(response: Response, request: LeanRequest): Promise<LeanError> {
@@ -520,20 +608,22 @@ const LEAN = new WeakMap<object, LeanClient>();
 
 /**
  * The lean client for a connection, when the lean path applies: an endpoint known and fixed
- * keys (a profile's may be temporary ones the SDK refreshes), and not when the SDK's own log
- * lines were asked for (`debug`, `logger`), which come from the SDK's request path. Whether the
- * trace is on is decided per use ({@linkcode leanClientOf}).
+ * keys (a profile's may be temporary ones the SDK refreshes). Nothing else decides it: neither
+ * the trace (which the client records itself into) nor `debug` or a `logger` (whose SDK log
+ * lines then cover the SDK's requests only), so what goes on the wire does not depend on them.
  *
  * @param resolved Where the connection goes and its keys (`connect_options.ts`).
- * @param options The options, for attempts, timeout and logging.
+ * @param options The options, for attempts and timeout.
+ * @param trace The trace to record each attempt in.
  * @returns The client, or undefined when the SDK must be used.
  */
 export function leanClientFor(
   resolved: ResolvedConnection,
   options: ConnectOptions,
+  trace?: ExchangeSink,
 ): LeanClient | undefined {
   const { endpoint, keys } = resolved;
-  if (!endpoint || !keys || options.debug || options.logger) return undefined;
+  if (!endpoint || !keys) return undefined;
   return new LeanClient({
     endpoint,
     region: resolved.region,
@@ -542,6 +632,7 @@ export function leanClientFor(
     maxAttempts: options.maxAttempts ?? 3,
     timeoutMs: options.timeoutMs,
     cluster: resolved.cluster,
+    trace,
   });
 }
 
@@ -556,14 +647,12 @@ export function setLeanClient(connection: object, client: LeanClient): void {
 }
 
 /**
- * The lean client of a connection, when it has one and its trace is off (a tracing connection
- * sends everything through the SDK, where the trace records it).
+ * The lean client of a connection, when it has one; whether the trace is on plays no part (the
+ * lean client records into the same trace).
  *
  * @param connection The connection.
  * @returns The lean client, or `undefined`.
  */
-export function leanClientOf(
-  connection: { trace: { enabled: boolean } },
-): LeanClient | undefined {
-  return connection.trace.enabled ? undefined : LEAN.get(connection);
+export function leanClientOf(connection: object): LeanClient | undefined {
+  return LEAN.get(connection);
 }

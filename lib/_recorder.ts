@@ -13,6 +13,7 @@
 import { pipeline, Transform } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Exchange, ExchangeInput } from "./exchange.ts";
+import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS } from "./_exchange_fields.ts";
 
 /** Where the recorder puts what it sees: the trace. */
 export interface ExchangeSink {
@@ -21,44 +22,6 @@ export interface ExchangeSink {
   /** Stores an exchange; returns the stored record (updated when a chunked body ends). */
   record(input: ExchangeInput): Exchange | undefined;
 }
-
-/** S3's checksum headers, one per algorithm (`x-amz-checksum-crc32`...). */
-const CHECKSUM_HEADERS = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"].map((name) =>
-  `x-amz-checksum-${name}`
-);
-
-const REQUEST_HEADERS = [
-  "host",
-  "content-type",
-  "content-length",
-  "content-md5",
-  "range",
-  "x-amz-acl",
-  "x-amz-content-sha256",
-  "x-amz-date",
-  "x-amz-security-token",
-  "amz-sdk-request",
-  "authorization",
-  // Data integrity: conditions on a write, checksums sent, and asking for the stored one.
-  "if-match",
-  "if-none-match",
-  "x-amz-checksum-mode",
-  "x-amz-sdk-checksum-algorithm",
-  ...CHECKSUM_HEADERS,
-];
-const RESPONSE_HEADERS = [
-  "content-type",
-  "content-length",
-  "etag",
-  "location",
-  "x-amz-request-id",
-  // Versioned buckets: the version a write made or a read served, and whether it is a marker.
-  "x-amz-version-id",
-  "x-amz-delete-marker",
-  // The checksum a service keeps with an object, when it answers one.
-  ...CHECKSUM_HEADERS,
-  "x-amz-checksum-type",
-];
 
 /** Bytes read so far from a chunked body, and the record to complete when it ends. */
 interface BodyCount {
@@ -185,34 +148,6 @@ function countBody(body: unknown, count: BodyCount): unknown {
     return counter;
   }
   return body;
-}
-
-/** A by-name getter over a plain header object whose names may be in any case. */
-function lowerCaseLookup(
-  headers: Record<string, string | string[] | undefined>,
-): (name: string) => string | undefined {
-  const byName = new Map<string, string | string[] | undefined>();
-  for (const [k, v] of Object.entries(headers)) byName.set(k.toLowerCase(), v);
-  return (name) => {
-    const v = byName.get(name);
-    return Array.isArray(v) ? v.join(", ") : v;
-  };
-}
-
-function pickHeaders(
-  headers: Record<string, string | string[] | undefined> | Headers | undefined,
-  names: readonly string[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  const get = headers instanceof Headers
-    ? (n: string) => headers.get(n) ?? undefined
-    : lowerCaseLookup(headers);
-  for (const name of names) {
-    const value = get(name);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
 }
 
 // deno-lint-ignore no-explicit-any

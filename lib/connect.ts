@@ -20,6 +20,7 @@ import {
   type Target,
 } from "./connect_options.ts";
 import { noteCluster } from "./errors.ts";
+import { checkWireKey } from "./key_paths.ts";
 
 // What connect() takes, defined beside their resolution (loadable without the SDK).
 export type { ConnectOptions, Emulation, SdkLogger, Target } from "./connect_options.ts";
@@ -61,6 +62,11 @@ const STDERR_LOGGER: SdkLogger = {
 /**
  * A connected client: the raw `S3Client` for any SDK command, where it points, its trace, and the
  * embedded server when one was started. Close it when done (or use `await using`).
+ *
+ * What goes on the wire depends on the operation only, never on the trace, `debug` or a logger:
+ * the library's syncs (small files, listings, batch deletes) and `getFile()`'s GETs are signed
+ * and sent by its lean client (`_lean.ts`) when the keys are fixed (not a profile's), every other
+ * call through the SDK; both record each attempt into {@linkcode Connection.trace}.
  *
  * @example Usage
  * ```ts
@@ -285,6 +291,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     },
     { step: "initialize", name: "clusterFacts" },
   );
+  // A key a URL cannot carry is refused before anything is signed (see key_paths.ts), for the
+  // commands a reader sends through `s3.client` too.
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const key = (args.input as { Key?: unknown }).Key;
+      if (typeof key === "string") checkWireKey(key);
+      return next(args);
+    },
+    { step: "initialize", name: "wireKeyCheck" },
+  );
 
   let accessKeyId = keys?.accessKeyId ?? "";
   try {
@@ -313,8 +329,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     trace,
     server,
   });
-  // The lean path (_lean.ts) for syncs and copies with the trace off, when it applies.
-  const lean = leanClientFor({ ...resolved, endpoint, keys }, options);
+  // The lean path (_lean.ts) for syncs, listings, batch deletes and downloads, when the keys are
+  // fixed; trace on or off, debug or not (it records into the same trace).
+  const lean = leanClientFor({ ...resolved, endpoint, keys }, options, trace);
   if (lean) setLeanClient(connection, lean);
   return connection;
 }

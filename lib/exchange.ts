@@ -8,8 +8,12 @@
 export interface Exchange {
   /** Position in the trace, from 1. */
   seq: number;
-  /** `"sdk"` for requests an `S3Client` sent, `"probe"` for anonymous probes. */
-  source: "sdk" | "probe";
+  /**
+   * `"sdk"` for requests an `S3Client` sent, `"lean"` for those the library signs and sends
+   * itself (syncs, downloads, listings and batch deletes of `_lean.ts`), `"probe"` for anonymous
+   * probes.
+   */
+  source: "sdk" | "lean" | "probe";
   /** The SDK command, e.g. `PutObject`, when known. */
   operation?: string;
   /** HTTP method. */
@@ -27,8 +31,8 @@ export interface Exchange {
   /** Request body size in bytes, from `content-length` when present. */
   bytesSent: number;
   /**
-   * Response body size in bytes: its `content-length`, or, for a body sent chunked without one
-   * (Ceph RGW's listings), the bytes actually read.
+   * Response body size in bytes: its `content-length` (0 for a HEAD, a 204 or a 304, which carry
+   * no body), or, for a body sent chunked without one (Ceph RGW's listings), the bytes read.
    */
   bytesReceived: number;
   /**

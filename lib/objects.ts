@@ -6,7 +6,6 @@
  */
 
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -22,6 +21,7 @@ import { request } from "./errors.ts";
 import { sdkRangeGetter, uploadFileInParts } from "./_transfer.ts";
 import { downloadFile, type GetFileOptions } from "./_download.ts";
 import { leanClientOf } from "./_lean.ts";
+import { fileSize } from "./file_size.ts";
 import {
   type ChecksumAlgorithm,
   checksumInput,
@@ -115,29 +115,6 @@ export interface PutResult {
 }
 
 const MiB = 1024 * 1024;
-
-async function fileSize(path: string | URL, key: string): Promise<number> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT"
-      ? "the file does not exist; check the path"
-      : code === "EACCES"
-      ? "the file cannot be read (permission denied)"
-      : (error as Error).message;
-    throw new Deno.errors.NotFound(`Cannot upload "${path}" as "${key}": ${why}`, {
-      cause: error,
-    });
-  }
-  if (!info.isFile()) {
-    throw new Deno.errors.IsADirectory(
-      `Cannot upload "${path}" as "${key}": it is not a regular file; give a file path`,
-    );
-  }
-  return info.size;
-}
 
 /**
  * Uploads a file, streamed from disk: a single PUT below `multipartThreshold`, a multipart
@@ -487,13 +464,39 @@ export async function getFile(
   bucket: string,
   key: string,
   path: string | URL,
-  options: GetFileOptions = {},
+  options: GetFileOptions & { verifyChecksum?: boolean } = {},
 ): Promise<number> {
   // The lean client when it applies (trace off): the same as the SDK's here, but it lets
   // `deno task cp` download without loading the SDK at all.
   const lean = leanClientOf(s3);
   const getRange = lean ? lean.getRange : sdkRangeGetter(s3.client);
-  return await downloadFile(getRange, s3.cluster, bucket, key, path, options);
+  const written = await downloadFile(getRange, s3.cluster, bucket, key, path, options);
+  if (options.verifyChecksum) await verifyFile(s3, bucket, key, path);
+  return written;
+}
+
+/**
+ * Checks a downloaded file against the object's stored checksum (a HEAD with
+ * `x-amz-checksum-mode: ENABLED`; the ranges came in parallel, so the file is read once more).
+ * A composite checksum (`…-N`) is not of the bytes and is not checked. On a mismatch the file
+ * is removed.
+ */
+async function verifyFile(s3: Connection, bucket: string, key: string, path: string | URL) {
+  const head = await request(
+    { action: `read the checksum of "${bucket}/${key}"`, bucket, key },
+    () =>
+      s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" })),
+  );
+  const stored = checksumOfOutput(head);
+  if (!stored || /-\d+$/.test(stored.value)) return;
+  const actual = await fileChecksum(stored.algorithm, path);
+  if (actual === stored.value) return;
+  await Deno.remove(path).catch(() => {});
+  throw new Error(
+    `Cannot download "${bucket}/${key}" to "${path}": the file does not match the object's ` +
+      `${stored.algorithm} checksum "${stored.value}" (got "${actual}"): the bytes changed on ` +
+      "the way, or the object was replaced meanwhile; the file was removed, download again",
+  );
 }
 
 /** An object's metadata. */

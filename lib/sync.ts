@@ -31,7 +31,7 @@
  */
 
 import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, posix, win32 } from "node:path";
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
@@ -39,12 +39,13 @@ import { request, S3RequestError } from "./errors.ts";
 import { checksumHeader, checksumOf } from "../core/checksum.ts";
 import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_checksums.ts";
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
-import { validateBucketName } from "./validate.ts";
+import { validateBucketName, validateKey } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
 import { compareUtf8 } from "../core/utf8.ts";
 import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
 import { type LeanClient, leanClientOf } from "./_lean.ts";
+import { localPathFor, quoteKey } from "./key_paths.ts";
 
 const MiB = 1024 * 1024;
 /** Uploads below this are read whole and sent with their MD5. */
@@ -81,10 +82,24 @@ export interface SyncOptions {
   /** Stops the sync: transfers in flight are aborted (no partial object or file is left). */
   signal?: AbortSignal;
   /**
+   * `syncDown()`: the file-name rules each key is checked against before it becomes a file; a
+   * key that would land outside the folder or on a reserved name (`..\\x` or `C:x` under
+   * `"windows"`, `CON`, `aux.txt`...) is a failure in the summary, named. Choose `"windows"` on
+   * another system for a folder that Windows will read (a shared drive).
+   * @default the rules of this system
+   */
+  fileNames?: "posix" | "windows";
+  /**
    * `syncUp()`: a checksum sent with every file (`x-amz-checksum-*`, see `PutOptions.checksum`);
    * the server refuses a file whose bytes do not match it (`BadDigest`, a failed file).
    */
   checksum?: ChecksumAlgorithm;
+  /**
+   * `syncDown()`: check each file that arrives in parallel ranges against the object's stored
+   * checksum (see `getFile`'s `verifyChecksum`); smaller files are checked against their MD5
+   * ETag anyway. @default false
+   */
+  verifyChecksum?: boolean;
 }
 
 /** Progress of a whole sync. The totals grow while the folder and the listing are read. */
@@ -280,20 +295,26 @@ function checkOptions(
   };
 }
 
-/** The listing under a prefix, as keys relative to it, folder markers and filtered keys left out. */
+/**
+ * The listing under a prefix, as keys relative to it, folder markers and filtered keys left out.
+ * With `bodiedMarkers` (a download), a key ending in `/` that holds bytes is kept, so that it
+ * fails by name instead of being skipped without a word.
+ */
 async function* remoteObjects(
   s3: Connection,
   bucket: string,
   prefix: string,
   keep: (key: string) => boolean,
   lean?: LeanClient,
+  bodiedMarkers = false,
 ): AsyncGenerator<ObjectInfo> {
   const listing = lean
     ? leanListing(lean, bucket, prefix)
     : listObjects(s3, bucket, { prefix: prefix || undefined });
   for await (const o of listing) {
     const key = o.key.slice(prefix.length);
-    if (key === "" || key.endsWith("/") || !keep(key)) continue;
+    const marker = key.endsWith("/") && !(bodiedMarkers && o.size > 0);
+    if (key === "" || marker || !keep(key)) continue;
     yield { ...o, key };
   }
 }
@@ -475,6 +496,7 @@ export async function syncUp(
   const upload = async (file: LocalFile) => {
     const key = base + file.key;
     try {
+      validateKey(key); // too long for S3: refused here, by name, before anything is sent
       if (file.size < IN_MEMORY_UPLOAD) {
         const bytes = readStable(file.path);
         tally.progress.bytesTotal += bytes.byteLength - file.size;
@@ -615,17 +637,27 @@ function hexToBase64(hex: string): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
-/** Why a key cannot be a file under the folder, or `undefined` when it can. */
-function unsafeKey(key: string): string | undefined {
-  const parts = key.split("/");
-  if (parts.some((p) => p === "" || p === "." || p === "..")) {
-    return 'it has an empty, "." or ".." path segment, which would leave the folder';
+/**
+ * The file a key lands in under the folder, or why it cannot: outside the folder or on a name the
+ * file-name rules reserve (`key_paths.ts`), or a name the sync keeps for its own partial downloads.
+ */
+function localPath(
+  dir: string,
+  key: string,
+  fileNames: SyncOptions["fileNames"],
+): { path: string } | { problem: string } {
+  const rules = fileNames === "windows"
+    ? win32
+    : fileNames === "posix"
+    ? posix
+    : Deno.build.os === "windows"
+    ? win32
+    : posix;
+  const found = localPathFor(dir, key, rules);
+  if ("path" in found && key.split("/").at(-1)!.endsWith(PARTIAL_SUFFIX)) {
+    return { problem: `names ending in "${PARTIAL_SUFFIX}" are the sync's own partial downloads` };
   }
-  if (parts.at(-1)!.endsWith(PARTIAL_SUFFIX)) {
-    return `names ending in "${PARTIAL_SUFFIX}" are the sync's own partial downloads`;
-  }
-  if (key.includes("\0")) return "it holds a NUL character";
-  return undefined;
+  return found;
 }
 
 /**
@@ -683,16 +715,18 @@ export async function syncDown(
   /** Downloads one object, recording the outcome (runs inside a pool task). */
   const download = async (object: ObjectInfo) => {
     const key = base + object.key;
-    const path = join(dir, ...object.key.split("/"));
-    const problem = unsafeKey(object.key);
-    if (problem) {
+    const found = localPath(dir, object.key, options.fileNames);
+    if ("problem" in found) {
       tally.failed(
         "copy",
         object.key,
-        new Error(`Cannot download "${bucket}/${key}" into "${dir}": ${problem}`),
+        new Error(
+          `Cannot download ${quoteKey(`${bucket}/${key}`)} into "${dir}": ${found.problem}`,
+        ),
       );
       return;
     }
+    const path = found.path;
     const big = object.size >= ONE_GET_DOWNLOAD;
     const folder = dirname(path);
     const part = join(folder, `.${crypto.randomUUID().slice(0, 8)}${PARTIAL_SUFFIX}`);
@@ -732,6 +766,7 @@ export async function syncDown(
         size = await getFile(s3, bucket, key, part, {
           concurrency: 4,
           signal,
+          verifyChecksum: options.verifyChecksum,
           onProgress: ({ loaded }) => {
             tally.moved(loaded - got);
             got = loaded;
@@ -795,7 +830,7 @@ export async function syncDown(
     ? localFiles(dir, keep)
     : (async function* (): AsyncGenerator<LocalFile> {})();
   try {
-    await merge(local, remoteObjects(s3, bucket, base, keep, lean), visit, signal);
+    await merge(local, remoteObjects(s3, bucket, base, keep, lean, true), visit, signal);
   } finally {
     await pool.drain();
   }

@@ -1,7 +1,10 @@
 /**
  * The trace of HTTP traffic: every request an `S3Client` sends (recorded by a middleware, see
- * `_recorder.ts`) and every anonymous probe, with method, URL, status, key headers, bytes and
- * duration. Signatures, session tokens and registered secrets are redacted (`redact.ts`) before
+ * `_recorder.ts`), every request the library signs and sends itself (syncs, downloads: the lean
+ * client of `_lean.ts` records its own) and every anonymous probe, with method, URL, status, key
+ * headers, bytes and duration. All of them pass through {@linkcode Traffic.prototype.record},
+ * which applies the rules once (no error label below 400, no bytes received for a HEAD, 204 or
+ * 304). Signatures, session tokens and registered secrets are redacted (`redact.ts`) before
  * anything is stored; `traffic_view.ts` shows it in a terminal or a notebook.
  *
  * @module
@@ -96,11 +99,17 @@ export class Traffic {
     for (const [name, value] of Object.entries(input.responseHeaders)) {
       responseHeaders[name.toLowerCase()] = scrub(value);
     }
+    // The rules both recorders (the SDK's, the lean client's) follow, kept here once: an answer
+    // below 400 is no error, whatever the SDK made of it (a 304 surfaces as an "Unknown" error),
+    // and a HEAD, a 204 or a 304 carries no body, whatever its Content-Length says.
+    const failed = input.status === 0 || input.status >= 400;
+    const bodiless = input.method === "HEAD" || input.status === 204 || input.status === 304;
     const exchange: Exchange = {
       ...input,
       seq: ++this.#seq,
       url: scrub(redactUrl(input.url)),
-      code: input.code === undefined ? undefined : scrub(input.code),
+      code: input.code === undefined || !failed ? undefined : scrub(input.code),
+      bytesReceived: bodiless ? 0 : input.bytesReceived,
       requestHeaders,
       responseHeaders,
     };

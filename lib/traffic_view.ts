@@ -15,6 +15,18 @@ function statusColor(status: number): "green" | "cyan" | "yellow" | "red" {
   return "red";
 }
 
+/**
+ * A URL cut around the AWS SDK's `x-id=Operation` query parameter, which the SDK adds to name the
+ * operation and S3 ignores, so that views can show it quieter than the parts S3 reads.
+ */
+function splitXId(url: string): [string, string, string] {
+  const match = /[?&]x-id=[^&#]*/.exec(url);
+  if (!match) return [url, "", ""];
+  const start = match.index + 1;
+  const end = match.index + match[0].length;
+  return [url.slice(0, start), url.slice(start, end), url.slice(end)];
+}
+
 /** The received size for people: bytes, or "chunked" while a chunked body is unread. */
 function received(e: Exchange): string {
   return e.chunked ? "chunked" : formatBytes(e.bytesReceived);
@@ -120,7 +132,9 @@ export class TrafficView extends View {
         (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
       const version = versionNote(e);
       const integrity = integrityNote(e);
-      return `  ${paint(e.method.padEnd(7), "bold", color)}${e.url}\n` +
+      const [before, xId, after] = splitXId(e.url);
+      const url = `${before}${xId && paint(xId, "dim", color)}${after}`;
+      return `  ${paint(e.method.padEnd(7), "bold", color)}${url}\n` +
         `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}` +
         (version ? `\n          ${paint(version, "cyan", color)}` : "") +
         (integrity ? `\n          ${paint(integrity, "cyan", color)}` : "");
@@ -138,12 +152,19 @@ export class TrafficView extends View {
       Object.entries(h).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join("<br>");
     const rows = this.entries.map((e) => {
       const version = [versionNote(e), integrityNote(e)].filter(Boolean).join("; ");
+      const [before, xId, after] = splitXId(e.url);
+      const url = escapeHtml(before) +
+        (xId
+          ? `<span style="opacity:0.45" title="added by the AWS SDK to name the operation; ` +
+            `S3 does not read it">${escapeHtml(xId)}</span>`
+          : "") +
+        escapeHtml(after);
       const colour = { green: "#1a7f37", cyan: "#0969da", yellow: "#9a6700", red: "#cf222e" }[
         statusColor(e.status)
       ];
       return `<tr><td>${e.seq}</td><td>${escapeHtml(e.operation ?? "anonymous")}</td>` +
         `<td><code>${escapeHtml(e.method)}</code></td>` +
-        `<td style="text-align:left;word-break:break-all"><code>${escapeHtml(e.url)}</code>` +
+        `<td style="text-align:left;word-break:break-all"><code>${url}</code>` +
         `${version ? `<br><small>${escapeHtml(version)}</small>` : ""}</td>` +
         `<td style="color:${colour}"><b>${escapeHtml(statusText(e.status))}</b>` +
         `${e.code ? `<br>${escapeHtml(e.code)}` : ""}</td>` +

@@ -1,12 +1,14 @@
 /**
  * Checks made before any request is sent: bucket names, object keys, canned ACLs and presigned
- * URL lifetimes. A leaf module (it imports only the leaf `clusters.ts`), so every feature module
+ * URL lifetimes. A leaf module (it imports only the leaves `clusters.ts` and `key_paths.ts`), so every feature module
  * can use it.
  *
  * @module
  */
 
 import { bucketNameProblem, type BucketNameRules, S3_BUCKET_NAMES } from "./clusters.ts";
+
+import { checkWireKey, quoteKey } from "./key_paths.ts";
 
 /** The canned ACLs a bucket or object can be given. */
 export const CANNED_ACLS = [
@@ -82,12 +84,13 @@ export function validateBucketName(
 }
 
 /**
- * Checks an object key: 1 to 1024 bytes of UTF-8.
+ * Checks an object key: 1 to 1024 bytes of UTF-8, and no `.` or `..` path segment (which a
+ * request URL cannot carry: `fetch` removes it, so the request would name another object).
  *
  * @param key The key.
  * @returns The same key.
  * @throws {TypeError} When `key` is not a string.
- * @throws {RangeError} When it is empty or too long.
+ * @throws {RangeError} When it is empty, too long or has a dot segment; the message names it.
  *
  * @example Usage
  * ```ts
@@ -95,6 +98,7 @@ export function validateBucketName(
  * import { validateKey } from "./validate.ts";
  *
  * assert.equal(validateKey("photos/cloud.png"), "photos/cloud.png");
+ * assert.throws(() => validateKey("a/../b"), /^RangeError: Cannot send key "a\/\.\.\/b"/);
  * ```
  */
 export function validateKey(key: string): string {
@@ -104,8 +108,11 @@ export function validateKey(key: string): string {
   const bytes = new TextEncoder().encode(key).length;
   if (bytes === 0) throw new RangeError("Invalid object key: a key must not be empty");
   if (bytes > 1024) {
-    throw new RangeError(`Invalid object key: a key must be at most 1024 bytes, got ${bytes}`);
+    throw new RangeError(
+      `Invalid object key ${quoteKey(key)}: a key must be at most 1024 bytes, got ${bytes}`,
+    );
   }
+  checkWireKey(key);
   return key;
 }
 

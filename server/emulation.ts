@@ -140,9 +140,11 @@ export const EMULATION_PROFILES: Readonly<Record<EmulationName, EmulationProfile
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emulationProfile } from "./emulation.ts";
  *
- * console.log(emulationProfile("us-east-5").region); // us-east-005
+ * assert.equal(emulationProfile("us-east-5").region, "us-east-005");
+ * assert.equal(emulationProfile("rgw").region, "us-east-1");
  * ```
  */
 export function emulationProfile(name: string = "rgw"): EmulationProfile {

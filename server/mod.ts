@@ -108,6 +108,25 @@ export interface ServerOptions {
    * fault is logged unless `quiet`. @default no faults
    */
   faults?: string | FaultSpec;
+  /**
+   * Seconds to read a request head (from the connection's start or the head's first byte), then
+   * 408 and close. @default 60 (nginx's `client_header_timeout`)
+   */
+  headTimeout?: number;
+  /**
+   * Seconds a request body may send nothing, then the upload fails (400 IncompleteBody) and the
+   * connection closes. @default 60 (nginx's `client_body_timeout`)
+   */
+  bodyTimeout?: number;
+  /** Seconds a keep-alive connection may wait for its next request. @default 75 (nginx's `keepalive_timeout`) */
+  idleTimeout?: number;
+  /**
+   * Seconds an answer may wait for the client to read more of it, then the connection closes.
+   * @default 60 (nginx's `send_timeout`)
+   */
+  sendTimeout?: number;
+  /** Open connections at most; more wait in the kernel's queue until one ends. @default 1024 */
+  maxConnections?: number;
 }
 
 /** A running server. */
@@ -325,7 +344,8 @@ function faultSwitch(faults: string | FaultSpec | undefined): FaultSwitch | unde
  *
  * @param options Port, interface, storage directory, users, region, DNS name.
  * @returns The running server; `close()` it (or `await using`) when done.
- * @throws {RangeError} For a port outside 0..65535.
+ * @throws {RangeError} For a port outside 0..65535, a timeout not over 0 or `maxConnections`
+ *   under 1.
  * @throws {TypeError} When two users share an id or access key, or `emulate` is unknown.
  * @throws {SyntaxError} For a `faults` spec that does not read.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
@@ -378,7 +398,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let server: HttpServer;
   try {
     server = listen(
-      { port: wanted, hostname: options.hostname ?? "127.0.0.1" },
+      {
+        port: wanted,
+        hostname: options.hostname ?? "127.0.0.1",
+        headTimeout: options.headTimeout,
+        bodyTimeout: options.bodyTimeout,
+        idleTimeout: options.idleTimeout,
+        sendTimeout: options.sendTimeout,
+        maxConnections: options.maxConnections,
+        log: settings.quiet ? () => {} : (line) => console.error(line),
+      },
       (request) => handle(request, settings),
     );
   } catch (error) {

@@ -16,8 +16,8 @@ import {
   deleteBucket,
   emptyBucket,
   type Emulation,
-  EMULATIONS,
 } from "../lib/mod.ts";
+import { EMULATIONS } from "../lib/connect_options.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
 import { cellHooks } from "./cell_hooks.ts";
@@ -90,10 +90,13 @@ export interface TourArgs {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTourArgs } from "./main.ts";
  *
- * console.log(parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint);
- * // http://127.0.0.1:7480
+ * assert.equal(
+ *   parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint,
+ *   "http://127.0.0.1:7480",
+ * );
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {

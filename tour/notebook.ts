@@ -51,10 +51,13 @@ function lines(text: string): string[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookText } from "./notebook.ts";
  * import { CHAPTERS } from "./chapters.ts";
  *
- * console.log(JSON.parse(notebookText(CHAPTERS[1].steps)).nbformat); // 4
+ * const notebook = JSON.parse(notebookText(CHAPTERS[1].steps));
+ * assert.equal(notebook.nbformat, 4);
+ * assert.ok(notebook.cells.some((c: { cell_type: string }) => c.cell_type === "code"));
  * ```
  */
 export function notebookText(steps: readonly Step[], epilogue?: string): string {

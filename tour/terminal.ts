@@ -9,7 +9,8 @@
  * @module
  */
 
-import { paint, Stack, Table, type View } from "../lib/mod.ts";
+import { Stack, Table, type View } from "../lib/mod.ts";
+import { paint } from "../lib/display.ts";
 
 /**
  * The terminal's width in columns: `COLUMNS` when set, else the terminal's own, else 80.
@@ -254,6 +255,7 @@ export function fitView(view: View, width: number, color: boolean): string {
   if (view instanceof Table) return fitTable(view, width, color);
   return view.toText(color).split("\n").map((line) => {
     // A traffic line ("  GET    http://…") goes on under its URL.
+    // deno-lint-ignore no-control-regex
     const url = /^(\s*(?:\x1b\[[0-9;]*m)?[A-Z]+(?:\x1b\[[0-9;]*m)?\s+)https?:/.exec(line);
     return foldLine(line, width, url ? " ".repeat(widthOf(url[1])) : undefined);
   }).join("\n");

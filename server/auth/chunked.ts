@@ -51,9 +51,22 @@ export interface AwsChunkedOptions {
  * @returns The string to sign.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256, sha256Hex } from "../../core/crypto.ts";
  * import { chunkStringToSign } from "./chunked.ts";
- * chunkStringToSign(signing, seed, sha256Hex(data));
+ *
+ * const signing = {
+ *   signingKey: new Uint8Array(32),
+ *   amzDate: "20130524T000000Z",
+ *   scope: "20130524/us-east-1/s3/aws4_request",
+ *   seedSignature: "4f23".repeat(16),
+ * };
+ * assert.equal(
+ *   chunkStringToSign(signing, signing.seedSignature, sha256Hex("hello")),
+ *   `AWS4-HMAC-SHA256-PAYLOAD\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n` +
+ *     `${"4f23".repeat(16)}\n${EMPTY_SHA256}\n${sha256Hex("hello")}`,
+ * );
  * ```
  */
 export function chunkStringToSign(
@@ -308,10 +321,12 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeAwsChunked } from "./chunked.ts";
+ *
  * const raw = new Blob(["5\r\nhello\r\n0\r\n\r\n"]).stream();
  * const decoded = decodeAwsChunked(raw, { trailer: true });
- * console.log(await new Response(decoded).text()); // "hello"
+ * assert.equal(await new Response(decoded).text(), "hello");
  * ```
  */
 export function decodeAwsChunked(

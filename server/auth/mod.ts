@@ -57,14 +57,16 @@ function userBody(request: AuthRequest, user: ServerUser): Authenticated {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authenticate } from "./mod.ts";
  * import { DEMO_USERS } from "../demo_users.ts";
+ *
  * const auth = await authenticate(
  *   { method: "GET", url: "http://127.0.0.1:9000/", headers: new Headers(),
  *     address: { virtualHost: false }, body: null },
  *   { users: DEMO_USERS },
  * );
- * console.log(auth.principal.kind); // "anonymous"
+ * assert.equal(auth.principal.kind, "anonymous");
  * ```
  */
 export function authenticate(request: AuthRequest, options: AuthOptions): Promise<Authenticated> {

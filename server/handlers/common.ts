@@ -222,8 +222,11 @@ export function loadObject(context: RequestContext, permission?: Permission): Ob
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bucketNameProblem } from "./common.ts";
- * bucketNameProblem("My_Bucket"); // 'only lower-case letters, ... are allowed on Ceph RGW, got "M"...'
+ *
+ * assert.equal(bucketNameProblem("my-bucket"), undefined);
+ * assert.match(bucketNameProblem("My_Bucket")!, /^only lower-case letters, .* got "M"; use lower case$/);
  * ```
  */
 export function bucketNameProblem(

@@ -12,7 +12,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 import { REPO_ROOT, runDeno, spawnDeno, taskArgs } from "../support/commands.ts";
 import { startProxy } from "../support/proxy.ts";
-import { testServer } from "../support/server.ts";
+import { s3Client, testServer } from "../support/server.ts";
 import { assertGoodMessage } from "../support/messages.ts";
 
 const DEMO = DEMO_USERS[0];
@@ -181,7 +181,8 @@ Deno.test("deno task sync: exit 2 for usage mistakes, 1 when files fail, each in
     await t.step("a file that fails is named, the others go, exit 1", async () => {
       await using s3 = await connect(keys(server.url));
       const bucket = await createBucket(s3);
-      await s3.client.send(
+      // The library refuses to send such a key; another client (the plain SDK) can.
+      await s3Client(server.url).send(
         new (await import("@aws-sdk/client-s3")).PutObjectCommand({
           Bucket: bucket,
           Key: "p/a/../../x.txt",

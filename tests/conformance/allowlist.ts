@@ -93,6 +93,12 @@ const RAW_ECHO =
   "all of them when EncodingType is url, so a raw '%' or '+' would come back changed. The " +
   "embedded server encodes them as S3 does; keys and common prefixes are compared as sent";
 
+const CONTINUE_CLOSE =
+  "RGW 16 answers a request refused before 100 Continue and keeps the connection, so body bytes " +
+  "the client sends anyway are parsed as the next request (request smuggling behind a proxy " +
+  "that reuses connections); the embedded server closes the connection after the answer, as " +
+  "RFC 9110 §10.1.1 allows, so the next request goes on a new connection";
+
 const UNSIGNED_HOLE =
   "RGW 16.2.15 has the CVE-2026-54330 class unsigned-header hole: it acts on x-amz-* headers " +
   "and a Host that the signature does not cover. AWS and the fixed servers (s3s, SeaweedFS, " +
@@ -310,5 +316,37 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "ListObjectsV2 with start-after holding a newline, url-encoded": {
     reason: RAW_ECHO,
     fields: ["match:<(Key|Prefix|Delimiter|Marker|StartAfter|NextMarker)>[^<]*</\\1>"],
+  },
+  "Expect: 100-continue on an anonymous PutObject into a private bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on another user's PutObject into a private bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue with a wrong secret is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue with an unknown access key is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue signed an hour ago is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on a PutObject into a missing bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on a PutObject announcing over 5 GiB is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on another user's PutObjectAcl is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
   },
 };

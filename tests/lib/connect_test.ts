@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { connect, Connection, listBuckets, S3RequestError } from "../../lib/mod.ts";
+import { connect, Connection, listBuckets, putFile, S3RequestError } from "../../lib/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 
@@ -187,4 +187,21 @@ rgwTest("connect() reaches Ceph RGW with the demo keys", async (_t, endpoint) =>
   });
   assert.ok(Array.isArray(await listBuckets(s3)));
   assert.equal(s3.trace.entries.at(-1)?.status, 200);
+});
+
+Deno.test("debug: true writes the AWS SDK's warnings on stderr, prefixed", async () => {
+  await using s3 = await connect({ debug: true });
+  const file = await Deno.makeTempFile();
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...content: unknown[]) => lines.push(content.map(String).join(" "));
+  try {
+    await Deno.writeTextFile(file, "a streamed body");
+    // A streamed upload the server refuses: the SDK warns that it cannot retry a stream.
+    await assert.rejects(putFile(s3, "missing-bucket-debug", "a.txt", file), /NoSuchBucket/);
+  } finally {
+    console.error = original;
+    await Deno.remove(file);
+  }
+  assert.ok(lines.some((l) => l.startsWith("AWS SDK: ")), JSON.stringify(lines));
 });

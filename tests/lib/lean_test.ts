@@ -15,6 +15,8 @@ import {
   deleteBucket,
   emptyBucket,
   getBytes,
+  getFile,
+  headObject,
   listObjects,
   putObject,
   S3RequestError,
@@ -219,19 +221,106 @@ rgwTest("the lean client's requests", async (t, endpoint) => {
   await leanRequests(t, s3);
 });
 
-Deno.test("a connection that traces has no lean client: its syncs are all in the trace", async () => {
-  await using s3 = await connect();
-  assert.equal(leanClientOf(s3), undefined);
-  s3.trace.enabled = false;
-  assert.ok(leanClientOf(s3));
+/**
+ * The requests a fixed series of library calls sends, as `METHOD path?query` lines with the
+ * bucket name replaced, sorted (transfers run in parallel), seen by a proxy on the wire.
+ */
+async function wireOf(options: Parameters<typeof connect>[0]): Promise<string[]> {
+  const { testServer } = await import("../support/server.ts");
+  await using server = await testServer();
+  const lines: string[] = [];
+  const proxy = startProxy(server.port, {
+    dropAnswerTo: (line) => {
+      lines.push(line);
+      return false;
+    },
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    await using s3 = await connect({
+      endpoint: `http://127.0.0.1:${proxy.port}`,
+      accessKeyId: DEMO.accessKeyId,
+      secretAccessKey: DEMO.secretAccessKey,
+      ...options,
+    });
+    const bucket = "wire-same";
+    await createBucket(s3, { name: bucket });
+    await Deno.writeTextFile(`${dir}/a.txt`, "a");
+    await Deno.writeTextFile(`${dir}/b.txt`, "bb");
+    await syncUp(s3, dir, bucket, "up");
+    await Deno.remove(`${dir}/b.txt`);
+    await syncUp(s3, dir, bucket, "up", { delete: true });
+    await syncDown(s3, bucket, "up", `${dir}/down`);
+    await getFile(s3, bucket, "up/a.txt", `${dir}/a.copy`);
+    await headObject(s3, bucket, "up/a.txt");
+    for await (const _ of listObjects(s3, bucket)) { /* read every page */ }
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  } finally {
+    await proxy.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return lines.map((l) => l.replace(/ HTTP\/1\.1$/, "")).sort();
+}
+
+Deno.test("the same requests go on the wire with the trace on or off, debug or not", async () => {
+  const traced = await wireOf({ trace: true });
+  // A key's "/" goes on the wire as "/" (not %2F), on the lean path and the SDK's alike.
+  assert.ok(traced.some((l) => l.startsWith("PUT /wire-same/up/a.txt")), traced.join("\n"));
+  assert.ok(traced.some((l) => l.startsWith("HEAD /wire-same/up/a.txt")), traced.join("\n"));
+  assert.ok(traced.every((l) => !/^\S+ [^?]*%2F/.test(l)), `a "/" sent as %2F: ${traced}`);
+  assert.deepEqual(await wireOf({ trace: false }), traced, "trace off");
+  assert.deepEqual(await wireOf({ trace: false, debug: true }), traced, "debug");
+  assert.deepEqual(await wireOf({ trace: true, logger: SILENT }), traced, "a logger");
 });
 
-Deno.test("with debug or a logger, everything goes through the SDK (its log lines come from there)", async () => {
-  await using debug = await connect({ trace: false, debug: true });
-  assert.equal(leanClientOf(debug), undefined);
-  await using logged = await connect({ trace: false, logger: console });
-  assert.equal(leanClientOf(logged), undefined);
+/** A sync on a traced connection: its lean requests are in the trace, with their bytes. */
+async function tracedSync(s3: Connection) {
+  assert.ok(leanClientOf(s3), "the lean client is there with the trace on");
+  const bucket = await createBucket(s3);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.txt`, "abc");
+    const mark = s3.trace.entries.length;
+    await syncUp(s3, dir, bucket, "");
+    const rows = s3.trace.entries.slice(mark);
+    assert.deepEqual(rows.map((e) => [e.source, e.operation, e.method, e.status]), [
+      ["lean", "ListObjectsV2", "GET", 200],
+      ["lean", "PutObject", "PUT", 200],
+    ]);
+    assert.equal(rows[1].bytesSent, 3);
+    assert.match(rows[1].requestHeaders.authorization, /Signature=REDACTED/);
+    // The listing's body was read: its size is known, also when sent chunked (RGW).
+    assert.ok(rows[0].bytesReceived > 0 && !rows[0].chunked, JSON.stringify(rows[0]));
+    s3.trace.enabled = false;
+    await syncUp(s3, dir, bucket, "");
+    assert.equal(s3.trace.entries.length, mark + 2, "nothing recorded with the trace off");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  }
+}
+
+Deno.test("a traced connection records its lean requests: a sync is in the trace", async () => {
+  await using s3 = await connect();
+  await tracedSync(s3);
 });
+
+rgwTest(
+  "a traced connection records its lean requests on Ceph RGW (a chunked listing counted)",
+  async (_t, endpoint) => {
+    await using s3 = await connect({
+      endpoint,
+      accessKeyId: DEMO.accessKeyId,
+      secretAccessKey: DEMO.secretAccessKey,
+      env: { get: () => undefined },
+    });
+    await tracedSync(s3);
+  },
+);
+
+const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 Deno.test("the lean client retries a refused connection, then fails in one line", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

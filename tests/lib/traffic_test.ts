@@ -8,20 +8,20 @@ import {
   deleteBucket,
   deleteObject,
   emptyBucket,
-  formatBytes,
+  getIfChanged,
+  getRange,
   getStream,
+  headObject,
   listBuckets,
   presignGet,
   probe,
   putObject,
-  redactAuthorization,
-  REDACTED,
-  redactSecrets,
-  redactUrl,
   setVersioning,
   Traffic,
   TrafficView,
 } from "../../lib/mod.ts";
+import { formatBytes } from "../../lib/display.ts";
+import { redactAuthorization, REDACTED, redactSecrets, redactUrl } from "../../lib/redact.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 
@@ -342,3 +342,93 @@ rgwTest(
     await assertVersionNotes(s3);
   },
 );
+
+Deno.test("the trace's bytes and labels: a HEAD reads 0 bytes, 304, 206 and 204 carry no error label", async (t) => {
+  await using s3 = await connect({ env: noEnv });
+  const bucket = await createBucket(s3);
+  try {
+    const stored = await putObject(s3, bucket, "notes.txt", "fifteen bytes!!");
+    const rowOf = async (call: () => Promise<unknown>) => {
+      const mark = s3.trace.entries.length;
+      await call();
+      const rows = s3.trace.entries.slice(mark);
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      return { row: rows[0], text: s3.trace.view(mark).toText() };
+    };
+    await t.step("HEAD: 0 bytes received, whatever its Content-Length says", async () => {
+      const { row, text } = await rowOf(() => headObject(s3, bucket, "notes.txt"));
+      assert.equal(row.responseHeaders["content-length"], "15");
+      assert.equal(row.bytesReceived, 0);
+      assert.match(text, /→ 200 OK +↑0 B ↓0 B /);
+    });
+    await t.step("304 Not Modified: no error label", async () => {
+      const { row, text } = await rowOf(() => getIfChanged(s3, bucket, "notes.txt", stored.etag!));
+      assert.equal(row.status, 304);
+      assert.equal(row.code, undefined);
+      assert.equal(row.bytesReceived, 0);
+      assert.match(text, /→ 304 Not Modified +↑0 B ↓0 B /);
+      assert.doesNotMatch(s3.trace.view().toHtml(), /Unknown/);
+    });
+    await t.step("206 Partial Content: no label, the range's bytes", async () => {
+      const { row, text } = await rowOf(() => getRange(s3, bucket, "notes.txt", 0, 6));
+      assert.equal(row.status, 206);
+      assert.equal(row.code, undefined);
+      assert.equal(row.bytesReceived, 7);
+      assert.match(text, /→ 206 Partial Content +↑0 B ↓7 B /);
+    });
+    await t.step("204 No Content: no label, no bytes", async () => {
+      const { row, text } = await rowOf(() => deleteObject(s3, bucket, "notes.txt"));
+      assert.equal(row.status, 204);
+      assert.equal(row.code, undefined);
+      assert.match(text, /→ 204 No Content +↑0 B ↓0 B /);
+    });
+    await t.step("a 404 keeps its label", async () => {
+      const { row, text } = await rowOf(() =>
+        headObject(s3, bucket, "notes.txt").catch(() => undefined)
+      );
+      assert.equal(row.status, 404);
+      assert.match(text, /→ 404 Not Found \S+/);
+    });
+  } finally {
+    await emptyBucket(s3, bucket);
+    await deleteBucket(s3, bucket);
+  }
+});
+
+Deno.test("the SDK's x-id parameter is shown quieter than the parts S3 reads", () => {
+  const view = new TrafficView([{
+    seq: 1,
+    source: "sdk",
+    operation: "GetObject",
+    method: "GET",
+    url: "http://127.0.0.1:9000/b/k?x-id=GetObject",
+    status: 200,
+    requestHeaders: {},
+    responseHeaders: {},
+    bytesSent: 0,
+    bytesReceived: 3,
+    ms: 1,
+  }, {
+    seq: 2,
+    source: "sdk",
+    operation: "PutObjectAcl",
+    method: "PUT",
+    url: "http://127.0.0.1:9000/b/k?acl&x-id=PutObjectAcl&versionId=v1",
+    status: 200,
+    requestHeaders: {},
+    responseHeaders: {},
+    bytesSent: 0,
+    bytesReceived: 0,
+    ms: 1,
+  }]);
+  const text = view.toText(true);
+  assert.ok(text.includes("/b/k?\x1b[2mx-id=GetObject\x1b[22m"), JSON.stringify(text));
+  assert.ok(text.includes("?acl&\x1b[2mx-id=PutObjectAcl\x1b[22m&versionId=v1"), text);
+  assert.ok(view.toText(false).includes("/b/k?x-id=GetObject\n"), "plain text keeps the URL");
+  const html = view.toHtml();
+  assert.match(
+    html,
+    /\/b\/k\?<span style="opacity:0\.45" title="[^"]*S3 does not read it">x-id=GetObject<\/span>/,
+  );
+  assert.match(html, /\?acl&amp;<span[^>]*>x-id=PutObjectAcl<\/span>&amp;versionId=v1/);
+});

@@ -15,6 +15,8 @@ import {
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   PutObjectAclCommand,
   PutObjectCommand,
@@ -109,6 +111,12 @@ Deno.test("PutObject: each algorithm, computed by the SDK, is verified, stored a
       );
       assert.equal(attributes.Checksum?.[field(algorithm)], expected(algorithm, body));
       assert.equal(attributes.ObjectSize, body.length);
+      const listed = await plain.send(new ListObjectsV2Command({ Bucket: "sums", Prefix: key }));
+      assert.deepEqual(listed.Contents?.[0].ChecksumAlgorithm, [algorithm]);
+      const versions = await plain.send(
+        new ListObjectVersionsCommand({ Bucket: "sums", Prefix: key }),
+      );
+      assert.deepEqual(versions.Versions?.[0].ChecksumAlgorithm, [algorithm]);
     });
   }
   sdk.destroy();

@@ -15,6 +15,7 @@ import {
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   PutBucketVersioningCommand,
@@ -23,6 +24,8 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { s3Client, s3Failure, testServer } from "../support/server.ts";
+import { rgwTest } from "../support/engines.ts";
+import { DEMO_USERS } from "../../server/demo_users.ts";
 
 /** Every version and marker of a bucket, in listing order, with what identifies it. */
 async function allVersions(s3: S3Client, bucket: string, pageSize = 1000) {
@@ -273,3 +276,53 @@ Deno.test("3,000 versions of one key page through ListObjectVersions with both m
   assert.deepEqual(listed.map((line) => line.split(" ")[3]).filter((x) => x === "true"), ["true"]);
   s3.destroy();
 });
+
+/**
+ * Deleting a key twice, and listing around its delete marker: the answers the embedded server
+ * must give as Ceph RGW does (checked against both). A second delete of a key whose newest
+ * version already is a marker adds none; ListObjectsV2 hides a key whose newest version is a
+ * marker and shows it again once a newer version exists (the newest decides, not the oldest).
+ */
+async function deleteMarkerRules(s3: S3Client, bucket: string) {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  try {
+    await enable(s3, bucket);
+    await put(s3, bucket, "k", "one");
+    await put(s3, bucket, "stays", "here");
+    const first = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    assert.equal(first.DeleteMarker, true);
+    const second = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    assert.notEqual(second.DeleteMarker, true, "no second marker on a key already deleted");
+    const kinds = (await allVersions(s3, bucket)).filter((v) => v.split(" ")[1] === "k")
+      .map((v) => `${v[0]} ${v.split(" ")[3]}`).sort();
+    assert.deepEqual(kinds, ["D true", "V false"], "one version and one marker, the marker newest");
+    const listed = async () =>
+      (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((o) => o.Key);
+    assert.deepEqual(await listed(), ["stays"], "a key whose newest version is a marker is hidden");
+    await put(s3, bucket, "k", "two");
+    assert.deepEqual(await listed(), ["k", "stays"], "a newer version shows it again");
+  } finally {
+    for (const v of await allVersions(s3, bucket)) {
+      const [, key, versionId] = v.split(" ");
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  }
+}
+
+Deno.test("a second delete adds no marker, and the newest version decides what ListObjectsV2 shows", async () => {
+  await using server = await testServer();
+  await deleteMarkerRules(s3Client(server.url), "markers");
+});
+
+rgwTest(
+  "Ceph RGW: a second delete adds no marker, the newest version decides the listing",
+  async (_t, endpoint) => {
+    const s3 = s3Client(endpoint, DEMO_USERS[0]);
+    try {
+      await deleteMarkerRules(s3, `markers-${crypto.randomUUID().slice(0, 8)}`);
+    } finally {
+      s3.destroy();
+    }
+  },
+);
