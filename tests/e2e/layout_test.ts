@@ -88,7 +88,9 @@ const EMBEDDED_DEFAULT = { from: "lib/connect.ts", to: "server/mod.ts" };
 /**
  * Imports into another folder's private (`_`-prefixed) module that exist today, each to be
  * removed: `deno task cp` drives the lean client and the ranged download itself, and `deno task
- * sync` matches its globs with the library's matcher (issue 23 gives the library one transport).
+ * sync` matches its globs with the library's matcher. (What cp needs belongs in a public lib
+ * module, as its key-to-path rules and file-size check now are: `lib/key_paths.ts`,
+ * `lib/file_size.ts`.)
  */
 const PRIVATE_REACHES = new Set([
   "cli/cp.ts → lib/_download.ts",
