@@ -52,7 +52,9 @@ s3.trace.show(bucket);
 // With `ChecksumAlgorithm: "SHA256"` the SDK computes the bytes' SHA-256 and sends it in the
 // `x-amz-checksum-sha256` header; the server computes its own as the body arrives, stores the
 // object only if both agree, and answers the value it kept. Ceph RGW 16 predates these headers:
-// it ignores them, keeps no checksum and answers none.
+// it ignores them, keeps no checksum and answers none. On DreamObjects US-East 5, Backblaze was
+// reported to refuse them through 2025 and to accept a CRC32 in 2026; nobody here has measured
+// it, and the stand-in (`emulate: "us-east-5"`) takes them, as the README's table says.
 
 // %% id="put-sha256"
 const hello = new TextEncoder().encode("Hello, checksums!\n");
@@ -139,7 +141,8 @@ s3.trace.show(sent.map((p) => ({ etag: p.ETag, sha256: p.ChecksumSHA256 ?? "(non
 // %% [markdown]
 // ## Finish it
 //
-// The list of parts, each with its ETag and checksum, in order.
+// The list of parts, each with its ETag and checksum, in order. (RGW 16's answer gives the SDK
+// no ETag here: the next step reads it with a HEAD, which works everywhere.)
 
 // %% id="multipart-complete"
 const Parts = sent.map(({ ETag, ChecksumSHA256: sha }, i) => ({
