@@ -61,9 +61,15 @@ const CHECKSUMS_KEPT: Milestone[] = [
     what: "HeadObject's checksum",
     pattern: /→ 200 OK[^\n]*HeadObject\n(?: *version \S+\n)? *answered SHA256/,
   },
-  { what: "BadDigest for the checksum", pattern: /→ 400 Bad Request BadDigest[^\n]*PutObject/ },
+  {
+    what: "BadDigest for the checksum",
+    pattern: /damaged\.txt\S*\n\s*→ 400 Bad Request BadDigest[^\n]*PutObject\n *sent SHA256/,
+  },
   { what: "nothing stored", pattern: /→ 404 Not Found[^\n]*HeadObject/ },
-  { what: "BadDigest for Content-MD5", pattern: /→ 400 Bad Request BadDigest[^\n]*PutObject/ },
+  {
+    what: "BadDigest for Content-MD5",
+    pattern: /damaged-md5\.txt\S*\n\s*→ 400 Bad Request BadDigest[^\n]*PutObject/,
+  },
   { what: "nothing stored", pattern: /→ 404 Not Found[^\n]*HeadObject/ },
   { what: "a part's checksum answered", pattern: /UploadPart\n *sent SHA256 \S+; answered/ },
   { what: "the multipart ETag equal by hand", pattern: /equal: true/ },
@@ -77,7 +83,10 @@ const CHECKSUMS_KEPT: Milestone[] = [
 const CHECKSUMS_IGNORED: Milestone[] = [
   { what: "no SHA-256 answered", pattern: /sha256: "\(none answered\)"/ },
   { what: "the damaged upload stored", pattern: /^Stored, ETag /m },
-  { what: "BadDigest for Content-MD5", pattern: /→ 400 Bad Request BadDigest[^\n]*PutObject/ },
+  {
+    what: "BadDigest for Content-MD5",
+    pattern: /damaged-md5\.txt\S*\n\s*→ 400 Bad Request BadDigest[^\n]*PutObject/,
+  },
   { what: "the multipart ETag equal by hand", pattern: /equal: true/ },
 ];
 
