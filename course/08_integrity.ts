@@ -283,7 +283,7 @@ s3.trace.show(await late?.Body?.transformToString() ?? "No fault switch here");
 // A retry is safe when sending the request twice leaves the same result as once: a GET, a HEAD,
 // a DELETE, a PUT of the same bytes (the same object again, the same ETag). A *conditional* write
 // is not: if its first attempt landed and only the answer was lost, the retry meets the object it
-// made and gets `412`. Below, the second send plays that retry. So after a 412 on a retried write,
+// made and gets `412` (below, the second send plays that retry): after a 412 on a retried write,
 // read the object before deciding it failed.
 
 // %% id="safe-retries"
