@@ -108,11 +108,11 @@ const stored = await headObject(s3, bucket, "damaged.txt").catch((error) => erro
 s3.trace.show(new Stack([toView(refused), toView(stored)]));
 
 // %% [markdown]
-// ## Content-MD5: the check every S3 service makes
+// ## Content-MD5: the check older services make
 //
 // S3's original integrity check, older than the checksums: a `Content-MD5` header with the body's
-// MD5. Ceph RGW (16 included), Backblaze and AWS all refuse a body that does not match it with
-// `400 BadDigest`.
+// MD5. AWS S3 documents the refusal of a body that does not match it, `400 BadDigest`, and Ceph
+// RGW 16 answers it too (seen here); the US-East 5 stand-in does as S3 does.
 
 // %% id="content-md5"
 const ContentMD5 = createHash("md5").update(hello).digest("base64"); // of the right bytes
