@@ -271,7 +271,8 @@ class Tally {
   finish(): SyncSummary {
     this.progress.complete = true;
     this.report();
-    this.summary.ms = performance.now() - this.#started;
+    // Whole tenths: a wall time has no meaning in nanoseconds (it printed as 96.29286900000034).
+    this.summary.ms = Math.round((performance.now() - this.#started) * 10) / 10;
     return this.summary;
   }
 }
