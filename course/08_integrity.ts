@@ -82,11 +82,9 @@ s3.trace.show(await putObject(s3, bucket, "hello-crc.txt", hello, { checksum: "C
 // HEAD answers no checksum.
 
 // %% id="read-checksum"
-const attributes = new GetObjectAttributesCommand({
-  ...object,
-  ObjectAttributes: ["ETag", "Checksum", "ObjectSize"],
-});
-const answer = await s3.client.send(attributes).then((a) => a.Checksum ?? a, (e) => e);
+const ObjectAttributes: ("ETag" | "Checksum" | "ObjectSize")[] = ["ETag", "Checksum", "ObjectSize"];
+const attributes = s3.client.send(new GetObjectAttributesCommand({ ...object, ObjectAttributes }));
+const answer = await attributes.then((a) => a.Checksum ?? a, (e) => e);
 const head = await s3.client.send(new HeadObjectCommand({ ...object, ChecksumMode: "ENABLED" }));
 s3.trace.show(new Stack([toView(answer), toView({ head: head.ChecksumSHA256 ?? "(none)" })]));
 

@@ -1,7 +1,8 @@
 /**
  * The "integrity" chapter ("Data you can trust"), run as a user runs it (`deno task tour
  * integrity`) on the embedded server, with `--emulate us-east-5`, on a US-East 5 stand-in and on
- * Ceph RGW, and its notebook executed in Jupyter on all three: checksums sent and answered (none
+ * Ceph RGW, and its notebook executed in Jupyter on the embedded server and RGW (on the stand-in
+ * with every chapter's, in notebooks_us_east_5_test.ts): checksums sent and answered (none
  * on RGW 16, which ignores them), a corrupted upload refused with BadDigest and nothing stored,
  * Content-MD5 refused everywhere, the multipart ETag computed by hand equal to the server's,
  * If-None-Match and If-Match answered 412, the SDK's 503 SlowDown and timeout retries visible in
@@ -18,6 +19,7 @@ import { chapterNamed } from "../../tour/chapters.ts";
 import { widthOf } from "../../tour/terminal.ts";
 import { PROMPT, ptyTour } from "../support/chapter_pty.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -232,6 +234,7 @@ function notebookText(notebook: Awaited<ReturnType<typeof executeNotebook>>): st
 jupyterTest("the integrity notebook executes on the embedded server", { rgw: false }, async () => {
   const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
   assertNoErrors(notebook, NOTEBOOK);
+  assertSdkTraced(notebook, CHAPTER, "the embedded server");
   const text = notebookText(notebook);
   for (const operation of [...OPERATIONS, "SlowDown", "TimeoutError", "BadDigest"]) {
     assert.ok(text.includes(operation), `${NOTEBOOK}: no ${operation} in the outputs`);
@@ -240,21 +243,8 @@ jupyterTest("the integrity notebook executes on the embedded server", { rgw: fal
   assertNoSecrets(outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n"), SECRETS, NOTEBOOK);
 });
 
-jupyterTest("the integrity notebook executes on a US-East 5 stand-in", { rgw: false }, async () => {
-  await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
-  const notebook = await executeNotebook(NOTEBOOK, {
-    AWS_ENDPOINT_URL: server.url,
-    DREAMOBJECTS_CLUSTER: "us-east-5",
-    AWS_ACCESS_KEY_ID: DEMO.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
-  }, "a US-East 5 stand-in");
-  assertNoErrors(notebook, `${NOTEBOOK} on us-east-5`);
-  const text = notebookText(notebook);
-  for (const operation of [...OPERATIONS, "BadDigest", "No fault switch here"]) {
-    assert.ok(text.includes(operation), `${NOTEBOOK} on us-east-5: no ${operation}`);
-  }
-  assert.deepEqual(await bucketNames(server.url), [], "the notebook left buckets");
-});
+// On the US-East 5 stand-in, tests/tour/notebooks_us_east_5_test.ts executes this notebook with
+// every other chapter's (no error output, each operation of SDK_OPERATIONS traced, nothing left).
 
 jupyterTest("the integrity notebook executes on Ceph RGW", { rgw: true }, async (_t, rgw) => {
   const before = new Set(await bucketNames(rgw));
@@ -264,6 +254,7 @@ jupyterTest("the integrity notebook executes on Ceph RGW", { rgw: true }, async 
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   const text = notebookText(notebook);
   for (const operation of [...OPERATIONS, "BadDigest", "No fault switch here"]) {
     assert.ok(text.includes(operation), `${NOTEBOOK} on RGW: no ${operation}`);
