@@ -19,10 +19,10 @@ import { formatBytes } from "../lib/display.ts";
 import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
 import { leanClientFor } from "../lib/_lean.ts";
 import { request } from "../lib/errors.ts";
-import { fileSize } from "../lib/_file_size.ts";
+import { fileSize } from "../lib/file_size.ts";
 import { contentTypeFor } from "../lib/content_type.ts";
 import { validateBucketName, validateKey } from "../lib/validate.ts";
-import { localPathFor, type PathRules, quoteKey } from "../lib/_keys.ts";
+import { localPathFor, type PathRules, quoteKey } from "../lib/key_paths.ts";
 import type { PutFileOptions } from "../lib/objects.ts";
 import type { Connection } from "../lib/connect.ts";
 import type { Progress } from "../lib/types.ts";
@@ -89,10 +89,12 @@ export interface CopyPlan {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCpArgs } from "./cp.ts";
  *
  * const plan = parseCpArgs(["--endpoint", "http://127.0.0.1:9000", "a.txt", "s3://b1/a.txt"]);
- * console.log(plan !== "help" && plan.direction); // upload
+ * assert.ok(plan !== "help");
+ * assert.equal(plan.direction, "upload");
  * ```
  */
 export function parseCpArgs(args: string[]): CopyPlan | "help" {

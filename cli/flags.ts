@@ -72,10 +72,13 @@ export interface ConnectionFlagValues {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectOptionsFrom } from "./flags.ts";
  *
- * console.log(connectOptionsFrom({ "use-s3": true, region: "eu-west-1" }));
- * // { aws: true, region: "eu-west-1" }
+ * assert.deepEqual(connectOptionsFrom({ "use-s3": true, region: "eu-west-1" }), {
+ *   aws: true,
+ *   region: "eu-west-1",
+ * });
  * ```
  */
 export function connectOptionsFrom(values: ConnectionFlagValues): ConnectOptions {

@@ -15,7 +15,7 @@
 
 import { lookup } from "node:dns/promises";
 import { type EmulationName, emulationProfile } from "../server/emulation.ts";
-import { startServer } from "../server/mod.ts";
+import { type ServerOptions, startServer } from "../server/mod.ts";
 import { describeRule, type FaultSpec, parseFaults } from "../server/faults.ts";
 import type { ServerUser } from "../server/types.ts";
 import { DEMO_USERS } from "../server/demo_users.ts";
@@ -53,6 +53,14 @@ Options:
                              mid-answer); :COUNT = the next COUNT requests (default 1),
                              :PERCENT% = that share, drawn from seed=N (default 1).
                              E.g. slowdown@PutObject:2,drop@GetObject,error:10%,seed=42
+  --head-timeout SECONDS     Time to send a request head, then 408 and close (default 60)
+  --body-timeout SECONDS     Time a request body may send nothing, then the upload fails
+                             and the connection closes (default 60)
+  --idle-timeout SECONDS     Time a keep-alive connection may wait for its next request
+                             (default 75)
+  --send-timeout SECONDS     Time an answer may wait for the client to read more of it,
+                             then the connection closes (default 60)
+  --max-connections N        Open connections at most; more wait until one ends (default 1024)
   --quiet                    Do not log requests
   -h, --help                 Show this help
 
@@ -74,6 +82,11 @@ const SERVER_FLAGS = {
   "users-file": { type: "string" },
   "allow-demo-keys-on-network": { type: "boolean" },
   "faults": { type: "string" },
+  "head-timeout": { type: "string" },
+  "body-timeout": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "send-timeout": { type: "string" },
+  "max-connections": { type: "string" },
   "quiet": { type: "boolean" },
   "help": { type: "boolean", short: "h" },
 } as const;
@@ -106,6 +119,19 @@ export function isLoopbackAddress(address: string): boolean {
 /** Whether an address means every interface. */
 function isWildcard(address: string): boolean {
   return address === "0.0.0.0" || /^(0{0,4}:){2,7}0{0,4}$/.test(address) || address === "::";
+}
+
+/** A `--*-timeout` flag's seconds (fractions allowed), `undefined` when absent. */
+function secondsFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(
+      "server",
+      `Cannot use --${name} "${value}": give a number of seconds over 0`,
+    );
+  }
+  return n;
 }
 
 /** Why `--data DIR` cannot be used (an existing file, not a folder), or undefined when it can. */
@@ -226,6 +252,24 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError("server", (error as Error).message);
     }
+    const limits = {
+      headTimeout: secondsFlag("head-timeout", values["head-timeout"]),
+      bodyTimeout: secondsFlag("body-timeout", values["body-timeout"]),
+      idleTimeout: secondsFlag("idle-timeout", values["idle-timeout"]),
+      sendTimeout: secondsFlag("send-timeout", values["send-timeout"]),
+      maxConnections: values["max-connections"] === undefined
+        ? undefined
+        : Number(values["max-connections"]),
+    };
+    if (
+      limits.maxConnections !== undefined &&
+      (!Number.isInteger(limits.maxConnections) || limits.maxConnections < 1)
+    ) {
+      throw new UsageError(
+        "server",
+        `Cannot use --max-connections "${values["max-connections"]}": give a whole number from 1`,
+      );
+    }
     const ownUsers = await loadServerUsers({
       flags: values.user,
       env: usersFromEnv(),
@@ -255,6 +299,7 @@ export async function main(args: string[]): Promise<number> {
       emulate: emulation.name,
       quiet: values.quiet ?? false,
       faults,
+      limits,
       users: ownUsers,
       allowDemo,
     });
@@ -272,6 +317,10 @@ async function serve(settings: {
   emulate: EmulationName;
   quiet: boolean;
   faults?: FaultSpec;
+  limits: Pick<
+    ServerOptions,
+    "headTimeout" | "bodyTimeout" | "idleTimeout" | "sendTimeout" | "maxConnections"
+  >;
   users?: ServerUser[];
   allowDemo: boolean;
 }): Promise<number> {
@@ -288,6 +337,7 @@ async function serve(settings: {
       quiet: settings.quiet,
       logRequests: !settings.quiet,
       faults: settings.faults,
+      ...settings.limits,
     });
   } catch (error) {
     const where = `${host}:${port}`;

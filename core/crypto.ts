@@ -19,8 +19,11 @@ export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
  *
  * @example Usage
  * ```ts
- * import { sha256Hex } from "./crypto.ts";
- * console.log(sha256Hex("")); // "e3b0c442..."
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256, sha256Hex } from "./crypto.ts";
+ *
+ * assert.equal(sha256Hex(""), EMPTY_SHA256);
+ * assert.equal(sha256Hex(new Uint8Array([104, 105])), sha256Hex("hi"));
  * ```
  */
 export function sha256Hex(data: string | Uint8Array): string {
@@ -36,8 +39,14 @@ export function sha256Hex(data: string | Uint8Array): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hmacSha256 } from "./crypto.ts";
- * console.log(hmacSha256("key", "data").length); // 32
+ *
+ * // RFC 4231's test case 2.
+ * assert.equal(
+ *   Buffer.from(hmacSha256("Jefe", "what do ya want for nothing?")).toString("hex"),
+ *   "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+ * );
  * ```
  */
 export function hmacSha256(key: string | Uint8Array, data: string): Uint8Array {
@@ -56,9 +65,15 @@ export function hmacSha256(key: string | Uint8Array, data: string): Uint8Array {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signingKey } from "./crypto.ts";
+ *
+ * // AWS's published example (IAM, "Examples of how to derive a signing key").
  * const key = signingKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
- * console.log(key.length); // 32
+ * assert.equal(
+ *   Buffer.from(key).toString("hex"),
+ *   "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9",
+ * );
  * ```
  */
 export function signingKey(
@@ -82,9 +97,13 @@ export function signingKey(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signingKey, signV4 } from "./crypto.ts";
+ *
  * const key = signingKey("secret", "20150830", "us-east-1", "s3");
- * console.log(signV4(key, "AWS4-HMAC-SHA256\n...").length); // 64
+ * const signature = signV4(key, "AWS4-HMAC-SHA256\n...");
+ * assert.match(signature, /^[0-9a-f]{64}$/);
+ * assert.notEqual(signV4(key, "AWS4-HMAC-SHA256\n..!"), signature);
  * ```
  */
 export function signV4(key: Uint8Array, stringToSign: string): string {
@@ -100,8 +119,17 @@ export function signV4(key: Uint8Array, stringToSign: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signV2 } from "./crypto.ts";
- * console.log(signV2("secret", "GET\n\n\n\n/").length); // 28
+ *
+ * // AWS's SigV2 example (GET /photos/puppy.jpg, S3 Developer Guide).
+ * assert.equal(
+ *   signV2(
+ *     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ *     "GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg",
+ *   ),
+ *   "bWq2s1WEIj+Ydj0vQ697zp+IXMU=",
+ * );
  * ```
  */
 export function signV2(secret: string, stringToSign: string): string {
@@ -118,8 +146,12 @@ export function signV2(secret: string, stringToSign: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signaturesEqual } from "./crypto.ts";
- * console.log(signaturesEqual("abc", "abd")); // false
+ *
+ * assert.equal(signaturesEqual("abc", "abc"), true);
+ * assert.equal(signaturesEqual("abc", "abd"), false);
+ * assert.equal(signaturesEqual("abc", "ab"), false);
  * ```
  */
 export function signaturesEqual(expected: string, provided: string): boolean {

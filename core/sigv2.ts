@@ -74,14 +74,16 @@ export interface V2Request {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalResourceV2 } from "./sigv2.ts";
+ *
  * const resource = canonicalResourceV2({
  *   method: "GET",
  *   url: "http://b.localhost:9000/k?acl&prefix=x",
  *   headers: new Headers(),
  *   address: { bucket: "b", key: "k", virtualHost: true },
  * });
- * console.log(resource); // "/b/k?acl"
+ * assert.equal(resource, "/b/k?acl"); // prefix is not a sub-resource
  * ```
  */
 export function canonicalResourceV2(request: V2Request): string {
@@ -104,8 +106,11 @@ export function canonicalResourceV2(request: V2Request): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalAmzHeadersV2 } from "./sigv2.ts";
- * console.log(canonicalAmzHeadersV2(new Headers({ "X-Amz-Meta-A": " 1 " }))); // "x-amz-meta-a:1\n"
+ *
+ * const headers = new Headers({ "X-Amz-Meta-B": " 1 ", "x-amz-date": "d", "Content-Type": "t" });
+ * assert.equal(canonicalAmzHeadersV2(headers), "x-amz-date:d\nx-amz-meta-b:1\n");
  * ```
  */
 export function canonicalAmzHeadersV2(headers: Headers): string {
@@ -128,14 +133,16 @@ export function canonicalAmzHeadersV2(headers: Headers): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stringToSignV2 } from "./sigv2.ts";
+ *
  * const text = stringToSignV2({
  *   method: "GET",
  *   url: "http://127.0.0.1:9000/b/k",
  *   headers: new Headers(),
  *   address: { bucket: "b", key: "k", virtualHost: false },
  * }, "1700000000");
- * console.log(text); // "GET\n\n\n1700000000\n/b/k"
+ * assert.equal(text, "GET\n\n\n1700000000\n/b/k");
  * ```
  */
 export function stringToSignV2(request: V2Request, date: string): string {

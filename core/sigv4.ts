@@ -56,8 +56,11 @@ export interface RawTarget {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitTarget } from "./sigv4.ts";
- * console.log(splitTarget("http://h:1/b/../k?acl")); // { path: "/b/../k", query: "acl" }
+ *
+ * assert.deepEqual(splitTarget("http://h:1/b/../k?acl"), { path: "/b/../k", query: "acl" });
+ * assert.deepEqual(splitTarget("/b/a%20b"), { path: "/b/a%20b", query: "" });
  * ```
  */
 export function splitTarget(url: string): RawTarget {
@@ -94,8 +97,10 @@ export function decodeComponent(text: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseQuery } from "./sigv4.ts";
- * console.log(parseQuery("uploads&prefix=a%2Fb")); // [["uploads", ""], ["prefix", "a/b"]]
+ *
+ * assert.deepEqual(parseQuery("uploads&prefix=a%2Fb"), [["uploads", ""], ["prefix", "a/b"]]);
  * ```
  */
 export function parseQuery(query: string): Array<[string, string]> {
@@ -117,8 +122,11 @@ export function parseQuery(query: string): Array<[string, string]> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalQuery } from "./sigv4.ts";
- * console.log(canonicalQuery([["b", "2"], ["a", ""]])); // "a=&b=2"
+ *
+ * assert.equal(canonicalQuery([["b", "2"], ["a", ""]]), "a=&b=2");
+ * assert.equal(canonicalQuery([["prefix", "a b"], ["X-Amz-Signature", "s"]], "X-Amz-Signature"), "prefix=a%20b");
  * ```
  */
 export function canonicalQuery(pairs: Array<[string, string]>, omit?: string): string {
@@ -139,9 +147,11 @@ export function canonicalQuery(pairs: Array<[string, string]>, omit?: string): s
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalHeaders } from "./sigv4.ts";
- * const headers = new Headers({ host: "h", "x-amz-date": "20150830T123600Z" });
- * console.log(canonicalHeaders(headers, ["host", "x-amz-date"]));
+ *
+ * const headers = new Headers({ host: "h", "x-amz-meta-a": "  one   two ", "x-amz-date": "d" });
+ * assert.equal(canonicalHeaders(headers, ["host", "x-amz-meta-a"]), "host:h\nx-amz-meta-a:one two\n");
  * ```
  */
 export function canonicalHeaders(headers: Headers, signedHeaders: readonly string[]): string {
@@ -176,7 +186,9 @@ export interface CanonicalRequestParts {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalRequest } from "./sigv4.ts";
+ *
  * const text = canonicalRequest({
  *   method: "GET",
  *   path: "/",
@@ -185,6 +197,7 @@ export interface CanonicalRequestParts {
  *   signedHeaders: ["host"],
  *   payloadHash: "UNSIGNED-PAYLOAD",
  * });
+ * assert.equal(text, "GET\n/\n\nhost:example.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD");
  * ```
  */
 export function canonicalRequest(parts: CanonicalRequestParts): string {
@@ -208,8 +221,15 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { sha256Hex } from "./crypto.ts";
  * import { stringToSignV4 } from "./sigv4.ts";
- * stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", "GET\n/...");
+ *
+ * const canonical = "GET\n/\n\nhost:h\n\nhost\nUNSIGNED-PAYLOAD";
+ * assert.equal(
+ *   stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", canonical),
+ *   `AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/s3/aws4_request\n${sha256Hex(canonical)}`,
+ * );
  * ```
  */
 export function stringToSignV4(amzDate: string, scope: string, canonical: string): string {

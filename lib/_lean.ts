@@ -37,7 +37,7 @@ import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
 import type { RangeAnswer, RangeGetter, RangeRequest } from "./_download.ts";
 import type { ExchangeSink } from "./_recorder.ts";
 import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS } from "./_exchange_fields.ts";
-import { checkWireKey } from "./_keys.ts";
+import { checkWireKey } from "./key_paths.ts";
 import {
   EMPTY_SHA256,
   s3Path,
@@ -408,10 +408,18 @@ export class LeanClient {
     bucket: string,
     key: string,
     body: Uint8Array,
-    options: { contentType?: string; md5Hex?: string; signal?: AbortSignal } = {},
+    options: {
+      contentType?: string;
+      md5Hex?: string;
+      signal?: AbortSignal;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<string | undefined> {
     const md5 = options.md5Hex ?? createHash("md5").update(body).digest("hex");
-    const headers: Record<string, string> = { "content-md5": hexToBase64(md5) };
+    const headers: Record<string, string> = {
+      ...options.headers,
+      "content-md5": hexToBase64(md5),
+    };
     if (options.contentType) headers["content-type"] = options.contentType;
     const response = await this.send({
       method: "PUT",

@@ -11,7 +11,7 @@
  */
 
 import { EMPTY_SHA256, sha256Hex, signingKey, signV4 } from "../core/crypto.ts";
-import { uriEncode } from "../core/sigv4.ts";
+import { canonicalQuery, stringToSignV4, uriEncode } from "../core/sigv4.ts";
 
 export { EMPTY_SHA256, sha256Hex, uriEncode };
 
@@ -126,11 +126,7 @@ export class SigV4Signer {
       if (name !== "authorization") signed.push([name, value.trim().replace(/\s+/g, " ")]);
     }
     signed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const query = [...request.url.searchParams]
-      .map(([k, v]) => [uriEncode(k), uriEncode(v)])
-      .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
+    const query = canonicalQuery([...request.url.searchParams]);
     const names = signed.map(([n]) => n).join(";");
     const canonical = [
       request.method,
@@ -141,7 +137,7 @@ export class SigV4Signer {
       request.payloadHash,
     ].join("\n");
     const scope = `${day}/${this.#region}/s3/aws4_request`;
-    const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${sha256Hex(canonical)}`;
+    const toSign = stringToSignV4(stamp, scope, canonical);
     const signature = signV4(this.#signingKey(day), toSign);
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.#keys.accessKeyId}/${scope}, ` +
       `SignedHeaders=${names}, Signature=${signature}`;

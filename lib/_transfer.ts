@@ -13,6 +13,13 @@
 
 import { open } from "node:fs/promises";
 import {
+  type ChecksumAlgorithm,
+  checksumField,
+  checksumOf,
+  fullObjectChecksum,
+  isCrc,
+} from "../core/checksum.ts";
+import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -41,6 +48,11 @@ export interface PartsOptions {
   onProgress?: (progress: Progress) => void;
   /** Aborts the upload (the multipart upload is aborted on the server too). */
   signal?: AbortSignal;
+  /**
+   * A checksum for each part and the object: full-object for CRCs (the parts' CRCs combined,
+   * sent with the completion for the server to check), composite for SHA.
+   */
+  checksum?: ChecksumAlgorithm;
 }
 
 /**
@@ -97,6 +109,8 @@ export async function uploadFileInParts(
   size: number,
   options: PartsOptions = {},
 ): Promise<{ ETag?: string }> {
+  const algorithm = options.checksum;
+  const field = algorithm && checksumField(algorithm);
   const partSize = choosePartSize(size, options.partSize);
   const count = Math.ceil(size / partSize);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 4, count));
@@ -108,10 +122,21 @@ export async function uploadFileInParts(
   try {
     // Not abortable: a Create cut short may still create the upload on the server, and then its
     // id would be unknown here and the upload left behind. Once the id is known, abort it.
-    const created = await client.send(new CreateMultipartUploadCommand(params));
+    const created = await client.send(
+      new CreateMultipartUploadCommand({
+        ...params,
+        ...(algorithm
+          ? {
+            ChecksumAlgorithm: algorithm,
+            ChecksumType: isCrc(algorithm) ? "FULL_OBJECT" : "COMPOSITE",
+          }
+          : {}),
+      }),
+    );
     uploadId = created.UploadId!;
     signal?.throwIfAborted();
     const etags: string[] = new Array(count);
+    const sums: { checksum: string; size: number }[] = new Array(count);
     let next = 0;
     let loaded = 0;
     let failed = false;
@@ -123,6 +148,12 @@ export async function uploadFileInParts(
         const position = index * partSize;
         const length = Math.min(partSize, size - position);
         await readFully(file, buffer, length, position);
+        if (algorithm) {
+          sums[index] = {
+            checksum: checksumOf(algorithm, buffer.subarray(0, length)),
+            size: length,
+          };
+        }
         const out = await client.send(
           new UploadPartCommand({
             Bucket,
@@ -131,6 +162,7 @@ export async function uploadFileInParts(
             PartNumber: index + 1,
             Body: buffer.subarray(0, length),
             ContentLength: length,
+            ...(field ? { [field]: sums[index].checksum } : {}),
           }),
           { abortSignal: signal },
         );
@@ -146,12 +178,20 @@ export async function uploadFileInParts(
         Bucket,
         Key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        MultipartUpload: {
+          Parts: etags.map((ETag, i) => ({
+            ETag,
+            PartNumber: i + 1,
+            ...(field ? { [field]: sums[i].checksum } : {}),
+          })),
+        },
+        // The whole object's CRC, from the parts': the server checks it against its own.
+        ...(field && isCrc(algorithm!) ? { [field]: fullObjectChecksum(algorithm!, sums) } : {}),
       }),
       { abortSignal: signal },
     );
     uploadId = undefined;
-    return { ETag: done.ETag };
+    return done;
   } finally {
     await file.close();
     if (uploadId !== undefined) {

@@ -20,7 +20,7 @@ import {
   type Target,
 } from "./connect_options.ts";
 import { noteCluster } from "./errors.ts";
-import { checkWireKey } from "./_keys.ts";
+import { checkWireKey } from "./key_paths.ts";
 
 // What connect() takes, defined beside their resolution (loadable without the SDK).
 export type { ConnectOptions, Emulation, SdkLogger, Target } from "./connect_options.ts";
@@ -291,7 +291,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
     },
     { step: "initialize", name: "clusterFacts" },
   );
-  // A key a URL cannot carry is refused before anything is signed (see _keys.ts), for the
+  // A key a URL cannot carry is refused before anything is signed (see key_paths.ts), for the
   // commands a reader sends through `s3.client` too.
   client.middlewareStack.add(
     (next) => (args) => {

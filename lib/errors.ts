@@ -9,7 +9,7 @@ import { statusText } from "./display.ts";
 import { type ClusterFacts, CLUSTERS } from "./clusters.ts";
 
 /** What a lib call was doing, to name it in an error message. */
-export interface RequestContext {
+export interface CallContext {
   /** What could not be done, e.g. `delete bucket "demo-x"`. */
   action: string;
   /** The bucket the request named. */
@@ -110,7 +110,7 @@ export class S3RequestError extends Error {
 }
 
 /** Why each common S3 error happens and what to do about it. */
-const EXPLAIN: Record<string, (c: RequestContext) => string> = {
+const EXPLAIN: Record<string, (c: CallContext) => string> = {
   AccessDenied: () =>
     "the server refused access; the object or bucket is private to its owner (check the ACL, " +
     "the keys, or that a presigned link has not expired)",
@@ -152,6 +152,13 @@ const EXPLAIN: Record<string, (c: RequestContext) => string> = {
     `there is no object "${c.key}" in bucket "${c.bucket}"; check the key or list the bucket`,
   NoSuchUpload: () => "the multipart upload was aborted or completed already; start it again",
   NotImplemented: () => "the server does not support this operation",
+  PreconditionFailed: (c) =>
+    `the write's condition did not hold for "${c.key}": with ifNoneMatch "*" an object of that ` +
+    "key exists already (nothing was replaced); with ifMatch its ETag changed since you read " +
+    "it (someone else wrote it): read it again, then retry with the new ETag",
+  BadDigest: () =>
+    "the bytes the server received do not match the checksum (or Content-MD5) sent with them: " +
+    "they changed on the way and nothing was stored; send them again",
   RequestTimeTooSkewed: () => "this machine's clock is more than 15 minutes off; set the clock",
   SignatureDoesNotMatch: () =>
     "the signature does not match; check that the secret key belongs to the access key " +
@@ -160,7 +167,7 @@ const EXPLAIN: Record<string, (c: RequestContext) => string> = {
   InternalError: () => "the server failed; retry later",
 };
 
-const STATUS_CODES_BY_STATUS: Record<number, (c: RequestContext) => string> = {
+const STATUS_CODES_BY_STATUS: Record<number, (c: CallContext) => string> = {
   301: () => "PermanentRedirect",
   304: () => "NotModified",
   400: () => "BadRequest",
@@ -206,7 +213,7 @@ const NETWORK_CODES: Record<string, string> = {
  * ```
  */
 export function explain(
-  context: RequestContext,
+  context: CallContext,
   status: number,
   code: string,
   serverMessage?: string,
@@ -237,7 +244,7 @@ export function explain(
  * assert.ok((error as Error).message.startsWith("Cannot read"));
  * ```
  */
-export function toS3RequestError(error: unknown, context: RequestContext): unknown {
+export function toS3RequestError(error: unknown, context: CallContext): unknown {
   if (error instanceof S3RequestError) return error;
   // deno-lint-ignore no-explicit-any
   const e = error as any;
@@ -289,7 +296,8 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
  * ```ts
  * import assert from "node:assert/strict";
  * import { HeadBucketCommand } from "@aws-sdk/client-s3";
- * import { connect, request, S3RequestError } from "./mod.ts";
+ * import { connect, S3RequestError } from "./mod.ts";
+ * import { request } from "./errors.ts";
  *
  * await using s3 = await connect();
  * await assert.rejects(
@@ -299,7 +307,7 @@ export function toS3RequestError(error: unknown, context: RequestContext): unkno
  * );
  * ```
  */
-export async function request<T>(context: RequestContext, call: () => Promise<T>): Promise<T> {
+export async function request<T>(context: CallContext, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -36,6 +36,8 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from "@aws-s
 import type { Connection } from "./connect.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { request, S3RequestError } from "./errors.ts";
+import { checksumHeader, checksumOf } from "../core/checksum.ts";
+import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_checksums.ts";
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { keyFilter } from "./_glob.ts";
@@ -43,7 +45,7 @@ import { fileMatchesEtag, md5Hex } from "./_etag.ts";
 import { compareUtf8 } from "../core/utf8.ts";
 import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
 import { type LeanClient, leanClientOf } from "./_lean.ts";
-import { localPathFor, quoteKey } from "./_keys.ts";
+import { localPathFor, quoteKey } from "./key_paths.ts";
 
 const MiB = 1024 * 1024;
 /** Uploads below this are read whole and sent with their MD5. */
@@ -87,6 +89,11 @@ export interface SyncOptions {
    * @default the rules of this system
    */
   fileNames?: "posix" | "windows";
+  /**
+   * `syncUp()`: a checksum sent with every file (`x-amz-checksum-*`, see `PutOptions.checksum`);
+   * the server refuses a file whose bytes do not match it (`BadDigest`, a failed file).
+   */
+  checksum?: ChecksumAlgorithm;
 }
 
 /** Progress of a whole sync. The totals grow while the folder and the listing are read. */
@@ -419,6 +426,7 @@ export async function syncUp(
   const keep = keyFilter(options.include, options.exclude);
   const base = folderPrefix(prefix);
   const signal = options.signal;
+  const algorithm = options.checksum && validateChecksum(options.checksum);
   signal?.throwIfAborted();
   if (!(await Deno.stat(dir).then((i) => i.isDirectory, () => false))) {
     throw new Deno.errors.NotFound(
@@ -493,6 +501,9 @@ export async function syncUp(
               ? lean.putObject(bucket, key, bytes, {
                 contentType: contentTypeFor(file.key),
                 signal,
+                headers: algorithm && {
+                  [checksumHeader(algorithm)]: checksumOf(algorithm, bytes),
+                },
               })
               : s3.client.send(
                 new PutObjectCommand({
@@ -502,6 +513,7 @@ export async function syncUp(
                   ContentLength: bytes.byteLength,
                   ContentMD5: hexToBase64(md5Hex(bytes)),
                   ContentType: contentTypeFor(file.key),
+                  ...(algorithm ? checksumInput(algorithm, bytes) : {}),
                 }),
                 { abortSignal: signal },
               ),
@@ -516,6 +528,7 @@ export async function syncUp(
         partSize,
         concurrency: 4,
         signal,
+        checksum: algorithm,
         onProgress: ({ loaded }) => {
           tally.moved(loaded - sent);
           sent = loaded;
@@ -620,7 +633,7 @@ function hexToBase64(hex: string): string {
 
 /**
  * The file a key lands in under the folder, or why it cannot: outside the folder or on a name the
- * file-name rules reserve (`_keys.ts`), or a name the sync keeps for its own partial downloads.
+ * file-name rules reserve (`key_paths.ts`), or a name the sync keeps for its own partial downloads.
  */
 function localPath(
   dir: string,

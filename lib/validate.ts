@@ -1,6 +1,6 @@
 /**
  * Checks made before any request is sent: bucket names, object keys, canned ACLs and presigned
- * URL lifetimes. A leaf module (it imports only the leaves `clusters.ts` and `_keys.ts`), so every feature module
+ * URL lifetimes. A leaf module (it imports only the leaves `clusters.ts` and `key_paths.ts`), so every feature module
  * can use it.
  *
  * @module
@@ -8,7 +8,7 @@
 
 import { bucketNameProblem, type BucketNameRules, S3_BUCKET_NAMES } from "./clusters.ts";
 
-import { checkWireKey, quoteKey } from "./_keys.ts";
+import { checkWireKey, quoteKey } from "./key_paths.ts";
 
 /** The canned ACLs a bucket or object can be given. */
 export const CANNED_ACLS = [

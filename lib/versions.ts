@@ -30,11 +30,17 @@ export type VersioningState = "Unversioned" | "Enabled" | "Suspended";
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied` (only the owner may)...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, setVersioning } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, deleteBucket, getVersioning, setVersioning } from "./mod.ts";
  *
  * await using s3 = await connect();
- * await setVersioning(s3, "demo-20261125-k3x9q2", true);
+ * const bucket = await createBucket(s3, { prefix: "versions" });
+ * await setVersioning(s3, bucket, true);
+ * assert.equal(await getVersioning(s3, bucket), "Enabled");
+ * await setVersioning(s3, bucket, false);
+ * assert.equal(await getVersioning(s3, bucket), "Suspended"); // never back to "Unversioned"
+ * await deleteBucket(s3, bucket);
  * ```
  */
 export async function setVersioning(s3: Connection, bucket: string, on: boolean): Promise<void> {
@@ -61,11 +67,14 @@ export async function setVersioning(s3: Connection, bucket: string, on: boolean)
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied` (only the owner may)...
  *
  * @example Usage
- * ```ts ignore
- * import { connect, getVersioning } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, deleteBucket, getVersioning } from "./mod.ts";
  *
  * await using s3 = await connect();
- * console.log(await getVersioning(s3, "demo-20261125-k3x9q2")); // "Unversioned"
+ * const bucket = await createBucket(s3, { prefix: "versions" });
+ * assert.equal(await getVersioning(s3, bucket), "Unversioned");
+ * await deleteBucket(s3, bucket);
  * ```
  */
 export async function getVersioning(s3: Connection, bucket: string): Promise<VersioningState> {
@@ -155,13 +164,32 @@ function pageEntries(page: ListObjectVersionsCommandOutput): VersionInfo[] {
  * @throws {S3RequestError} `NoSuchBucket`, `AccessDenied`... (when iterating)
  *
  * @example Usage
- * ```ts ignore
- * import { connect, listVersions } from "./mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   connect,
+ *   createBucket,
+ *   deleteObject,
+ *   emptyBucket,
+ *   deleteBucket,
+ *   listVersions,
+ *   putObject,
+ *   setVersioning,
+ * } from "./mod.ts";
  *
  * await using s3 = await connect();
- * for await (const v of listVersions(s3, "demo-20261125-k3x9q2", { prefix: "notes/" })) {
- *   console.log(v.key, v.versionId, v.deleteMarker ? "(delete marker)" : v.size);
+ * const bucket = await createBucket(s3, { prefix: "versions" });
+ * await setVersioning(s3, bucket, true);
+ * await putObject(s3, bucket, "notes/a.txt", "one");
+ * await putObject(s3, bucket, "notes/a.txt", "two");
+ * await deleteObject(s3, bucket, "notes/a.txt");
+ * const seen: string[] = [];
+ * for await (const v of listVersions(s3, bucket, { prefix: "notes/" })) {
+ *   seen.push(v.deleteMarker ? "(delete marker)" : `${v.size} bytes`);
  * }
+ * assert.deepEqual(seen, ["(delete marker)", "3 bytes", "3 bytes"]); // newest first
+ * await emptyBucket(s3, bucket);
+ * await deleteBucket(s3, bucket);
  * ```
  */
 export async function* listVersions(

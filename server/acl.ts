@@ -36,8 +36,12 @@ const PERMISSIONS: readonly Permission[] = [
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cannedAcl } from "./acl.ts";
- * cannedAcl("public-read", "demo").grants.length; // 2
+ *
+ * const acl = cannedAcl("public-read", "demo");
+ * assert.equal(acl.owner, "demo");
+ * assert.deepEqual(acl.grants.map((g) => g.permission), ["READ", "FULL_CONTROL"]);
  * ```
  */
 export function cannedAcl(name: string, owner: string, bucketOwner = owner): Acl {
@@ -245,8 +249,12 @@ export function aclXml(acl: Acl, users: readonly ServerUser[]): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { allows, cannedAcl } from "./acl.ts";
- * allows(cannedAcl("public-read", "demo"), { kind: "anonymous" }, "READ"); // true
+ *
+ * assert.equal(allows(cannedAcl("public-read", "demo"), { kind: "anonymous" }, "READ"), true);
+ * assert.equal(allows(cannedAcl("public-read", "demo"), { kind: "anonymous" }, "WRITE"), false);
+ * assert.equal(allows(cannedAcl("private", "demo"), { kind: "anonymous" }, "READ"), false);
  * ```
  */
 export function allows(acl: Acl, principal: Principal, permission: Permission): boolean {

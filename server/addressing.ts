@@ -37,9 +37,15 @@ function decode(text: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTarget } from "./addressing.ts";
- * parseTarget("http://x/photos/a/b.jpg", "127.0.0.1:9000", "localhost").address;
- * // { bucket: "photos", key: "a/b.jpg", virtualHost: false }
+ *
+ * assert.deepEqual(parseTarget("http://x/photos/a/b.jpg", "127.0.0.1:9000", "localhost").address, {
+ *   bucket: "photos",
+ *   key: "a/b.jpg",
+ *   virtualHost: false,
+ * });
+ * assert.equal(parseTarget("/a/b", "photos.localhost:9000", "localhost").address.bucket, "photos");
  * ```
  */
 export function parseTarget(url: string, host: string | null, dnsName: string): Target {

@@ -6,6 +6,7 @@
  */
 
 import type { EmulationProfile } from "./emulation.ts";
+import type { BodyChecksum, ChecksumValue } from "./integrity.ts";
 import type { Storage } from "./storage/types.ts";
 import type { Address, Principal, ServerUser } from "./types.ts";
 
@@ -31,6 +32,14 @@ export interface RequestContext {
    * that sent `Expect: 100-continue` then sends its body after its own wait.
    */
   skipContinue(): void;
+  /** The checksum the request declared for its body (`x-amz-checksum-*` header or trailer). */
+  declaredChecksum?: BodyChecksum;
+  /**
+   * The body's checksum in the declared algorithm, computed as it was read (and equal to the
+   * declared value, or the body errored with `BadDigest`); `undefined` before the body is read
+   * whole or when none was declared.
+   */
+  bodyChecksum(): ChecksumValue | undefined;
   /** Length of the decoded body when known. */
   contentLength?: number;
   /** Where buckets and objects live. */

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { S3Error } from "./errors.ts";
 import { type BucketNameRules, US_EAST_1, US_EAST_5 } from "../core/clusters.ts";
 
 /** The behaviours `--emulate` accepts. */
@@ -52,7 +53,35 @@ export interface EmulationProfile {
    * server is given): Ceph RGW takes its zone group's name, `default`, and refuses `us-east-1`.
    */
   locationConstraints: readonly string[];
+  /**
+   * Whether object tags are taken. When false, `x-amz-tagging` on an upload, PutObjectTagging
+   * and DeleteObjectTagging are `400 InvalidArgument` in {@linkcode TAGGING_REFUSED}'s words.
+   */
+  objectTagging: boolean;
+  /**
+   * Subresources the service answers `501 NotImplemented` in its own words (`lifecycle`,
+   * `policy`), by subresource.
+   */
+  refusedSubresources: Readonly<Record<string, string>>;
+  /**
+   * Whether `x-amz-server-side-encryption: AES256` is taken, kept and echoed (SSE-B2); other
+   * values are `400 InvalidArgument`. When false the header is ignored, as RGW 16 without a key
+   * service stores the object unencrypted.
+   */
+  serverSideEncryption: boolean;
+  /**
+   * Whether Object Lock headers (`x-amz-object-lock-*`, `x-amz-bucket-object-lock-enabled`) are
+   * refused with `501 NotImplemented` instead of ignored: the service has Object Lock, the
+   * embedded server does not, and an upload must not look locked when it is not.
+   */
+  refuseObjectLock: boolean;
 }
+
+/**
+ * Backblaze B2's answer to object tagging on its S3 API (reported by its users, e.g. rclone and
+ * restic threads), with `400 InvalidArgument`.
+ */
+export const TAGGING_REFUSED = "Unsupported header 'x-amz-tagging' received for this API call.";
 
 /** Ceph RGW, as the embedded server has always behaved. */
 export const RGW_PROFILE: EmulationProfile = {
@@ -66,6 +95,10 @@ export const RGW_PROFILE: EmulationProfile = {
   bucketNames: { ...US_EAST_1.bucketNames, where: "Ceph RGW" },
   versioningFromCreation: false,
   locationConstraints: ["default"],
+  objectTagging: true,
+  refusedSubresources: {},
+  serverSideEncryption: false,
+  refuseObjectLock: false,
 };
 
 /** DreamObjects US-East 5: Backblaze B2's S3-compatible API, by its documented rules. */
@@ -81,6 +114,15 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
   // Documented: "deletes keep versions" (Backblaze: hide markers; b2_delete_bucket needs none left).
   versioningFromCreation: true,
   locationConstraints: [US_EAST_5.region],
+  // Reported: tagging refused (DREAMOBJECTS.md); lifecycle and policy in B2's own words
+  // (appleboy/docker-backup-database#14, minio/minio#12552); SSE-B2 documented by Backblaze.
+  objectTagging: false,
+  refusedSubresources: {
+    lifecycle: "This API call is not supported.",
+    policy: "Backblaze B2 does not support this API call",
+  },
+  serverSideEncryption: true,
+  refuseObjectLock: true,
 };
 
 /** The profiles, by name. */
@@ -98,9 +140,11 @@ export const EMULATION_PROFILES: Readonly<Record<EmulationName, EmulationProfile
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emulationProfile } from "./emulation.ts";
  *
- * console.log(emulationProfile("us-east-5").region); // us-east-005
+ * assert.equal(emulationProfile("us-east-5").region, "us-east-005");
+ * assert.equal(emulationProfile("rgw").region, "us-east-1");
  * ```
  */
 export function emulationProfile(name: string = "rgw"): EmulationProfile {
@@ -121,3 +165,96 @@ export function emulationProfile(name: string = "rgw"): EmulationProfile {
 export const V2_REFUSED =
   "The V2 signature authorization mechanism you have provided is not supported. Please use " +
   "AWS4-HMAC-SHA256";
+
+/** Operations that can carry `x-amz-tagging` (tags for the object they make). */
+const TAGGING_UPLOADS: ReadonlySet<string> = new Set(["PutObject", "CreateMultipartUpload"]);
+
+/** Operations that set object tags directly. */
+const TAGGING_WRITES: ReadonlySet<string> = new Set(["PutObjectTagging", "DeleteObjectTagging"]);
+
+/**
+ * What the emulated service refuses that the embedded server would otherwise do, decided from
+ * the request's head before its body is read: object tagging and server-side encryption it does
+ * not offer.
+ *
+ * @param profile The emulation.
+ * @param operation The S3 operation (routing table name).
+ * @param headers The request headers.
+ * @returns The error to answer, or `undefined` when the request goes on.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emulationRefusal, US_EAST_5_PROFILE } from "./emulation.ts";
+ * const refusal = emulationRefusal(US_EAST_5_PROFILE, "PutObject", new Headers({ "x-amz-tagging": "a=1" }));
+ * assert.equal(refusal?.code, "InvalidArgument");
+ * ```
+ */
+export function emulationRefusal(
+  profile: EmulationProfile,
+  operation: string,
+  headers: Headers,
+): S3Error | undefined {
+  if (!profile.objectTagging) {
+    const tagged = TAGGING_UPLOADS.has(operation) && headers.has("x-amz-tagging");
+    if (tagged || TAGGING_WRITES.has(operation)) {
+      return new S3Error("InvalidArgument", TAGGING_REFUSED);
+    }
+  }
+  if (profile.refuseObjectLock) {
+    const lock = [...headers.keys()].find((name) =>
+      name.startsWith("x-amz-object-lock-") || name === "x-amz-bucket-object-lock-enabled"
+    );
+    if (lock !== undefined) {
+      return new S3Error(
+        "NotImplemented",
+        `Cannot honour "${lock}": ${profile.describes} has Object Lock, but the embedded server ` +
+          "does not emulate it; try it on the service itself",
+      );
+    }
+  }
+  if (profile.serverSideEncryption) {
+    const sse = headers.get("x-amz-server-side-encryption");
+    if (sse !== null && sse.trim() !== "AES256") {
+      return new S3Error(
+        "InvalidArgument",
+        `Cannot use server-side encryption "${sse}" on ${profile.describes}: use AES256 (SSE-B2)`,
+        { extra: { ArgumentName: "x-amz-server-side-encryption", ArgumentValue: sse } },
+      );
+    }
+    if (headers.has("x-amz-server-side-encryption-customer-algorithm")) {
+      // S3's answer to SSE-C over plain HTTP; the embedded server speaks only HTTP.
+      return new S3Error(
+        "InvalidRequest",
+        "Requests specifying Server Side Encryption with Customer provided keys must be made " +
+          "over a secure connection.",
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The service's own answer to a subresource it does not have (`?lifecycle`, `?policy` on
+ * US-East 5), checked before routing, whatever the method.
+ *
+ * @param profile The emulation.
+ * @param query The query parameters of a bucket or object request.
+ * @returns `501 NotImplemented` in the service's words, or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { subresourceRefusal, US_EAST_5_PROFILE } from "./emulation.ts";
+ * assert.equal(subresourceRefusal(US_EAST_5_PROFILE, new URLSearchParams("policy"))?.status, 501);
+ * ```
+ */
+export function subresourceRefusal(
+  profile: EmulationProfile,
+  query: URLSearchParams,
+): S3Error | undefined {
+  for (const [sub, message] of Object.entries(profile.refusedSubresources)) {
+    if (query.has(sub)) return new S3Error("NotImplemented", message);
+  }
+  return undefined;
+}

@@ -90,9 +90,12 @@ export interface S3ErrorFields {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { S3Error } from "./errors.ts";
+ *
  * const err = new S3Error("NoSuchBucket", undefined, { bucketName: "demo" });
- * console.log(err.status); // 404
+ * assert.equal(err.status, 404);
+ * assert.equal(err.code, "NoSuchBucket");
  * ```
  */
 export class S3Error extends Error {

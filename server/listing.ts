@@ -57,8 +57,17 @@ export type WalkEntry = { kind: "key"; value: string } | { kind: "prefix"; value
  * @returns The entries, lazily.
  *
  * @example Usage
- * ```ts ignore
- * for (const entry of walkKeys(storage.keys("photos"), { prefix: "2024/", delimiter: "/" })) {}
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { walkKeys } from "./listing.ts";
+ * import { SortedKeys } from "./storage/sorted_keys.ts";
+ *
+ * const keys = new SortedKeys();
+ * for (const key of ["2024/a.jpg", "2024/b/c.jpg", "2024/b/d.jpg", "2025/e.jpg"]) keys.insert(key);
+ * assert.deepEqual([...walkKeys(keys, { prefix: "2024/", delimiter: "/" })], [
+ *   { kind: "key", value: "2024/a.jpg" },
+ *   { kind: "prefix", value: "2024/b/" },
+ * ]);
  * ```
  */
 export function* walkKeys(index: KeyIndex, options: WalkOptions = {}): Generator<WalkEntry> {
@@ -94,8 +103,18 @@ export function* walkKeys(index: KeyIndex, options: WalkOptions = {}): Generator
  * @returns The page.
  *
  * @example Usage
- * ```ts ignore
- * listPage(storage.keys("photos"), { prefix: "2024/", delimiter: "/", maxKeys: 100 });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listPage } from "./listing.ts";
+ * import { SortedKeys } from "./storage/sorted_keys.ts";
+ *
+ * const keys = new SortedKeys();
+ * for (const key of ["2024/a.jpg", "2024/b/c.jpg", "2024/c.jpg", "2025/e.jpg"]) keys.insert(key);
+ * const page = listPage(keys, { prefix: "2024/", delimiter: "/", maxKeys: 2 });
+ * assert.deepEqual(page.keys, ["2024/a.jpg"]);
+ * assert.deepEqual(page.commonPrefixes, ["2024/b/"]);
+ * assert.equal(page.isTruncated, true);
+ * assert.equal(page.last, "2024/b/");
  * ```
  */
 export function listPage(index: KeyIndex, options: PageOptions = {}): Page {
@@ -143,8 +162,11 @@ export function pageSize(query: URLSearchParams, name = "max-keys", limit = 1000
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeListValue } from "./listing.ts";
- * encodeListValue("a b/c", true); // "a%20b/c"
+ *
+ * assert.equal(encodeListValue("a b/c", true), "a%20b/c");
+ * assert.equal(encodeListValue("a b/c", false), "a b/c");
  * ```
  */
 export function encodeListValue(value: string, url: boolean): string;

@@ -37,6 +37,7 @@ import type { RequestContext } from "./context.ts";
 import { S3Error } from "./errors.ts";
 import { errorXml } from "./xml.ts";
 import { type HttpServer, type IncomingRequest, listen } from "./http/listen.ts";
+import { requestIntegrity } from "./integrity.ts";
 import { ConnectionDropped, HttpError } from "./http/_errors.ts";
 import {
   cutShort,
@@ -53,7 +54,13 @@ import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
 import { DEMO_USERS } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
-import { type EmulationName, type EmulationProfile, emulationProfile } from "./emulation.ts";
+import {
+  type EmulationName,
+  type EmulationProfile,
+  emulationProfile,
+  emulationRefusal,
+  subresourceRefusal,
+} from "./emulation.ts";
 
 export { DEMO_USERS } from "./demo_users.ts";
 export type { ServerUser } from "./types.ts";
@@ -101,6 +108,25 @@ export interface ServerOptions {
    * fault is logged unless `quiet`. @default no faults
    */
   faults?: string | FaultSpec;
+  /**
+   * Seconds to read a request head (from the connection's start or the head's first byte), then
+   * 408 and close. @default 60 (nginx's `client_header_timeout`)
+   */
+  headTimeout?: number;
+  /**
+   * Seconds a request body may send nothing, then the upload fails (400 IncompleteBody) and the
+   * connection closes. @default 60 (nginx's `client_body_timeout`)
+   */
+  bodyTimeout?: number;
+  /** Seconds a keep-alive connection may wait for its next request. @default 75 (nginx's `keepalive_timeout`) */
+  idleTimeout?: number;
+  /**
+   * Seconds an answer may wait for the client to read more of it, then the connection closes.
+   * @default 60 (nginx's `send_timeout`)
+   */
+  sendTimeout?: number;
+  /** Open connections at most; more wait in the kernel's queue until one ends. @default 1024 */
+  maxConnections?: number;
 }
 
 /** A running server. */
@@ -224,7 +250,12 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
     body = auth.body;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
-    const found = route(ROUTES, method, shapeOf(target.address), target.query);
+    const shape = shapeOf(target.address);
+    const unsupported = shape === "service"
+      ? undefined
+      : subresourceRefusal(settings.emulation, target.query);
+    if (unsupported) throw unsupported;
+    const found = route(ROUTES, method, shape, target.query);
     const fault = settings.faults?.pick(found.operation);
     if (fault) {
       if (!settings.quiet) {
@@ -242,6 +273,14 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
         throw new ConnectionDropped();
       }
     }
+    const refusal = emulationRefusal(
+      settings.emulation,
+      found.operation,
+      request.headers,
+    );
+    if (refusal) throw refusal;
+    const integrity = requestIntegrity(found.operation, request.headers, auth.body);
+    body = integrity.body;
     const context: RequestContext = {
       method,
       headers: request.headers,
@@ -249,7 +288,9 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       rawPath: target.rawPath,
       query: target.query,
       principal: auth.principal,
-      body: auth.body,
+      body: integrity.body,
+      declaredChecksum: integrity.declared,
+      bodyChecksum: integrity.checksum,
       skipContinue: request.skipContinue,
       contentLength: auth.contentLength,
       storage: settings.storage,
@@ -303,7 +344,8 @@ function faultSwitch(faults: string | FaultSpec | undefined): FaultSwitch | unde
  *
  * @param options Port, interface, storage directory, users, region, DNS name.
  * @returns The running server; `close()` it (or `await using`) when done.
- * @throws {RangeError} For a port outside 0..65535.
+ * @throws {RangeError} For a port outside 0..65535, a timeout not over 0 or `maxConnections`
+ *   under 1.
  * @throws {TypeError} When two users share an id or access key, or `emulate` is unknown.
  * @throws {SyntaxError} For a `faults` spec that does not read.
  * @throws {Deno.errors.AddrInUse} When the port is taken.
@@ -356,7 +398,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let server: HttpServer;
   try {
     server = listen(
-      { port: wanted, hostname: options.hostname ?? "127.0.0.1" },
+      {
+        port: wanted,
+        hostname: options.hostname ?? "127.0.0.1",
+        headTimeout: options.headTimeout,
+        bodyTimeout: options.bodyTimeout,
+        idleTimeout: options.idleTimeout,
+        sendTimeout: options.sendTimeout,
+        maxConnections: options.maxConnections,
+        log: settings.quiet ? () => {} : (line) => console.error(line),
+      },
       (request) => handle(request, settings),
     );
   } catch (error) {

@@ -7,6 +7,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { checkListedChecksums } from "./checksums.ts";
 import { S3Error } from "./errors.ts";
 import type { PartRecord, UploadRecord } from "./storage/types.ts";
 import { asArray, parseXml } from "./xml.ts";
@@ -42,8 +43,23 @@ export function partNumber(value: string | null): number {
  * @returns The ETag without quotes.
  *
  * @example Usage
- * ```ts ignore
- * multipartEtag(parts); // "9b2cf535f27731c974343645a3985328-2"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHash } from "node:crypto";
+ * import { multipartEtag } from "./multipart.ts";
+ *
+ * const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+ * const part = (number: number, text: string) => ({
+ *   number,
+ *   etag: md5(text),
+ *   size: text.length,
+ *   lastModified: "2026-01-01T00:00:00.000Z",
+ *   segment: { ref: `p${number}`, size: text.length },
+ * });
+ * const both = createHash("md5")
+ *   .update(Buffer.from(md5("hello") + md5("world"), "hex"))
+ *   .digest("hex");
+ * assert.equal(multipartEtag([part(1, "hello"), part(2, "world")]), `${both}-2`);
  * ```
  */
 export function multipartEtag(parts: readonly PartRecord[]): string {
@@ -63,11 +79,15 @@ export function multipartEtag(parts: readonly PartRecord[]): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listedEtag } from "./multipart.ts";
- * listedEtag(
+ *
+ * const etag = listedEtag(
  *   "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>" +
  *     '<ETag>"5d41402abc4b2a76b9719d911017c592"</ETag></Part></CompleteMultipartUpload>',
- * ); // "62109206880d38a4010a98e11243924a-1" (the MD5 of the one binary MD5, then "-1")
+ * );
+ * // The MD5 of the one binary MD5, then "-1".
+ * assert.equal(etag, "62109206880d38a4010a98e11243924a-1");
  * ```
  */
 export function listedEtag(text: string): string | undefined {
@@ -88,7 +108,8 @@ export function listedEtag(text: string): string | undefined {
  * @param text The XML body.
  * @param upload The upload.
  * @returns The chosen parts, in order.
- * @throws {S3Error} `MalformedXML`, `InvalidPartOrder`, `InvalidPart` or `EntityTooSmall`.
+ * @throws {S3Error} `MalformedXML`, `InvalidPartOrder`, `InvalidPart` or `EntityTooSmall`; for
+ *   an upload with a checksum, the errors of {@linkcode checkListedChecksums}.
  */
 export function completionParts(text: string, upload: UploadRecord): PartRecord[] {
   const root = parseXml(text).CompleteMultipartUpload as Record<string, unknown> | undefined;
@@ -107,6 +128,7 @@ export function completionParts(text: string, upload: UploadRecord): PartRecord[
     if (!part || part.etag !== etag) throw new S3Error("InvalidPart");
     parts.push(part);
   }
+  checkListedChecksums(upload, listed, parts);
   for (const part of parts.slice(0, -1)) {
     if (part.size < MIN_PART_SIZE) {
       throw new S3Error("EntityTooSmall", undefined, {

@@ -87,8 +87,18 @@ export function shapeOf(address: Address): Shape {
  *   `MethodNotAllowed`.
  *
  * @example Usage
- * ```ts ignore
- * const found = route(ROUTES, "GET", "bucket", new URLSearchParams("acl"));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { route } from "./router.ts";
+ * import { ROUTES } from "./routes.ts";
+ * import { S3Error } from "./errors.ts";
+ *
+ * assert.equal(route(ROUTES, "GET", "bucket", new URLSearchParams("acl")).operation, "GetBucketAcl");
+ * assert.equal(route(ROUTES, "GET", "bucket", new URLSearchParams()).operation, "ListObjects");
+ * assert.throws(
+ *   () => route(ROUTES, "GET", "bucket", new URLSearchParams("website")),
+ *   (e) => e instanceof S3Error && e.code === "NotImplemented",
+ * );
  * ```
  */
 export function route(

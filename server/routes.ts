@@ -54,8 +54,8 @@ export const ROUTES: readonly Route[] = [
   row("object", "DELETE", "uploadId", "AbortMultipartUpload", multipart.abortUpload),
   row("object", "GET", "uploadId", "ListParts", multipart.listParts),
   row("object", "PUT", null, "PutObject", object.putObject),
-  // RGW 16 has no GetObjectAttributes: it answers `GET ?attributes` with the object itself.
-  row("object", "GET", "attributes", "GetObjectAttributes", object.getObject),
+  // RGW 16 has no GetObjectAttributes (it answers the object itself); this follows S3.
+  row("object", "GET", "attributes", "GetObjectAttributes", object.getObjectAttributes),
   row("object", "GET", null, "GetObject", object.getObject),
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),

@@ -41,9 +41,13 @@ function problem(tags: Array<[string, string]>): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tagsFromXml } from "./tagging.ts";
- * tagsFromXml("<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>");
- * // [["a", "1"]]
+ *
+ * assert.deepEqual(
+ *   tagsFromXml("<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>"),
+ *   [["a", "1"]],
+ * );
  * ```
  */
 export function tagsFromXml(text: string): Tags {
@@ -73,8 +77,10 @@ export function tagsFromXml(text: string): Tags {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tagsFromHeader } from "./tagging.ts";
- * tagsFromHeader("a%20b=c%26d&e="); // [["a b", "c&d"], ["e", ""]]
+ *
+ * assert.deepEqual(tagsFromHeader("a%20b=c%26d&e="), [["a b", "c&d"], ["e", ""]]);
  * ```
  */
 export function tagsFromHeader(header: string | null): Tags | undefined {

@@ -68,8 +68,14 @@ function render(name: string, value: XmlValue, out: string[]): void {
  *
  * @example Usage
  * ```ts
- * import { xmlDocument } from "./xml.ts";
- * xmlDocument("LocationConstraint", { }); // '<?xml ...?><LocationConstraint xmlns="..."></LocationConstraint>'
+ * import assert from "node:assert/strict";
+ * import { S3_NS, xmlDocument } from "./xml.ts";
+ *
+ * assert.equal(
+ *   xmlDocument("Tagging", { TagSet: { Tag: [{ Key: "a&b", Value: "1" }] } }),
+ *   `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging xmlns="${S3_NS}">` +
+ *     "<TagSet><Tag><Key>a&amp;b</Key><Value>1</Value></Tag></TagSet></Tagging>",
+ * );
  * ```
  */
 export function xmlDocument(

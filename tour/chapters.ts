@@ -1,19 +1,19 @@
 /**
- * The course: its chapters, in order. A chapter is a list of steps as data (`steps.ts` for the
- * first, `chapters/*.ts` for the others) plus the name to pass on the command line
- * (`deno task tour signing`), a title and its notebook file. `deno task notebook` writes every
- * chapter's notebook and `deno task tour NAME` runs a chapter in a terminal, from the same steps.
+ * The course: its chapters, in order. A chapter is one TypeScript file in `course/`, in
+ * jupytext's "percent" format (see `percent.ts`), plus a line in the list below: the name to pass
+ * on the command line (`deno task tour signing`), a title, its notebook file and a one-line
+ * summary. `deno task notebook` writes every chapter's notebook and `deno task tour NAME` runs a
+ * chapter's cells in a terminal, from the same file; `deno task check` type-checks and lints it.
+ *
+ * To add a chapter: write `course/NN_name.ts` (copy a short chapter's set-up and close cells), add
+ * its line to `CHAPTER_LIST`, a row to the README's course table, then run `deno task notebook`.
  *
  * @module
  */
 
-import { STEPS } from "./steps.ts";
-import type { Step } from "./step.ts";
-import { SIGNING_STEPS } from "./chapters/signing.ts";
-import { VERSIONS_STEPS } from "./chapters/versions.ts";
-import { FOLDERS_STEPS } from "./chapters/folders.ts";
-import { BIG_FILES, BIG_FILES_STEPS } from "./chapters/big_files.ts";
-import { BACKUPS_FILES, BACKUPS_STEPS } from "./chapters/backups.ts";
+import { parseCells, type Step, stepsOf } from "./percent.ts";
+
+export type { Step };
 
 /** One chapter of the course. */
 export interface Chapter {
@@ -25,8 +25,10 @@ export interface Chapter {
   notebook: string;
   /** What `deno task tour --help` and the README say it does, in one sentence. */
   summary: string;
-  /** The steps, in order. */
-  steps: readonly Step[];
+  /** Its source file, relative to `course/`, e.g. `02_signing.ts`. */
+  source: string;
+  /** The steps, in order, read from the source file. */
+  readonly steps: readonly Step[];
   /** Markdown after the last step: the notebook's last cell, printed at the end in a terminal. */
   epilogue?: string;
   /**
@@ -39,7 +41,10 @@ export interface Chapter {
 /** The name `deno task tour` runs when given none. */
 export const DEFAULT_CHAPTER = "getting-started";
 
-const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
+/** The local files the backups chapter writes next to its notebook, files before their folder. */
+const BACKUP_FILES = ["budget.csv", "notes.txt", "photo.bin", "report.txt", "todo.txt"];
+
+const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
   {
     name: DEFAULT_CHAPTER,
     title: "Getting started",
@@ -47,14 +52,14 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     // stay valid; the others are numbered in course order.
     notebook: "tour.ipynb",
     summary: "create a bucket, upload a picture, share it with links and ACLs, delete everything",
-    steps: STEPS,
+    source: "01_getting_started.ts",
   },
   {
     name: "signing",
     title: "How a request is signed",
     notebook: "02-signing.ipynb",
     summary: "a SigV4 signature built by hand and checked against the SDK's, SigV2, tampering",
-    steps: SIGNING_STEPS,
+    source: "02_signing.ts",
   },
   {
     name: "big-files",
@@ -62,8 +67,8 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     notebook: "03-big-files.ipynb",
     summary:
       "a multipart upload by hand, putFile(), an interrupted upload, leftovers found and aborted",
-    steps: BIG_FILES_STEPS,
-    files: BIG_FILES,
+    source: "03_big_files.ts",
+    files: ["big-file.bin"],
   },
   {
     name: "folders",
@@ -71,22 +76,25 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue">[] = [
     notebook: "04-folders.ipynb",
     summary:
       "folders, 1,000+ keys, metadata, copy, rename, ranges, 304, sizes, bulk deletes and ACLs",
-    steps: FOLDERS_STEPS,
+    source: "04_folders.ts",
   },
   {
     name: "versions",
     title: "Versions: undo an overwrite, undo a delete",
     notebook: "05-versions.ipynb",
     summary: "versioning on, an overwrite undone, a delete marker undone, every version deleted",
-    steps: VERSIONS_STEPS,
+    source: "05_versions.ts",
   },
   {
     name: "backups",
     title: "Backups: a folder kept in a bucket",
     notebook: "06-backups.ipynb",
     summary: "a folder backed up, only the changes sent again, restored, yesterday's version back",
-    steps: BACKUPS_STEPS,
-    files: BACKUPS_FILES,
+    source: "06_backups.ts",
+    files: ["backup-source", "backup-restored"].flatMap((dir) => [
+      ...BACKUP_FILES.map((name) => `${dir}/${name}`),
+      dir,
+    ]),
   },
 ];
 
@@ -114,14 +122,33 @@ export function courseIndex(chapters: readonly Pick<Chapter, "name" | "title" | 
 
 const INDEX_EPILOGUE = `## Where next
 
-The course goes on, one chapter per notebook (or \`deno task tour NAME\` in a terminal):
+The course goes on, one chapter per <notebook>notebook (or \`deno task tour NAME\` in a terminal)</notebook><terminal>command</terminal>:
 
 ${courseIndex(CHAPTER_LIST)}`;
 
+/**
+ * A chapter's source file.
+ *
+ * @param chapter The chapter.
+ * @returns Its file URL under `course/`.
+ */
+export function sourcePath(chapter: Pick<Chapter, "source">): URL {
+  return new URL(`../course/${chapter.source}`, import.meta.url);
+}
+
 /** Every chapter, in course order; the first ends with the course index. */
-export const CHAPTERS: readonly Chapter[] = CHAPTER_LIST.map((chapter, i) =>
-  i === 0 ? { ...chapter, epilogue: INDEX_EPILOGUE } : chapter
-);
+export const CHAPTERS: readonly Chapter[] = CHAPTER_LIST.map((chapter, i) => {
+  let steps: Step[] | undefined;
+  return {
+    ...chapter,
+    ...(i === 0 ? { epilogue: INDEX_EPILOGUE } : {}),
+    // Read on first use, so that listing the chapters reads no file.
+    get steps() {
+      const file = `course/${chapter.source}`;
+      return steps ??= stepsOf(parseCells(Deno.readTextFileSync(sourcePath(chapter)), file), file);
+    },
+  };
+});
 
 /**
  * Finds a chapter by the name given on the command line.

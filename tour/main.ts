@@ -1,7 +1,8 @@
 /**
  * `deno task tour [CHAPTER]`: a chapter of the course in a terminal (the getting-started tour
- * without a name). It runs each step's cell code (the same code the chapter's notebook holds) and
- * prints the step, its code, its result and its HTTP traffic. Every bucket any connection of the
+ * without a name). It runs the chapter's cells (`course/NN_name.ts`, the code its notebook holds)
+ * as one module (`chapter_module.ts`) and prints each step, its code, its result and its HTTP
+ * traffic. Every bucket any connection of the
  * chapter created is deleted at the end (all versions and unfinished uploads included), also
  * after a failure or Ctrl-C.
  *
@@ -15,11 +16,14 @@ import {
   deleteBucket,
   emptyBucket,
   type Emulation,
-  EMULATIONS,
 } from "../lib/mod.ts";
+import { EMULATIONS } from "../lib/connect_options.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
-import type { Scope } from "./cells.ts";
-import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER } from "./chapters.ts";
+import { chapterModule, runChapterModule } from "./chapter_module.ts";
+import { cellHooks } from "./cell_hooks.ts";
+import { fitView, foldLine, markdownToText, terminalWidth } from "./terminal.ts";
+import { forReader } from "./percent.ts";
+import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER, sourcePath } from "./chapters.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
 import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
@@ -86,10 +90,13 @@ export interface TourArgs {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTourArgs } from "./main.ts";
  *
- * console.log(parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint);
- * // http://127.0.0.1:7480
+ * assert.equal(
+ *   parseTourArgs(["--endpoint", "http://127.0.0.1:7480"]).connect.endpoint,
+ *   "http://127.0.0.1:7480",
+ * );
  * ```
  */
 export function parseTourArgs(args: string[]): TourArgs {
@@ -133,9 +140,9 @@ export function parseTourArgs(args: string[]): TourArgs {
   };
 }
 
-/** A cell's value as the terminal shows it (the notebook shows its HTML instead). */
-function render(value: unknown, color: boolean): string {
-  return value === undefined ? "" : toView(value).toText(color);
+/** A cell's value as the terminal shows it, fitted to the width (the notebook shows HTML). */
+function render(value: unknown, width: number, color: boolean): string {
+  return value === undefined ? "" : fitView(toView(value), width, color);
 }
 
 async function waitForEnter(): Promise<void> {
@@ -159,7 +166,11 @@ async function waitForEnter(): Promise<void> {
  * @param files Local files the chapter writes (next to its notebook), deleted in any case.
  * @returns Lines describing what was done.
  */
-async function cleanup(scope: Scope, keep: boolean, files: readonly string[]): Promise<string[]> {
+async function cleanup(
+  scope: Record<string, unknown>,
+  keep: boolean,
+  files: readonly string[],
+): Promise<string[]> {
   const connections = new Set(Object.values(scope).filter((v) => v instanceof Connection));
   const notes: string[] = [];
   for (const s3 of connections) notes.push(...await cleanupConnection(s3, keep));
@@ -226,11 +237,12 @@ export async function main(args: string[]): Promise<number> {
   }
   const chapter = settings.chapter;
   const color = useColor();
+  const width = terminalWidth();
   const say = (text = "") => console.log(text);
   // Cells run from the notebook's folder, as in Jupyter, so "cloud.png" is the picture there.
   Deno.chdir(fileURLToPath(new URL("../notebooks/", import.meta.url)));
 
-  const scope: Scope = {};
+  const scope: Record<string, unknown> = {};
   let cleaning: Promise<string[]> | undefined;
   const finish = () => (cleaning ??= cleanup(scope, settings.keep, settings.chapter.files ?? []));
   const onInterrupt = async () => {
@@ -247,30 +259,35 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const steps = chapter.steps.filter((s) => !(settings.keep && s.cleanup));
-  let failed = false;
-  try {
-    for (const [i, step] of steps.entries()) {
-      say();
-      say(paint(`━━ ${i + 1}/${steps.length} ${step.title}`, "bold", color));
-      say(step.prose.trim().replace(/`/g, ""));
-      say(step.code.split("\n").map((l) => paint(`  › ${l}`, "cyan", color)).join("\n"));
-      if (waiting) await waitForEnter();
-      const value = await step.run(scope);
-      if (step.parameters) {
-        // Like papermill's injected parameters: the command line overrides the cell's defaults.
-        scope.options = { ...(scope.options as object), ...settings.connect };
-      }
-      const text = render(value, color);
-      if (text) say(text);
-    }
-    if (chapter.epilogue) {
+  cellHooks.current = {
+    async enter(i) {
+      const step = steps[i];
       say();
       say(
-        chapter.epilogue.trim().replace(/^#+ /gm, "").replace(/`/g, "").replace(
-          /\[([^\]]*)\]\([^)]*\)/g,
-          "$1",
-        ),
+        paint(foldLine(`━━ ${i + 1}/${steps.length} ${step.title}`, width, "   "), "bold", color),
       );
+      say(markdownToText(forReader(step.prose, "terminal"), width, color));
+      const code = step.code.split("\n").map((l) => foldLine(`  › ${l}`, width, "  ›     "));
+      say(code.join("\n").split("\n").map((l) => paint(l, "cyan", color)).join("\n"));
+      if (waiting) await waitForEnter();
+    },
+    show(_i, value) {
+      const text = render(value, width, color);
+      if (text) say(text);
+    },
+    declare(names) {
+      Object.assign(scope, names);
+    },
+    // Like papermill's injected parameters: the command line overrides the cell's defaults.
+    parameter: (name, value) =>
+      name === "options" ? { ...(value as object), ...settings.connect } : value,
+  };
+  let failed = false;
+  try {
+    await runChapterModule(chapterModule(steps, sourcePath(chapter)));
+    if (chapter.epilogue) {
+      say();
+      say(markdownToText(forReader(chapter.epilogue, "terminal"), width, color));
     }
     say();
     say(paint("Tour complete.", "green", color));
@@ -280,8 +297,9 @@ export async function main(args: string[]): Promise<number> {
     console.error(paint(`The tour stopped: ${(error as Error).message}`, "red", color));
     if (settings.debug) console.error(error);
   } finally {
-    for (const note of await finish()) say(note);
+    for (const note of await finish()) say(foldLine(note, width));
     Deno.removeSignalListener("SIGINT", onInterrupt);
+    cellHooks.current = undefined;
   }
   return failed ? 1 : 0;
 }

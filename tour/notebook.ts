@@ -1,15 +1,15 @@
 /**
- * Writes each chapter as a Jupyter notebook for Deno's kernel: one markdown cell per step (its
- * heading and prose), then the step's code cell, no outputs; a chapter's epilogue is its last
- * cell. Run `deno task notebook` after changing any chapter's steps; a test fails when a notebook
- * (or `notebooks/cloud.png`) drifts.
+ * Writes each chapter as a Jupyter notebook for Deno's kernel, from its source in `course/`: one
+ * markdown cell per step (its heading and prose), then the step's code cell exactly as the source
+ * has it, no outputs; a chapter's epilogue is its last cell. Run `deno task notebook` after
+ * changing any chapter; a test fails when a notebook (or `notebooks/cloud.png`) drifts.
  *
  * @module
  */
 
 import { drawPicture } from "./picture.ts";
-import type { Step } from "./step.ts";
-import { type Chapter, CHAPTERS } from "./chapters.ts";
+import { forReader } from "./percent.ts";
+import { type Chapter, CHAPTERS, type Step } from "./chapters.ts";
 
 /** Where the first chapter's notebook goes, relative to the repository root. */
 export const NOTEBOOK_PATH = new URL("../notebooks/tour.ipynb", import.meta.url);
@@ -51,20 +51,22 @@ function lines(text: string): string[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookText } from "./notebook.ts";
- * import { STEPS } from "./steps.ts";
+ * import { CHAPTERS } from "./chapters.ts";
  *
- * console.log(JSON.parse(notebookText(STEPS)).nbformat); // 4
+ * const notebook = JSON.parse(notebookText(CHAPTERS[1].steps));
+ * assert.equal(notebook.nbformat, 4);
+ * assert.ok(notebook.cells.some((c: { cell_type: string }) => c.cell_type === "code"));
  * ```
  */
 export function notebookText(steps: readonly Step[], epilogue?: string): string {
-  const cells = steps.flatMap((step, i) => {
-    const heading = i === 0 ? "#" : "##";
+  const cells = steps.flatMap((step) => {
     const markdown = {
       cell_type: "markdown",
       id: `${step.id}-about`,
       metadata: {},
-      source: lines(`${heading} ${step.title}\n\n${step.prose.trim()}`),
+      source: lines(forReader(step.markdown, "notebook")),
     };
     const code = {
       cell_type: "code",
@@ -81,7 +83,7 @@ export function notebookText(steps: readonly Step[], epilogue?: string): string 
       cell_type: "markdown",
       id: "where-next",
       metadata: {},
-      source: lines(epilogue.trim()),
+      source: lines(forReader(epilogue.trim(), "notebook")),
     });
   }
   const notebook = {

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarizeOutputs } from "./outputs.ts";
  *
  * const summary = summarizeOutputs({
  *   cells: [{ cell_type: "code", source: "1 + 1", outputs: [] }],
  * });
- * console.log(summary.missing); // [0]: the cell ends with an expression and shows nothing
+ * assert.deepEqual(summary.missing, [0]); // the cell ends with an expression and shows nothing
  * ```
  *
  * @module
@@ -60,8 +61,10 @@ export interface OutputSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joined } from "./outputs.ts";
- * console.log(joined(["a\n", "b"])); // "a\nb"
+ *
+ * assert.equal(joined(["a\n", "b"]), "a\nb");
  * ```
  */
 export function joined(value: string | string[] | undefined): string {
@@ -76,9 +79,12 @@ export function joined(value: string | string[] | undefined): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarizeOutputs } from "./outputs.ts";
+ *
  * const s = summarizeOutputs({ cells: [{ cell_type: "code", source: "let a = 1;", outputs: [] }] });
- * console.log(s.codeCells, s.missing); // 1 []
+ * assert.equal(s.codeCells, 1);
+ * assert.deepEqual(s.missing, []); // a declaration shows nothing, and need not
  * ```
  */
 export function summarizeOutputs(notebook: Notebook): OutputSummary {

@@ -11,7 +11,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "../errors.ts";
-import { type Checksum, createChecksum } from "./checksum.ts";
+import { algorithmOfHeader, type Checksum, createChecksum } from "../../core/checksum.ts";
 import { EMPTY_SHA256, sha256Hex, signaturesEqual, signV4 } from "../../core/crypto.ts";
 import { lazyPipe } from "./lazy_pipe.ts";
 
@@ -51,9 +51,22 @@ export interface AwsChunkedOptions {
  * @returns The string to sign.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256, sha256Hex } from "../../core/crypto.ts";
  * import { chunkStringToSign } from "./chunked.ts";
- * chunkStringToSign(signing, seed, sha256Hex(data));
+ *
+ * const signing = {
+ *   signingKey: new Uint8Array(32),
+ *   amzDate: "20130524T000000Z",
+ *   scope: "20130524/us-east-1/s3/aws4_request",
+ *   seedSignature: "4f23".repeat(16),
+ * };
+ * assert.equal(
+ *   chunkStringToSign(signing, signing.seedSignature, sha256Hex("hello")),
+ *   `AWS4-HMAC-SHA256-PAYLOAD\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n` +
+ *     `${"4f23".repeat(16)}\n${EMPTY_SHA256}\n${sha256Hex("hello")}`,
+ * );
  * ```
  */
 export function chunkStringToSign(
@@ -95,9 +108,8 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
   constructor(options: AwsChunkedOptions) {
     this.#options = options;
     this.#previous = options.signing?.seedSignature ?? "";
-    if (options.checksumHeader !== undefined) {
-      this.#checksum = createChecksum(options.checksumHeader);
-    }
+    const algorithm = algorithmOfHeader(options.checksumHeader ?? "");
+    if (algorithm !== undefined) this.#checksum = createChecksum(algorithm);
   }
 
   transform(chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) {
@@ -286,8 +298,9 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
     if (actual !== undefined && actual !== declared) {
       throw new S3Error(
         "BadDigest",
-        `The ${name.slice("x-amz-checksum-".length).toUpperCase()} you specified ("${declared}") ` +
-          `did not match the calculated checksum ("${actual}")`,
+        // AWS's words (its answer recorded in OpenStack Swift's s3api tests).
+        `The ${algorithmOfHeader(name)} you specified did not match the calculated checksum.`,
+        { extra: { ExpectedChecksum: declared, CalculatedChecksum: actual } },
       );
     }
   }
@@ -308,10 +321,12 @@ class AwsChunkedDecoder implements Transformer<Uint8Array, Uint8Array> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeAwsChunked } from "./chunked.ts";
+ *
  * const raw = new Blob(["5\r\nhello\r\n0\r\n\r\n"]).stream();
  * const decoded = decodeAwsChunked(raw, { trailer: true });
- * console.log(await new Response(decoded).text()); // "hello"
+ * assert.equal(await new Response(decoded).text(), "hello");
  * ```
  */
 export function decodeAwsChunked(

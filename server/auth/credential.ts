@@ -32,11 +32,17 @@ export interface Credential {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCredential } from "./credential.ts";
  * import { S3Error } from "../errors.ts";
+ *
  * const c = parseCredential("AKID/20150830/us-east-1/s3/aws4_request", () =>
  *   new S3Error("InvalidArgument"));
- * console.log(c.region); // "us-east-1"
+ * assert.equal(c.region, "us-east-1");
+ * assert.throws(
+ *   () => parseCredential("AKID/20150830/us-east-1", () => new S3Error("InvalidArgument")),
+ *   S3Error,
+ * );
  * ```
  */
 export function parseCredential(text: string, malformed: (why: string) => S3Error): Credential {
@@ -68,9 +74,13 @@ export function parseCredential(text: string, malformed: (why: string) => S3Erro
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findUser } from "./credential.ts";
  * import { DEMO_USERS } from "../demo_users.ts";
- * console.log(findUser(DEMO_USERS, "DEMOACCESSKEY").id); // "demo"
+ * import { S3Error } from "../errors.ts";
+ *
+ * assert.equal(findUser(DEMO_USERS, "DEMOACCESSKEY").id, "demo");
+ * assert.throws(() => findUser(DEMO_USERS, "NOBODY"), S3Error); // InvalidAccessKeyId
  * ```
  */
 export function findUser(users: readonly ServerUser[], accessKeyId: string): ServerUser {
@@ -93,8 +103,11 @@ export function findUser(users: readonly ServerUser[], accessKeyId: string): Ser
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAmzDate } from "./credential.ts";
- * console.log(parseAmzDate("20150830T123600Z")?.toISOString()); // "2015-08-30T12:36:00.000Z"
+ *
+ * assert.equal(parseAmzDate("20150830T123600Z")?.toISOString(), "2015-08-30T12:36:00.000Z");
+ * assert.equal(parseAmzDate("2015-08-30"), undefined);
  * ```
  */
 export function parseAmzDate(text: string): Date | undefined {
@@ -113,8 +126,10 @@ export function parseAmzDate(text: string): Date | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatAmzDate } from "./credential.ts";
- * console.log(formatAmzDate(new Date("2015-08-30T12:36:00Z"))); // "20150830T123600Z"
+ *
+ * assert.equal(formatAmzDate(new Date("2015-08-30T12:36:00Z")), "20150830T123600Z");
  * ```
  */
 export function formatAmzDate(date: Date): string {
@@ -129,8 +144,10 @@ export function formatAmzDate(date: Date): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseHttpDate } from "./credential.ts";
- * console.log(parseHttpDate("Sun, 30 Aug 2015 12:36:00 GMT")?.getTime()); // 1440938160000
+ *
+ * assert.equal(parseHttpDate("Sun, 30 Aug 2015 12:36:00 GMT")?.getTime(), 1440938160000);
  * ```
  */
 export function parseHttpDate(text: string): Date | undefined {
@@ -150,8 +167,13 @@ export function parseHttpDate(text: string): Date | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkSkew } from "./credential.ts";
- * checkSkew(new Date(), new Date(), 900_000); // passes
+ * import { S3Error } from "../errors.ts";
+ *
+ * const now = new Date("2015-08-30T12:36:00Z");
+ * checkSkew(new Date("2015-08-30T12:40:00Z"), now, 900_000); // 4 minutes: accepted
+ * assert.throws(() => checkSkew(new Date("2015-08-30T13:00:00Z"), now, 900_000), S3Error);
  * ```
  */
 export function checkSkew(requestTime: Date, now: Date, maxSkewMs: number): void {

@@ -17,7 +17,8 @@
  * `sigv2.ts` (header and query), `payload.ts` (signed payload hash), `chunked.ts` (aws-chunked
  * bodies), `v4_body.ts` (which of them a SigV4 request's payload mode needs),
  * `signed_headers.ts` (a SigV4 signature must cover `host` and every `x-amz-*` header sent);
- * `canonical.ts`, `credential.ts`, `checksum.ts` and `signing.ts` hold the shared pieces.
+ * `canonical.ts`, `credential.ts` and `signing.ts` hold the shared pieces (checksums:
+ * `core/checksum.ts`).
  *
  * @module
  */
@@ -56,14 +57,16 @@ function userBody(request: AuthRequest, user: ServerUser): Authenticated {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { authenticate } from "./mod.ts";
  * import { DEMO_USERS } from "../demo_users.ts";
+ *
  * const auth = await authenticate(
  *   { method: "GET", url: "http://127.0.0.1:9000/", headers: new Headers(),
  *     address: { virtualHost: false }, body: null },
  *   { users: DEMO_USERS },
  * );
- * console.log(auth.principal.kind); // "anonymous"
+ * assert.equal(auth.principal.kind, "anonymous");
  * ```
  */
 export function authenticate(request: AuthRequest, options: AuthOptions): Promise<Authenticated> {

@@ -20,10 +20,14 @@ import { lazyPipe } from "./lazy_pipe.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifySha256 } from "./payload.ts";
+ *
  * const body = new Blob(["hello"]).stream();
  * const checked = verifySha256(body, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
- * console.log(await new Response(checked).text()); // "hello"
+ * assert.equal(await new Response(checked).text(), "hello");
+ * const wrong = verifySha256(new Blob(["hellO"]).stream(), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+ * await assert.rejects(new Response(wrong).text());
  * ```
  */
 export function verifySha256(

@@ -34,8 +34,11 @@ function queryError(why: string, argument: string): S3Error {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPresignedV4 } from "./presigned_v4.ts";
- * console.log(isPresignedV4([["X-Amz-Signature", "abc"]])); // true
+ *
+ * assert.equal(isPresignedV4([["X-Amz-Signature", "abc"]]), true);
+ * assert.equal(isPresignedV4([["acl", ""]]), false);
  * ```
  */
 export function isPresignedV4(pairs: Array<[string, string]>): boolean {
@@ -59,9 +62,37 @@ export function isPresignedV4(pairs: Array<[string, string]>): boolean {
  * future, and when `host` or an `x-amz-*` header sent is not signed.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyPresignedV4 } from "./presigned_v4.ts";
- * const v = verifyPresignedV4(request, { users, now: new Date(), maxSkewMs: 900_000 });
+ * import { S3Error } from "../errors.ts";
+ *
+ * // AWS's published presigned URL example (S3 API reference, "Authenticating Requests: Using
+ * // Query Parameters"), valid for 86400 s from 2013-05-24T00:00:00Z.
+ * const users = [{
+ *   id: "example",
+ *   displayName: "example",
+ *   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+ *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ * }];
+ * const request = {
+ *   method: "GET",
+ *   url: "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
+ *     "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
+ *     "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host" +
+ *     "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+ *   headers: new Headers({ host: "examplebucket.s3.amazonaws.com" }),
+ * };
+ * const v = verifyPresignedV4(request, {
+ *   users,
+ *   now: new Date("2013-05-24T01:00:00Z"),
+ *   maxSkewMs: 900_000,
+ * });
+ * assert.equal(v.user.id, "example");
+ * assert.throws(
+ *   () => verifyPresignedV4(request, { users, now: new Date("2013-05-26T00:00:00Z"), maxSkewMs: 900_000 }),
+ *   (e) => e instanceof S3Error && e.code === "AccessDenied", // expired
+ * );
  * ```
  */
 export function verifyPresignedV4(

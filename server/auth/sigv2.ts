@@ -46,9 +46,35 @@ function checkSignature(user: ServerUser, toSign: string, provided: string): voi
  * `RequestTimeTooSkewed` (403), `SignatureDoesNotMatch` (403).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyHeaderV2 } from "./sigv2.ts";
- * const user = verifyHeaderV2(request, { users, now: new Date(), maxSkewMs: 900_000 });
+ * import { S3Error } from "../errors.ts";
+ *
+ * // AWS's SigV2 example (GET /photos/puppy.jpg from bucket johnsmith, S3 Developer Guide).
+ * const users = [{
+ *   id: "example",
+ *   displayName: "example",
+ *   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+ *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ * }];
+ * const request = {
+ *   method: "GET",
+ *   url: "/photos/puppy.jpg",
+ *   headers: new Headers({
+ *     host: "johnsmith.s3.amazonaws.com",
+ *     date: "Tue, 27 Mar 2007 19:36:42 +0000",
+ *     authorization: "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU=",
+ *   }),
+ *   address: { bucket: "johnsmith", key: "photos/puppy.jpg", virtualHost: true },
+ * };
+ * const now = new Date("2007-03-27T19:40:00Z");
+ * assert.equal(verifyHeaderV2(request, { users, now, maxSkewMs: 900_000 }).id, "example");
+ * request.headers.set("authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMV=");
+ * assert.throws(
+ *   () => verifyHeaderV2(request, { users, now, maxSkewMs: 900_000 }),
+ *   (e) => e instanceof S3Error && e.code === "SignatureDoesNotMatch",
+ * );
  * ```
  */
 export function verifyHeaderV2(request: V2Request, options: VerifyV2Options): ServerUser {
@@ -85,8 +111,11 @@ export function verifyHeaderV2(request: V2Request, options: VerifyV2Options): Se
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isQueryV2 } from "./sigv2.ts";
- * console.log(isQueryV2([["AWSAccessKeyId", "A"], ["Signature", "s"]])); // true
+ *
+ * assert.equal(isQueryV2([["AWSAccessKeyId", "A"], ["Signature", "s"]]), true);
+ * assert.equal(isQueryV2([["AWSAccessKeyId", "A"]]), false);
  * ```
  */
 export function isQueryV2(pairs: Array<[string, string]>): boolean {
@@ -103,9 +132,31 @@ export function isQueryV2(pairs: Array<[string, string]>): boolean {
  * expired URL, `InvalidAccessKeyId` (403), `SignatureDoesNotMatch` (403).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { signV2 } from "../../core/crypto.ts";
+ * import { stringToSignV2 } from "../../core/sigv2.ts";
  * import { verifyQueryV2 } from "./sigv2.ts";
- * const user = verifyQueryV2(request, { users, now: new Date(), maxSkewMs: 900_000 });
+ * import { S3Error } from "../errors.ts";
+ *
+ * const user = {
+ *   id: "example",
+ *   displayName: "example",
+ *   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+ *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ * };
+ * const address = { bucket: "johnsmith", key: "photos/puppy.jpg", virtualHost: true };
+ * const headers = new Headers({ host: "johnsmith.s3.amazonaws.com" });
+ * const unsigned = { method: "GET", url: "/photos/puppy.jpg", headers, address };
+ * const signature = signV2(user.secretAccessKey, stringToSignV2(unsigned, "1175139620"));
+ * const url = "/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620" +
+ *   `&Signature=${encodeURIComponent(signature)}`;
+ * const options = { users: [user], now: new Date("2007-03-28T00:00:00Z"), maxSkewMs: 900_000 };
+ * assert.equal(verifyQueryV2({ ...unsigned, url }, options).id, "example");
+ * assert.throws(
+ *   () => verifyQueryV2({ ...unsigned, url }, { ...options, now: new Date("2007-03-30T00:00:00Z") }),
+ *   (e) => e instanceof S3Error && e.code === "AccessDenied", // expired
+ * );
  * ```
  */
 export function verifyQueryV2(request: V2Request, options: VerifyV2Options): ServerUser {

@@ -70,12 +70,14 @@ function malformed(why: string): S3Error {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseV4Header } from "./sigv4.ts";
+ *
  * const h = parseV4Header(
  *   "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/s3/aws4_request, " +
  *     `SignedHeaders=host;x-amz-date, Signature=${"ab".repeat(32)}`,
  * );
- * console.log(h.signedHeaders); // ["host", "x-amz-date"]
+ * assert.deepEqual(h.signedHeaders, ["host", "x-amz-date"]);
  * ```
  */
 export function parseV4Header(value: string): V4Header {
@@ -139,10 +141,46 @@ export interface V4Check {
  * @throws {S3Error} `SignatureDoesNotMatch` (403) carrying `StringToSign` and `CanonicalRequest`.
  *
  * @example Usage
- * ```ts ignore
- * import { verifyV4Signature } from "./sigv4.ts";
- * verifyV4Signature({ user, credential, amzDate, method: "GET", path: "/", query: "",
- *   headers, signedHeaders: ["host"], payloadHash: "UNSIGNED-PAYLOAD", provided });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256 } from "../../core/crypto.ts";
+ * import { parseV4Header, verifyV4Signature } from "./sigv4.ts";
+ * import { S3Error } from "../errors.ts";
+ *
+ * // AWS's published example (GET Object with a range, S3 API reference).
+ * const user = {
+ *   id: "example",
+ *   displayName: "example",
+ *   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+ *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ * };
+ * const { credential, signedHeaders, signature } = parseV4Header(
+ *   "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, " +
+ *     "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, " +
+ *     "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+ * );
+ * const check = {
+ *   user,
+ *   credential,
+ *   amzDate: "20130524T000000Z",
+ *   method: "GET",
+ *   path: "/test.txt",
+ *   query: "",
+ *   headers: new Headers({
+ *     host: "examplebucket.s3.amazonaws.com",
+ *     range: "bytes=0-9",
+ *     "x-amz-content-sha256": EMPTY_SHA256,
+ *     "x-amz-date": "20130524T000000Z",
+ *   }),
+ *   signedHeaders,
+ *   payloadHash: EMPTY_SHA256,
+ *   provided: signature,
+ * };
+ * assert.equal(verifyV4Signature(check).length, 32); // the signing key
+ * assert.throws(
+ *   () => verifyV4Signature({ ...check, path: "/test.txT" }),
+ *   (e) => e instanceof S3Error && e.code === "SignatureDoesNotMatch",
+ * );
  * ```
  */
 export function verifyV4Signature(check: V4Check): Uint8Array {
@@ -194,9 +232,41 @@ export interface VerifyV4Options {
  * `host` or an `x-amz-*` header sent is not signed, as AWS answers it (RGW 16 accepts those).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256 } from "../../core/crypto.ts";
  * import { verifyHeaderV4 } from "./sigv4.ts";
- * const v = verifyHeaderV4(request, { users, now: new Date(), maxSkewMs: 900_000 });
+ * import { S3Error } from "../errors.ts";
+ *
+ * // AWS's published example (GET Object with a range, S3 API reference).
+ * const users = [{
+ *   id: "example",
+ *   displayName: "example",
+ *   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+ *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+ * }];
+ * const request = {
+ *   method: "GET",
+ *   url: "/test.txt",
+ *   headers: new Headers({
+ *     host: "examplebucket.s3.amazonaws.com",
+ *     range: "bytes=0-9",
+ *     "x-amz-content-sha256": EMPTY_SHA256,
+ *     "x-amz-date": "20130524T000000Z",
+ *     authorization: "AWS4-HMAC-SHA256 " +
+ *       "Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, " +
+ *       "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, " +
+ *       "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
+ *   }),
+ * };
+ * const now = new Date("2013-05-24T00:05:00Z");
+ * const v = verifyHeaderV4(request, { users, now, maxSkewMs: 900_000 });
+ * assert.equal(v.user.id, "example");
+ * assert.equal(v.scope, "20130524/us-east-1/s3/aws4_request");
+ * assert.throws(
+ *   () => verifyHeaderV4(request, { users, now: new Date("2013-05-24T01:00:00Z"), maxSkewMs: 900_000 }),
+ *   (e) => e instanceof S3Error && e.code === "RequestTimeTooSkewed",
+ * );
  * ```
  */
 export function verifyHeaderV4(

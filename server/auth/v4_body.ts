@@ -22,8 +22,11 @@ import type { V4Verified } from "./sigv4.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headerLength } from "./v4_body.ts";
- * console.log(headerLength(new Headers({ "content-length": "12" }), "content-length")); // 12
+ *
+ * assert.equal(headerLength(new Headers({ "content-length": "12" }), "content-length"), 12);
+ * assert.equal(headerLength(new Headers(), "content-length"), undefined);
  * ```
  */
 export function headerLength(headers: Headers, name: string): number | undefined {
@@ -86,9 +89,32 @@ function chunkedBody(
  * payload mode cannot be honoured.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sha256Hex } from "../../core/crypto.ts";
  * import { v4Body } from "./v4_body.ts";
- * const auth = v4Body(request, verifyHeaderV4(request, check));
+ *
+ * const user = { id: "u", displayName: "u", accessKeyId: "AK", secretAccessKey: "SK" };
+ * const verified = {
+ *   user,
+ *   signingKey: new Uint8Array(32),
+ *   signature: "0".repeat(64),
+ *   amzDate: "20130524T000000Z",
+ *   scope: "20130524/us-east-1/s3/aws4_request",
+ *   payloadHash: sha256Hex("hello"), // the client signed this body's hash
+ * };
+ * const request = (text: string) => ({
+ *   method: "PUT",
+ *   url: "/b/k",
+ *   headers: new Headers({ "content-length": String(text.length) }),
+ *   address: { bucket: "b", key: "k", virtualHost: false },
+ *   body: new Blob([text]).stream(),
+ * });
+ * const auth = v4Body(request("hello"), verified);
+ * assert.equal(auth.principal.kind, "user");
+ * assert.equal(await new Response(auth.body).text(), "hello");
+ * // Another body of the same length fails as it is read: XAmzContentSHA256Mismatch.
+ * await assert.rejects(new Response(v4Body(request("hellO"), verified).body).text());
  * ```
  */
 export function v4Body(request: AuthRequest, verified: V4Verified): Authenticated {

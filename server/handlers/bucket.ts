@@ -224,6 +224,9 @@ export function listObjects(context: RequestContext): Promise<Response> {
       Size: object.size,
       StorageClass: "STANDARD",
       Owner: withOwner ? ownerXml(object.acl.owner, context.users) : undefined,
+      // S3 names the algorithm (and type) of an object's checksum in listings.
+      ChecksumAlgorithm: object.checksum?.algorithm,
+      ChecksumType: object.checksum?.type,
     };
   });
   const common = {
@@ -342,6 +345,8 @@ export function listObjectVersions(context: RequestContext): Promise<Response> {
           Size: record.size,
           StorageClass: "STANDARD",
           Owner: owner(record),
+          ChecksumAlgorithm: record.checksum?.algorithm,
+          ChecksumType: record.checksum?.type,
         },
     })),
     CommonPrefixes: prefixes.map((p) => ({ Prefix: encodeListValue(p, url) })),

@@ -9,6 +9,7 @@ import { aclFromHeaders, cannedAcl, requirePermission } from "../acl.ts";
 import type { RequestContext } from "../context.ts";
 import { RGW_PROFILE } from "../emulation.ts";
 import { S3Error } from "../errors.ts";
+import { contentMd5 } from "../integrity.ts";
 import type {
   Acl,
   BucketRecord,
@@ -19,6 +20,8 @@ import type {
 import { bucketNameProblem as ruleBroken, type BucketNameRules } from "../../core/clusters.ts";
 import type { Principal, ServerUser } from "../types.ts";
 import type { XmlElement } from "../xml.ts";
+
+export { contentMd5 };
 
 /** Canonical id given to what anonymous requests create (in public-read-write buckets). */
 export const ANONYMOUS_ID = "anonymous";
@@ -219,8 +222,11 @@ export function loadObject(context: RequestContext, permission?: Permission): Ob
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bucketNameProblem } from "./common.ts";
- * bucketNameProblem("My_Bucket"); // 'only lower-case letters, ... are allowed on Ceph RGW, got "M"...'
+ *
+ * assert.equal(bucketNameProblem("my-bucket"), undefined);
+ * assert.match(bucketNameProblem("My_Bucket")!, /^only lower-case letters, .* got "M"; use lower case$/);
  * ```
  */
 export function bucketNameProblem(
@@ -289,23 +295,18 @@ export function objectHeadersFrom(
 }
 
 /**
- * Decodes a `Content-MD5` header.
+ * The server-side encryption header an upload keeps, where the emulated service offers SSE-B2
+ * (`x-amz-server-side-encryption: AES256`, checked by `emulationRefusal()`); it is sent back
+ * with the object as S3 does.
  *
- * @param headers Request headers.
- * @returns The 16 digest bytes, or `undefined` without the header.
- * @throws {S3Error} `InvalidDigest` when it is not base64 of 16 bytes.
+ * @param context The request.
+ * @returns The header to store, or none.
  */
-export function contentMd5(headers: Headers): Uint8Array | undefined {
-  const value = headers.get("content-md5");
-  if (value === null) return undefined;
-  let bytes: Uint8Array;
-  try {
-    bytes = Uint8Array.from(atob(value.trim()), (c) => c.charCodeAt(0));
-  } catch {
-    throw new S3Error("InvalidDigest");
-  }
-  if (bytes.length !== 16) throw new S3Error("InvalidDigest");
-  return bytes;
+export function encryptionHeaders(context: RequestContext): Record<string, string> {
+  if (!context.emulation.serverSideEncryption) return {};
+  return context.headers.has("x-amz-server-side-encryption")
+    ? { "x-amz-server-side-encryption": "AES256" }
+    : {};
 }
 
 /**

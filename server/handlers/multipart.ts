@@ -6,12 +6,21 @@
  */
 
 import type { RequestContext } from "../context.ts";
+import {
+  checkPartChecksum,
+  checksumElements,
+  completedChecksum,
+  uploadChecksum,
+} from "../checksums.ts";
+import { checksumField, checksumHeader } from "../../core/checksum.ts";
 import { S3Error } from "../errors.ts";
+import { checkBody } from "../integrity.ts";
 import { encodeListValue, pageSize } from "../listing.ts";
 import { completionParts, listedEtag, multipartEtag, partNumber } from "../multipart.ts";
 import type { ObjectRecord, PartRecord, UploadRecord } from "../storage/types.ts";
 import { readSmallBody, xmlDocument, xmlResponse } from "../xml.ts";
 import {
+  encryptionHeaders,
   loadBucket,
   newObjectAcl,
   objectHeadersFrom,
@@ -46,6 +55,8 @@ export async function createUpload(context: RequestContext): Promise<Response> {
   await context.body?.cancel().catch(() => {});
   const owner = objectOwner(context, bucket.acl.owner);
   const { headers, metadata } = objectHeadersFrom(context.headers);
+  Object.assign(headers, encryptionHeaders(context));
+  const checksum = uploadChecksum(context.headers);
   // `x-amz-tagging` is not kept: RGW 16 completes the object untagged (measured).
   const upload: UploadRecord = {
     id: `2~${crypto.randomUUID().replaceAll("-", "")}`,
@@ -56,14 +67,20 @@ export async function createUpload(context: RequestContext): Promise<Response> {
     headers,
     metadata,
     acl: newObjectAcl(context, bucket, owner),
+    ...(checksum ? { checksum } : {}),
     parts: {},
   };
   await context.storage.createUpload(upload);
-  return xmlResponse(xmlDocument("InitiateMultipartUploadResult", {
+  const response = xmlResponse(xmlDocument("InitiateMultipartUploadResult", {
     Bucket: bucket.name,
     Key: key,
     UploadId: upload.id,
   }));
+  if (checksum) {
+    response.headers.set("x-amz-checksum-algorithm", checksum.algorithm);
+    response.headers.set("x-amz-checksum-type", checksum.type);
+  }
+  return response;
 }
 
 /**
@@ -109,6 +126,8 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
   const number = partNumber(context.query.get("partNumber"));
   let body = context.body;
   let options = {};
+  let partChecksum = context.bodyChecksum;
+  if (!copying) checkPartChecksum(upload, context.declaredChecksum);
   if (copying) {
     await context.body?.cancel().catch(() => {});
     const source = loadCopySource(context);
@@ -117,15 +136,23 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
       source.object.size,
     );
     body = await context.storage.readSegments(source.object.segments, range.start, range.end);
+    if (upload.checksum) {
+      // A copied part gets its checksum computed from the bytes copied, as S3 does.
+      const checked = checkBody(body, { algorithm: upload.checksum.algorithm });
+      body = checked.body;
+      partChecksum = checked.checksum;
+    }
   } else {
     options = uploadLimits(context);
   }
   const written = await context.storage.writeBlob(body, options);
+  const sum = partChecksum();
   const part: PartRecord = {
     number,
     etag: written.md5,
     size: written.segment.size,
     lastModified: new Date().toISOString(),
+    ...(sum && sum.algorithm === upload.checksum?.algorithm ? { checksum: sum.value } : {}),
     segment: written.segment,
   };
   await context.storage.putPart(upload.id, part);
@@ -133,9 +160,12 @@ export async function uploadPart(context: RequestContext): Promise<Response> {
     return xmlResponse(xmlDocument("CopyPartResult", {
       LastModified: xmlDate(part.lastModified),
       ETag: `"${part.etag}"`,
+      ...(sum ? { [checksumField(sum.algorithm)]: sum.value } : {}),
     }));
   }
-  return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+  const headers: Record<string, string> = { etag: `"${part.etag}"` };
+  if (sum) headers[checksumHeader(sum.algorithm)] = sum.value;
+  return new Response(null, { status: 200, headers });
 }
 
 /**
@@ -152,6 +182,7 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     return completedBefore(context, bucket.name, await readSmallBody(context.body));
   }
   const parts = completionParts(await readSmallBody(context.body), upload);
+  const checksum = completedChecksum(upload, parts, context.headers);
   const record: ObjectRecord = {
     key: upload.key,
     size: parts.reduce((sum, p) => sum + p.size, 0),
@@ -160,6 +191,12 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     headers: upload.headers,
     metadata: upload.metadata,
     acl: upload.acl,
+    ...(checksum ? { checksum } : {}),
+    parts: parts.map((p) => ({
+      number: p.number,
+      size: p.size,
+      ...(p.checksum ? { checksum: p.checksum } : {}),
+    })),
     segments: parts.map((p) => p.segment),
   };
   const stored = await context.storage.completeUpload(upload.id, record);
@@ -168,6 +205,7 @@ export async function completeUpload(context: RequestContext): Promise<Response>
     Bucket: upload.bucket,
     Key: upload.key,
     ETag: `"${record.etag}"`,
+    ...checksumElements(checksum),
   }));
   for (const [name, value] of Object.entries(versionHeaders(stored))) {
     response.headers.set(name, value);
@@ -195,6 +233,7 @@ function completedBefore(context: RequestContext, bucket: string, body: string):
     Bucket: bucket,
     Key: key,
     ETag: `"${current.etag}"`,
+    ...checksumElements(current.checksum),
   }));
   for (const [name, value] of Object.entries(versionHeaders(current))) {
     response.headers.set(name, value);
@@ -235,6 +274,9 @@ export function listParts(context: RequestContext): Promise<Response> {
     Initiator: ownerXml(upload.initiator, context.users),
     Owner: ownerXml(upload.acl.owner, context.users),
     StorageClass: "STANDARD",
+    ...(upload.checksum
+      ? { ChecksumAlgorithm: upload.checksum.algorithm, ChecksumType: upload.checksum.type }
+      : {}),
     PartNumberMarker: marker,
     NextPartNumberMarker: page.length > 0 ? page[page.length - 1].number : marker,
     MaxParts: maxParts,
@@ -244,6 +286,9 @@ export function listParts(context: RequestContext): Promise<Response> {
       LastModified: xmlDate(p.lastModified),
       ETag: `"${p.etag}"`,
       Size: p.size,
+      ...(p.checksum && upload.checksum
+        ? { [checksumField(upload.checksum.algorithm)]: p.checksum }
+        : {}),
     })),
   })));
 }

@@ -97,8 +97,12 @@ export function checkConditions(headers: Headers, object: ObjectRecord, prefix =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkWriteConditions } from "./request.ts";
+ * import { S3Error } from "../errors.ts";
+ *
  * checkWriteConditions(new Headers({ "if-none-match": "*" }), undefined); // creates: no error
+ * assert.throws(() => checkWriteConditions(new Headers({ "if-match": '"abc"' }), undefined), S3Error);
  * ```
  */
 export function checkWriteConditions(headers: Headers, current: ObjectRecord | undefined): void {
@@ -124,8 +128,11 @@ export function checkWriteConditions(headers: Headers, current: ObjectRecord | u
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRange } from "./request.ts";
- * parseRange("bytes=-3", 10); // { start: 7, end: 9 }
+ *
+ * assert.deepEqual(parseRange("bytes=-3", 10), { start: 7, end: 9 });
+ * assert.deepEqual(parseRange("bytes=2-", 10), { start: 2, end: 9 });
  * ```
  */
 export function parseRange(

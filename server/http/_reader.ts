@@ -11,12 +11,27 @@ const INITIAL = 16 * 1024;
 /** Bytes a body chunk is read into at most: big enough for fast uploads, small enough for RSS. */
 const BODY_READ = 256 * 1024;
 
+/** How long the reader waits for bytes. */
+export interface ReadLimit {
+  /** Each read must bring a byte within this many seconds (inactivity). */
+  inactivity?: number;
+  /** All reads until the limit changes must end by this time (`performance.now()`, in ms). */
+  deadline?: number;
+  /** What the request was doing, for the error: `"head"`, `"body"`. */
+  what: string;
+}
+
 /** Reads from a connection through a growing buffer. */
 export class ConnReader {
   #conn: Deno.Conn;
   #buf = new Uint8Array(INITIAL);
   #start = 0;
   #end = 0;
+  #limit: ReadLimit | undefined;
+  #stuck = false;
+  #deadline = Infinity;
+  #expire: (() => void) | undefined;
+  #expiry: Promise<"expired"> | undefined;
 
   /** @param conn The connection to read from. */
   constructor(conn: Deno.Conn) {
@@ -26,6 +41,65 @@ export class ConnReader {
   /** Bytes read from the connection and not yet taken. */
   get buffered(): number {
     return this.#end - this.#start;
+  }
+
+  /** Whether a read gave up on time and is still pending: the connection can only be closed. */
+  get stuck(): boolean {
+    return this.#stuck;
+  }
+
+  /**
+   * When the read in progress gives up (`performance.now()` time, ms); `Infinity` when none is
+   * in progress or it has no limit. The listener's sweeper calls {@linkcode ConnReader.expire}
+   * once it has passed: one timer for every connection, not one per read.
+   */
+  get deadline(): number {
+    return this.#deadline;
+  }
+
+  /** Gives up the read in progress (its time has passed): it fails with a 408. */
+  expire(): void {
+    this.#expiry ??= Promise.resolve("expired");
+    this.#expire?.();
+  }
+
+  /**
+   * Sets how long reads may wait from now on; `undefined` waits forever.
+   *
+   * @param limit Inactivity in seconds and/or a deadline, and what is being read.
+   */
+  limit(limit: ReadLimit | undefined): void {
+    this.#limit = limit;
+  }
+
+  /**
+   * One read off the connection, given up after the limit: the error is a 408, the read stays
+   * pending (Deno cannot cancel it) until the connection is closed.
+   */
+  async #read(into: Uint8Array): Promise<number | null> {
+    if (this.#stuck) throw new HttpError(408, "Cannot read the request: it timed out");
+    const limit = this.#limit;
+    if (limit === undefined) return await this.#conn.read(into);
+    const now = performance.now();
+    let deadline = limit.deadline ?? Infinity;
+    if (limit.inactivity !== undefined) {
+      deadline = Math.min(deadline, now + limit.inactivity * 1000);
+    }
+    const timedOut = () => new HttpError(408, `Cannot read the ${limit.what}: it timed out`);
+    if (deadline <= now) throw timedOut();
+    // One promise for the connection's life, settled by expire(): nothing to clear per read.
+    this.#expiry ??= new Promise((resolve) => this.#expire = () => resolve("expired"));
+    this.#deadline = deadline;
+    const read = this.#conn.read(into);
+    try {
+      const n = await Promise.race([read, this.#expiry]);
+      if (n !== "expired") return n;
+      this.#stuck = true;
+      read.catch(() => {}); // ends when the connection is closed
+      throw timedOut();
+    } finally {
+      this.#deadline = Infinity;
+    }
   }
 
   /** Reads more bytes, growing the buffer up to `max`; `false` at end of stream. */
@@ -41,7 +115,7 @@ export class ConnReader {
       grown.set(this.#buf.subarray(0, this.#end));
       this.#buf = grown;
     }
-    const n = await this.#conn.read(this.#buf.subarray(this.#end));
+    const n = await this.#read(this.#buf.subarray(this.#end));
     if (n === null) return false;
     this.#end += n;
     return true;
@@ -51,10 +125,13 @@ export class ConnReader {
    * Reads up to and including the empty line that ends a request head.
    *
    * @param max The longest head accepted, in bytes.
-   * @returns The head's bytes, or `null` when the connection ends before a request starts.
-   * @throws {HttpError} 431 for a head over `max`; 400 for a connection cut inside a head.
+   * @param started Called once the head's first byte is in (to start its own time limit).
+   * @returns The head's bytes, or `null` when the connection ends (or its wait times out)
+   *   before a request starts.
+   * @throws {HttpError} 431 for a head over `max`; 400 for a connection cut inside a head; 408
+   *   when the time limit passes inside a head.
    */
-  async readHead(max: number): Promise<Uint8Array | null> {
+  async readHead(max: number, started?: () => void): Promise<Uint8Array | null> {
     // Blank lines before a request line are allowed (RFC 9112 §2.2).
     let scanned = this.#start;
     for (;;) {
@@ -78,7 +155,18 @@ export class ConnReader {
       // Filling may move the buffered bytes to the front: keep the scan position relative.
       const seen = this.#end - this.#start;
       const atStart = seen === 0;
-      if (!await this.#fill(this.#start + max)) {
+      if (!atStart && started) {
+        started();
+        started = undefined;
+      }
+      let more: boolean;
+      try {
+        more = await this.#fill(this.#start + max);
+      } catch (error) {
+        if (atStart && error instanceof HttpError) return null; // an idle connection timed out
+        throw error;
+      }
+      if (!more) {
         if (atStart) return null;
         throw new HttpError(400, "Cannot read the request: the connection ended inside its head");
       }
@@ -87,11 +175,12 @@ export class ConnReader {
   }
 
   /**
-   * Reads one line (without its line ending), for chunked framing.
+   * Reads one line (without its CRLF), for chunked framing.
    *
    * @param max The longest line accepted.
    * @returns The line as text.
-   * @throws {HttpError} 400 for a line over `max` or a connection cut inside it.
+   * @throws {HttpError} 400 for a line over `max`, one ending in a bare LF, or a connection cut
+   *   inside it.
    */
   async readLine(max: number): Promise<string> {
     let scanned = this.#start;
@@ -101,7 +190,10 @@ export class ConnReader {
         const end = scanned + at;
         const line = latin1(this.#buf.subarray(this.#start, end));
         this.#start = end + 1;
-        return line.endsWith("\r") ? line.slice(0, -1) : line;
+        if (!line.endsWith("\r")) {
+          throw new HttpError(400, "Cannot read the chunked body: a line ends without CRLF");
+        }
+        return line.slice(0, -1);
       }
       if (this.#end - this.#start > max) {
         throw new HttpError(400, "Cannot read the chunked body: a framing line is too long");
@@ -128,7 +220,7 @@ export class ConnReader {
       return out;
     }
     const out = new Uint8Array(Math.min(max, BODY_READ));
-    const n = await this.#conn.read(out);
+    const n = await this.#read(out);
     if (n === null) return null;
     return n === out.length ? out : out.subarray(0, n);
   }

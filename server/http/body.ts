@@ -2,7 +2,9 @@
  * A request body as a stream read straight off the connection, framed by Content-Length or
  * chunked coding. `100 Continue` is sent only when the handler starts reading: a request refused
  * from its head alone (a bad signature, a missing permission) is answered before the client sends
- * its body, and, as Ceph RGW does, the connection then carries on as if that body was never sent.
+ * its body. The connection is then closed (RFC 9110 §10.1.1): a client may send the body anyway,
+ * and reading it as the next request would run a request hidden inside another. Ceph RGW 16 keeps
+ * the connection and does just that; behind a proxy that reuses connections it is smuggling.
  *
  * @module
  */
@@ -15,9 +17,21 @@ const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 /** A body left unread is read and dropped up to this size; beyond it the connection is closed. */
 const DRAIN_LIMIT = 1024 * 1024;
 const LINE_LIMIT = 4096;
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+const CHUNK_LINE = new RegExp(
+  `^[0-9a-fA-F]{1,12}(;${TOKEN}(=(${TOKEN}|"[^"\\\\\\x00-\\x1f\\x7f]*"))?)*$`,
+);
+// deno-lint-ignore no-control-regex
+const TRAILER_FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*$/;
+
+/** Where a response goes: a connection, or one whose writes give up after a time. */
+export interface Writer {
+  /** Writes some of `bytes`, returning how many. */
+  write(bytes: Uint8Array): Promise<number>;
+}
 
 /** Writes all of `bytes` to `conn`. */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+export async function writeAll(conn: Writer, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
 }
 
@@ -26,7 +40,7 @@ export class RequestBody {
   /** The body for the handler; `null` when the request has none. */
   readonly stream: ReadableStream<Uint8Array> | null;
   #reader: ConnReader;
-  #conn: Deno.Conn;
+  #conn: Writer;
   #framing: BodyFraming;
   #expectContinue: boolean;
   #started = false;
@@ -46,7 +60,7 @@ export class RequestBody {
    */
   constructor(
     reader: ConnReader,
-    conn: Deno.Conn,
+    conn: Writer,
     framing: BodyFraming,
     expectContinue: boolean,
   ) {
@@ -97,14 +111,20 @@ export class RequestBody {
         throw new HttpError(400, "Cannot read the chunked body: a chunk is longer than its size");
       }
       const line = await this.#reader.readLine(LINE_LIMIT);
-      const size = line.split(";")[0].trim();
-      if (!/^[0-9a-fA-F]{1,12}$/.test(size)) {
-        throw new HttpError(400, `Cannot read the chunked body: bad chunk size "${size}"`);
+      // Hex digits, then `;name[=value]` extensions: no whitespace anywhere, as llhttp reads it.
+      if (!CHUNK_LINE.test(line)) {
+        throw new HttpError(400, "Cannot read the chunked body: a malformed chunk size line");
       }
-      this.#chunkLeft = parseInt(size, 16);
+      this.#chunkLeft = parseInt(line, 16);
       this.#inChunk = this.#chunkLeft > 0;
       if (this.#chunkLeft === 0) {
-        while (await this.#reader.readLine(LINE_LIMIT) !== ""); // trailer fields are ignored
+        // Trailer fields are ignored, but must be fields.
+        for (let field = await this.#reader.readLine(LINE_LIMIT); field !== "";) {
+          if (!TRAILER_FIELD.test(field)) {
+            throw new HttpError(400, "Cannot read the chunked body: a malformed trailer field");
+          }
+          field = await this.#reader.readLine(LINE_LIMIT);
+        }
         this.#done = true;
         return null;
       }
@@ -127,24 +147,25 @@ export class RequestBody {
    * Whether the connection can carry another request without reading more than a little of
    * this body (asked before the response goes out).
    *
-   * @returns `false` when the body is broken or its unread rest is over the drain limit.
+   * @returns `false` when the body is broken, was refused before `100 Continue` (the client may
+   *   send it anyway), or its unread rest is over the drain limit.
    */
   reusable(): boolean {
     if (this.#broken) return false;
-    if (this.#done || (this.#expectContinue && !this.#started)) return true;
+    if (this.#done) return true;
+    if (this.#expectContinue && !this.#started) return false;
     return this.#framing.kind !== "length" || this.#remaining <= DRAIN_LIMIT;
   }
 
   /**
-   * Gets the connection ready for its next request once the response is sent: a body never
-   * asked for after `Expect: 100-continue` was never sent; a small unread rest is read and
-   * dropped.
+   * Gets the connection ready for its next request before the response is sent: a small unread
+   * rest is read and dropped, so the next request starts where this body ends.
    *
    * @returns Whether the connection can carry another request.
    */
   async settle(): Promise<boolean> {
     if (!this.reusable()) return false;
-    if (this.#done || (this.#expectContinue && !this.#started)) return true;
+    if (this.#done) return true;
     this.#started = true;
     this.#sendContinue = false; // none now: the client sends its body anyway, or closes
     let drained = 0;

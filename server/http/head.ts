@@ -35,14 +35,32 @@ export interface RequestHead {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DIGITS = /^\d+$/;
+/** Controls a field value may not hold: every C0 byte but HTAB, and DEL (RFC 9110 §5.5). */
+// deno-lint-ignore no-control-regex
+const VALUE_CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Bytes quoted as `\xNN` in an error message. */
+// deno-lint-ignore no-control-regex
+const NOT_VISIBLE = /[\x00-\x1f\x7f-\xff]/g;
+/** A request target is visible ASCII only: no space, control, DEL or byte ≥ 0x80. */
+const TARGET = /^[\x21-\x7e]+$/;
+/**
+ * Methods read; others are answered 501 and the connection closed (RFC 9110 §9.1). All are known
+ * to llhttp (Node's parser, what front ends commonly are), so a byte stream it would refuse as a
+ * request never starts one here; CONNECT, whose message is a tunnel, is left out.
+ */
+const METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "TRACE"];
+/** Fields that frame the body. */
+const FRAMING = ["content-length", "transfer-encoding"];
+/** Fields that name one thing: a second copy is ambiguous, so the request is refused. */
+const SINGLETONS = ["host", "authorization", "content-length"];
 
 /**
  * Parses a request head.
  *
  * @param bytes The head, up to and including its empty line.
  * @returns The parsed head.
- * @throws {HttpError} 400 for a malformed head, 501 for a transfer coding other than `chunked`,
- *   505 for an HTTP version other than 1.0 or 1.1.
+ * @throws {HttpError} 400 for a malformed or ambiguous head, 501 for a method or a transfer
+ *   coding it does not know, 505 for an HTTP version other than 1.0 or 1.1.
  *
  * @example Usage
  * ```ts
@@ -57,67 +75,120 @@ const DIGITS = /^\d+$/;
  * ```
  */
 export function parseHead(bytes: Uint8Array): RequestHead {
-  const lines = latin1(bytes).split("\n").map((l) => l.endsWith("\r") ? l.slice(0, -1) : l);
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  // Every line ends in CRLF (RFC 9112 §2.2): a bare CR or LF is left inside a line and refused
+  // there as a control byte.
+  const lines = latin1(bytes).split("\r\n");
+  if (lines.length < 3 || lines.pop() !== "" || lines.pop() !== "") {
+    throw new HttpError(400, "Cannot parse the request head: its lines must end in CRLF");
+  }
   const requestLine = lines.shift() ?? "";
   const parts = requestLine.split(" ");
-  if (parts.length !== 3 || !TOKEN.test(parts[0]) || parts[1] === "") {
-    throw new HttpError(400, `Cannot parse the request line "${requestLine.slice(0, 100)}"`);
+  if (parts.length !== 3 || !TOKEN.test(parts[0]) || !TARGET.test(parts[1])) {
+    throw new HttpError(400, `Cannot parse the request line "${printable(requestLine)}"`);
   }
   const [method, target, version] = parts;
+  if (!METHODS.includes(method)) {
+    throw new HttpError(501, `Cannot serve the method "${printable(method)}"`);
+  }
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
-    throw new HttpError(505, `Cannot serve "${version.slice(0, 20)}": only HTTP/1.1 and 1.0`);
+    throw new HttpError(505, `Cannot serve "${printable(version)}": only HTTP/1.1 and 1.0`);
   }
   const headers = new Headers();
+  const seen = new Set<string>();
   for (const line of lines) {
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon) : "";
+    // A line starting with whitespace (obs-fold) has no token name either.
     if (!TOKEN.test(name)) {
-      throw new HttpError(400, `Cannot parse the header line "${line.slice(0, 100)}"`);
+      throw new HttpError(400, `Cannot parse the header line "${printable(line)}"`);
     }
-    try {
-      headers.append(name, line.slice(colon + 1).trim());
-    } catch {
-      throw new HttpError(400, `Cannot accept the value of header "${name}"`);
+    const lower = name.toLowerCase();
+    if (SINGLETONS.includes(lower) && seen.has(lower)) {
+      throw new HttpError(400, `Cannot accept the request: header "${name}" is sent twice`);
     }
+    seen.add(lower);
+    const raw = line.slice(colon + 1);
+    // A tab is OWS, but llhttp refuses one around a length or a coding: a front end may frame
+    // the body otherwise.
+    if (FRAMING.includes(lower) && raw.includes("\t")) {
+      throw new HttpError(400, `Cannot read a body whose "${name}" holds a tab`);
+    }
+    const value = raw.replace(/^[ \t]+|[ \t]+$/g, ""); // OWS: SP and HTAB
+    if (VALUE_CONTROLS.test(value)) {
+      throw new HttpError(400, `Cannot accept the value of header "${name}": a control byte`);
+    }
+    headers.append(name, value);
   }
-  const connection = (headers.get("connection") ?? "").toLowerCase().split(/\s*,\s*/);
+  const authority = absoluteAuthority(target);
+  // An absolute-form target names its own host; the Host header is ignored (RFC 9112 §3.2.2).
+  if (authority !== undefined) headers.set("host", authority);
+  else if (!target.startsWith("/") && !(target === "*" && method === "OPTIONS")) {
+    throw new HttpError(400, `Cannot parse the request target "${printable(target)}"`);
+  }
+  const connection = (headers.get("connection") ?? "").toLowerCase().split(/[ \t]*,[ \t]*/);
   const keepAlive = version === "HTTP/1.1"
     ? !connection.includes("close")
     : connection.includes("keep-alive");
-  // A message framed by both Transfer-Encoding and Content-Length may be a smuggling attempt:
-  // answer it, then close (RFC 9112 §6.3).
-  const ambiguous = headers.has("transfer-encoding") && headers.has("content-length");
   return {
     method,
     target,
     version,
     headers,
-    body: framing(headers),
+    body: framing(headers, version),
     expectContinue: version === "HTTP/1.1" &&
       (headers.get("expect") ?? "").toLowerCase() === "100-continue",
-    keepAlive: keepAlive && !ambiguous,
+    keepAlive,
   };
 }
 
-function framing(headers: Headers): BodyFraming {
+/** The authority of an absolute-form target (`http://host:port/path`), else `undefined`. */
+function absoluteAuthority(target: string): string | undefined {
+  const scheme = /^https?:\/\//i.exec(target);
+  if (scheme === null) return undefined;
+  const rest = target.slice(scheme[0].length);
+  const end = rest.search(/[/?#]/);
+  const authority = end === -1 ? rest : rest.slice(0, end);
+  if (!/^[A-Za-z0-9.\-_~%!$&'()*+,;=:[\]]+$/.test(authority)) {
+    throw new HttpError(400, `Cannot parse the authority of the target "${printable(target)}"`);
+  }
+  return authority;
+}
+
+function framing(headers: Headers, version: string): BodyFraming {
   const coding = headers.get("transfer-encoding");
   if (coding !== null) {
-    const codings = coding.toLowerCase().split(/\s*,\s*/);
-    if (codings[codings.length - 1] !== "chunked" || codings.length > 1) {
-      throw new HttpError(501, `Cannot read a body sent with Transfer-Encoding "${coding}"`);
+    // Two framings, or chunked where HTTP/1.0 has none, are how requests are smuggled past a
+    // front end that reads the other one: refused (RFC 9112 §6.1 lets a server reject both).
+    if (headers.has("content-length")) {
+      throw new HttpError(
+        400,
+        "Cannot read a body framed by both Transfer-Encoding and Content-Length",
+      );
     }
-    headers.delete("content-length");
+    if (version === "HTTP/1.0") {
+      throw new HttpError(400, "Cannot read a body sent with Transfer-Encoding in HTTP/1.0");
+    }
+    if (coding.toLowerCase() !== "chunked") {
+      throw new HttpError(
+        501,
+        `Cannot read a body sent with Transfer-Encoding "${printable(coding)}"`,
+      );
+    }
     return { kind: "chunked" };
   }
   const length = headers.get("content-length");
   if (length === null) return { kind: "none" };
-  // Repeated fields arrive joined by ", "; they must all agree.
-  const values = new Set(length.split(/\s*,\s*/));
-  const [only] = values;
-  if (values.size !== 1 || !DIGITS.test(only) || !Number.isSafeInteger(Number(only))) {
-    throw new HttpError(400, `Cannot read a body of Content-Length "${length.slice(0, 40)}"`);
+  if (!DIGITS.test(length) || !Number.isSafeInteger(Number(length))) {
+    throw new HttpError(400, `Cannot read a body of Content-Length "${printable(length)}"`);
   }
-  const n = Number(only);
+  const n = Number(length);
   return n === 0 ? { kind: "none" } : { kind: "length", length: n };
+}
+
+/** Text to quote in an error: at most 100 characters, controls and bytes ≥ 0x7f as `\xNN`. */
+function printable(text: string): string {
+  return text.slice(0, 100).replace(
+    NOT_VISIBLE,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }

@@ -7,7 +7,7 @@
  */
 
 import { byobReaderOf, readThrough } from "../../core/byte_streams.ts";
-import { writeAll } from "./body.ts";
+import { writeAll, type Writer } from "./body.ts";
 
 /** A body of unknown length is held up to this size to send it with a Content-Length. */
 const MEASURE_LIMIT = 64 * 1024;
@@ -27,6 +27,7 @@ const REASONS: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   409: "Conflict",
   411: "Length Required",
   412: "Precondition Failed",
@@ -87,12 +88,24 @@ export interface WriteOptions {
  * @returns When the last byte is written.
  *
  * @example Usage
- * ```ts ignore
- * await writeResponse(conn, new Response("hello"), { head: false, close: false });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeResponse } from "./respond.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const { port } = listener.addr;
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port });
+ * const conn = await listener.accept();
+ * await writeResponse(conn, new Response("hello"), { head: false, close: true });
+ * conn.close();
+ * const text = await new Response(client.readable).text();
+ * assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+ * assert.match(text, /\r\ncontent-length: 5\r\n/i);
+ * assert.ok(text.endsWith("\r\n\r\nhello"));
  * ```
  */
 export async function writeResponse(
-  conn: Deno.Conn,
+  conn: Writer,
   response: Response,
   options: WriteOptions,
 ): Promise<void> {
@@ -164,7 +177,7 @@ export async function writeResponse(
  * memory per chunk (fresh 64 KiB chunks cost the server twice the CPU per GiB sent).
  */
 async function writeByteStream(
-  conn: Deno.Conn,
+  conn: Writer,
   head: Uint8Array,
   reader: ReadableStreamBYOBReader,
 ): Promise<void> {
@@ -179,7 +192,7 @@ async function writeByteStream(
   }
 }
 
-async function writeChunk(conn: Deno.Conn, chunk: Uint8Array): Promise<void> {
+async function writeChunk(conn: Writer, chunk: Uint8Array): Promise<void> {
   if (chunk.length === 0) return;
   await writeAll(conn, headBytes(`${chunk.length.toString(16)}\r\n`));
   await writeAll(conn, chunk);

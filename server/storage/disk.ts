@@ -97,10 +97,23 @@ async function readJsonDir<T>(dir: string): Promise<T[]> {
  * Storage in a directory that survives restarts.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cannedAcl } from "../acl.ts";
  * import { DiskStorage } from "./disk.ts";
- * const storage = await DiskStorage.open("./s3-data");
- * console.log(storage.listBuckets().map((b) => b.name));
+ *
+ * const dir = await Deno.makeTempDir();
+ * const storage = await DiskStorage.open(dir);
+ * await storage.createBucket({
+ *   name: "photos",
+ *   created: new Date().toISOString(),
+ *   acl: cannedAcl("private", "demo"),
+ * });
+ * await storage.close();
+ * const reopened = await DiskStorage.open(dir); // a restart
+ * assert.deepEqual(reopened.listBuckets().map((b) => b.name), ["photos"]);
+ * await reopened.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class DiskStorage extends IndexedStorage {

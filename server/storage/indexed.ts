@@ -88,8 +88,23 @@ export interface BucketState {
  * @returns Its version id.
  *
  * @example Usage
- * ```ts ignore
- * versionOf({ ...record, versionId: undefined }); // "null"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cannedAcl } from "../acl.ts";
+ * import { versionOf } from "./indexed.ts";
+ *
+ * const record = {
+ *   key: "a.txt",
+ *   size: 0,
+ *   etag: "d41d8cd98f00b204e9800998ecf8427e",
+ *   lastModified: "2026-01-01T00:00:00.000Z",
+ *   headers: {},
+ *   metadata: {},
+ *   acl: cannedAcl("private", "demo"),
+ *   segments: [],
+ * };
+ * assert.equal(versionOf(record), "null"); // written while versioning was never enabled
+ * assert.equal(versionOf({ ...record, versionId: "v1" }), "v1");
  * ```
  */
 export function versionOf(record: ObjectRecord): string {
@@ -104,8 +119,11 @@ export function versionOf(record: ObjectRecord): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newVersionId } from "./indexed.ts";
- * console.log(newVersionId().length); // 32
+ *
+ * assert.equal(newVersionId().length, 32);
+ * assert.notEqual(newVersionId(), newVersionId());
  * ```
  */
 export function newVersionId(): string {

@@ -12,9 +12,11 @@ import { type BlobReader, type BlobWriter, IndexedStorage } from "./indexed.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStorage } from "./memory.ts";
+ *
  * const storage = new MemoryStorage();
- * console.log(storage.listBuckets()); // []
+ * assert.deepEqual(storage.listBuckets(), []);
  * ```
  */
 export class MemoryStorage extends IndexedStorage {

@@ -31,11 +31,14 @@ function positionIn(block: readonly string[], key: string, strict: boolean): num
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SortedKeys } from "./sorted_keys.ts";
+ *
  * const keys = new SortedKeys();
  * keys.insert("b");
  * keys.insert("a");
- * console.log(keys.at(0), keys.lowerBound("b")); // "a" 1
+ * assert.equal(keys.at(0), "a");
+ * assert.equal(keys.lowerBound("b"), 1);
  * ```
  */
 export class SortedKeys implements KeyIndex {

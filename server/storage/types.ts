@@ -6,6 +6,21 @@
  * @module
  */
 
+import type { ChecksumAlgorithm, ChecksumType } from "../../core/checksum.ts";
+
+/**
+ * A checksum kept with an object or a part (`x-amz-checksum-*`): its algorithm, base64 value
+ * and, for an object, how it was made (a multipart object's composite value ends in `-N`).
+ */
+export interface StoredChecksum {
+  /** The algorithm. */
+  algorithm: ChecksumAlgorithm;
+  /** Base64 value (`…-N` for a composite one). */
+  value: string;
+  /** `FULL_OBJECT` (of all the bytes) or `COMPOSITE` (of the parts' checksums). */
+  type: ChecksumType;
+}
+
 /** A permission an ACL grant can give, as S3 names it. */
 export type Permission = "FULL_CONTROL" | "READ" | "WRITE" | "READ_ACP" | "WRITE_ACP";
 
@@ -89,6 +104,10 @@ export interface ObjectRecord {
   acl: Acl;
   /** Tags as key and value pairs (a key may repeat), absent or empty when untagged. */
   tags?: Array<[string, string]>;
+  /** The checksum the object was uploaded with, verified; absent without one. */
+  checksum?: StoredChecksum;
+  /** A multipart object's parts (sizes and checksums), for GetObjectAttributes. */
+  parts?: Array<{ number: number; size: number; checksum?: string }>;
   /** The bytes, in order. */
   segments: Segment[];
 }
@@ -103,6 +122,8 @@ export interface PartRecord {
   size: number;
   /** Upload time, ISO 8601. */
   lastModified: string;
+  /** The part's checksum (base64), in the upload's algorithm, verified; absent without one. */
+  checksum?: string;
   /** Where its bytes are. */
   segment: Segment;
 }
@@ -125,6 +146,8 @@ export interface UploadRecord {
   metadata: Record<string, string>;
   /** ACL the completed object will carry. */
   acl: Acl;
+  /** The checksum the completed object will carry (CreateMultipartUpload's headers). */
+  checksum?: { algorithm: ChecksumAlgorithm; type: ChecksumType };
   /** Parts received so far, by part number. */
   parts: Record<string, PartRecord>;
 }

@@ -10,6 +10,38 @@
  * @module
  */
 
+const CHECKSUMS_PREDATE =
+  "Ceph RGW 16 predates x-amz-checksum-* (added in later Ceph, ceph/ceph#55076): it ignores " +
+  "the headers, stores the body whatever checksum comes with it and returns none. The embedded " +
+  "server answers as AWS S3 documents (Checking object integrity; S3's answers as recorded in " +
+  "OpenStack Swift's s3api tests): a checksum verified, stored and returned, a mismatch 400 " +
+  "BadDigest with nothing stored";
+
+const NO_ATTRIBUTES =
+  "Ceph RGW 16 has no GetObjectAttributes: it answers GET ?attributes with the object itself. " +
+  "The embedded server answers S3's GetObjectAttributesResponse (ETag, Checksum, ObjectParts, " +
+  "StorageClass, ObjectSize), which SDKs and the checksum chapter read";
+
+function checksumAllowances(): Record<string, Allowance> {
+  const out: Record<string, Allowance> = {};
+  for (const name of ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"]) {
+    out[`PutObject with the right x-amz-checksum-${name} is stored`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: [`header:x-amz-checksum-${name}`],
+    };
+    out[`PutObject with a wrong x-amz-checksum-${name} is refused and stores nothing`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: ["status", "code"],
+      embedded: { status: 400, code: "BadDigest" },
+    };
+    out[`HeadObject with x-amz-checksum-mode returns the stored ${name}`] = {
+      reason: CHECKSUMS_PREDATE,
+      fields: [`header:x-amz-checksum-${name}`, "header:x-amz-checksum-type"],
+    };
+  }
+  return out;
+}
+
 /** Why a case may differ, and in which fields. */
 export interface Allowance {
   /** Why the difference is accepted (not a bug to fix). */
@@ -61,6 +93,12 @@ const RAW_ECHO =
   "all of them when EncodingType is url, so a raw '%' or '+' would come back changed. The " +
   "embedded server encodes them as S3 does; keys and common prefixes are compared as sent";
 
+const CONTINUE_CLOSE =
+  "RGW 16 answers a request refused before 100 Continue and keeps the connection, so body bytes " +
+  "the client sends anyway are parsed as the next request (request smuggling behind a proxy " +
+  "that reuses connections); the embedded server closes the connection after the answer, as " +
+  "RFC 9110 §10.1.1 allows, so the next request goes on a new connection";
+
 const UNSIGNED_HOLE =
   "RGW 16.2.15 has the CVE-2026-54330 class unsigned-header hole: it acts on x-amz-* headers " +
   "and a Host that the signature does not cover. AWS and the fixed servers (s3s, SeaweedFS, " +
@@ -75,6 +113,30 @@ const STRICTER_UNSIGNED: Allowance = {
 
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
+  ...checksumAllowances(),
+  "PutObject with two checksum headers is refused": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidRequest" },
+  },
+  "CompleteMultipartUpload of a composite CRC32 upload answers its checksum": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["xml:CompleteMultipartUploadResult.ChecksumCRC32"],
+  },
+  "CompleteMultipartUpload of a full-object CRC32 upload answers its checksum": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["xml:CompleteMultipartUploadResult.ChecksumCRC32"],
+  },
+  "CompleteMultipartUpload listing a wrong part checksum is refused": {
+    reason: CHECKSUMS_PREDATE,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidPart" },
+  },
+  "GetObjectAttributes answers the checksum and size": { reason: NO_ATTRIBUTES, fields: ["body"] },
+  "GetObjectAttributes of an object": {
+    reason: NO_ATTRIBUTES,
+    fields: ["body", "header:content-length", "header:etag"],
+  },
   "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused": STRICTER_UNSIGNED,
@@ -254,5 +316,37 @@ export const ALLOWLIST: Record<string, Allowance> = {
   "ListObjectsV2 with start-after holding a newline, url-encoded": {
     reason: RAW_ECHO,
     fields: ["match:<(Key|Prefix|Delimiter|Marker|StartAfter|NextMarker)>[^<]*</\\1>"],
+  },
+  "Expect: 100-continue on an anonymous PutObject into a private bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on another user's PutObject into a private bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue with a wrong secret is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue with an unknown access key is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue signed an hour ago is refused before the body": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on a PutObject into a missing bucket is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on a PutObject announcing over 5 GiB is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
+  },
+  "Expect: 100-continue on another user's PutObjectAcl is refused first": {
+    reason: CONTINUE_CLOSE,
+    fields: ["header:x-test-next-request"],
   },
 };

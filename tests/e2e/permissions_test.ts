@@ -199,7 +199,7 @@ const EXERCISES: Record<string, Exercise> = {
     // In a copy of the repository: the task rewrites notebooks/, which teammates own.
     const copy = await Deno.makeTempDir({ prefix: "perm-notebook-" });
     try {
-      for (const path of ["deno.json", "deno.lock", "lib", "tour", "notebooks"]) {
+      for (const path of ["deno.json", "deno.lock", "core", "lib", "tour", "course", "notebooks"]) {
         await copyTree(`${REPO_ROOT}/${path}`, `${copy}/${path}`);
       }
       await Deno.remove(`${copy}/notebooks/tour.ipynb`);

@@ -10,8 +10,8 @@ import {
   putObject,
   setBucketAcl,
   setObjectAcl,
-  validateCannedAcl,
 } from "../../lib/mod.ts";
+import { validateCannedAcl } from "../../lib/validate.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 

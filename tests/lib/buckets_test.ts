@@ -9,8 +9,8 @@ import {
   putObject,
   S3RequestError,
   uniqueBucketName,
-  validateBucketName,
 } from "../../lib/mod.ts";
+import { validateBucketName } from "../../lib/validate.ts";
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";

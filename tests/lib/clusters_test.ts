@@ -19,8 +19,8 @@ import {
   uniqueBucketName,
   US_EAST_1,
   US_EAST_5,
-  validateBucketName,
 } from "../../lib/mod.ts";
+import { validateBucketName } from "../../lib/validate.ts";
 import { startServer } from "../../server/mod.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { assertGoodMessage } from "../support/messages.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { formatBytes, statusText, Table, toView } from "../../lib/mod.ts";
+import { Table, toView } from "../../lib/mod.ts";
+import { formatBytes, statusText } from "../../lib/display.ts";
 
 Deno.test("toView() turns records into tables, errors into their message, strings into text", () => {
   const table = toView([{ name: "a", created: new Date(0) }, { name: "b" }]);

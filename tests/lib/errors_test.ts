@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { connect, explain, listBuckets, S3RequestError, toS3RequestError } from "../../lib/mod.ts";
+import { connect, listBuckets, S3RequestError } from "../../lib/mod.ts";
+import { explain, toS3RequestError } from "../../lib/errors.ts";
 
 const noEnv = { get: (_: string) => undefined };
 

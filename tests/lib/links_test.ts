@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import {
   connect,
   createBucket,
-  MAX_EXPIRY_SECONDS,
   presignGet,
   presignPut,
   probe,
   publicUrl,
   putObject,
   setObjectAcl,
-  validateExpiry,
 } from "../../lib/mod.ts";
+import { MAX_EXPIRY_SECONDS, validateExpiry } from "../../lib/validate.ts";
 import { getText } from "../../lib/objects.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";

@@ -1,6 +1,6 @@
 /**
  * Downloads stay inside their folder under POSIX and Windows file-name rules alike: the check
- * `syncDown()` and `deno task cp` share (`lib/_keys.ts`), with `node:path`'s `win32` rules on any
+ * `syncDown()` and `deno task cp` share (`lib/key_paths.ts`), with `node:path`'s `win32` rules on any
  * system, and `syncDown()`'s `fileNames: "windows"` end to end on the embedded server.
  *
  * @module
@@ -12,7 +12,7 @@ import { connect } from "../../lib/connect.ts";
 import { createBucket, deleteBucket, emptyBucket } from "../../lib/buckets.ts";
 import { putObject } from "../../lib/objects.ts";
 import { syncDown } from "../../lib/sync.ts";
-import { localPathFor } from "../../lib/_keys.ts";
+import { localPathFor } from "../../lib/key_paths.ts";
 import { fileInFolder } from "../../cli/cp.ts";
 
 /** Keys that stay inside the folder under POSIX rules but not under Windows'. */

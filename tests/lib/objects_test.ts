@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import {
   connect,
-  contentTypeFor,
   createBucket,
   deleteObject,
   getBytes,
@@ -14,8 +13,9 @@ import {
   putFile,
   putObject,
   S3RequestError,
-  validateKey,
 } from "../../lib/mod.ts";
+import { contentTypeFor } from "../../lib/content_type.ts";
+import { validateKey } from "../../lib/validate.ts";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";

@@ -8,7 +8,6 @@ import {
   deleteBucket,
   deleteObject,
   emptyBucket,
-  formatBytes,
   getIfChanged,
   getRange,
   getStream,
@@ -17,14 +16,12 @@ import {
   presignGet,
   probe,
   putObject,
-  redactAuthorization,
-  REDACTED,
-  redactSecrets,
-  redactUrl,
   setVersioning,
   Traffic,
   TrafficView,
 } from "../../lib/mod.ts";
+import { formatBytes } from "../../lib/display.ts";
+import { redactAuthorization, REDACTED, redactSecrets, redactUrl } from "../../lib/redact.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
 

@@ -41,7 +41,8 @@ export async function ptyTour(args: string[]): Promise<PtyTour> {
   const child = new Deno.Command("script", {
     args: ["-qfec", [...await tourCommand(), ...args].map(quote).join(" "), "/dev/null"],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    // Wide, so that a line the test reads is never folded (tests/tour/terminal_test.ts checks 80).
+    env: { NO_COLOR: "1", COLUMNS: "1000" },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

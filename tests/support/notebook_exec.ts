@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { engineCommand, engineTest, rgwEndpoint } from "./engines.ts";
 import { ROOT } from "./tour_run.ts";
+import { splitCell } from "../../tour/percent.ts";
 import { joined, type Notebook, type NotebookOutput as Output } from "../../cli/jupyter/outputs.ts";
 
 /** nbconvert config that keeps outputs Deno's kernel publishes after `idle` (see the file). */
@@ -67,7 +68,7 @@ export function jupyterTest(
 }
 
 /**
- * Indexes of the code cells that end with an expression but have no output: the Deno kernel
+ * Indexes of the code cells that show a value (`splitCell()`) but have no output: the Deno kernel
  * sometimes publishes a result after `idle` (see `cli/jupyter/late_outputs.py`).
  *
  * @param notebook An executed notebook.
@@ -76,8 +77,8 @@ export function jupyterTest(
 export function lostOutputs(notebook: Notebook): number[] {
   return notebook.cells.flatMap((cell, index) => {
     if (cell.cell_type !== "code") return [];
-    const last = joined(cell.source).trim().split("\n").at(-1)?.replace(/\/\/.*$/, "").trim();
-    return last && !last.endsWith(";") && (cell.outputs ?? []).length === 0 ? [index] : [];
+    const shows = splitCell(joined(cell.source)).expression !== undefined;
+    return shows && (cell.outputs ?? []).length === 0 ? [index] : [];
   });
 }
 

@@ -8,9 +8,10 @@
 
 import assert from "node:assert/strict";
 import { DEMO_USERS } from "../../server/demo_users.ts";
-import { STEPS } from "../../tour/steps.ts";
+import { chapterNamed } from "../../tour/chapters.ts";
 import { ROOT } from "./tour_run.ts";
 
+const STEPS = chapterNamed("getting-started").steps;
 const DEMO = DEMO_USERS[0];
 
 /** `deno run …flags tour/main.ts`, as the `tour` task in deno.json spells it. */
@@ -32,7 +33,8 @@ export function ptyTour(args: string[]) {
     new Deno.Command("script", {
       args: ["-qfec", [...cmd, ...args].map(quote).join(" "), "/dev/null"],
       cwd: ROOT,
-      env: { NO_COLOR: "1" },
+      // Wide, so that a line the test reads is never folded (tests/tour/terminal_test.ts checks 80).
+      env: { NO_COLOR: "1", COLUMNS: "1000" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

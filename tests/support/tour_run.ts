@@ -38,7 +38,8 @@ export async function runTour(args: string[], timeoutMs = 180_000): Promise<Tour
   const command = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "tour", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    // Wide, so that a line the test reads is never folded (tests/tour/terminal_test.ts checks 80).
+    env: { NO_COLOR: "1", COLUMNS: "1000" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -15,6 +15,7 @@ import { LISTING } from "./listing.ts";
 import { MULTIPART } from "./multipart.ts";
 import { MORE_OBJECTS, OBJECTS, RANGES } from "./objects.ts";
 import { CONDITIONAL_WRITES } from "./conditional_writes.ts";
+import { CHECKSUMS } from "./checksums.ts";
 import { RETRIES } from "./retries.ts";
 import { OPERATIONS } from "./operations.ts";
 import { TAGGING } from "./tagging.ts";
@@ -44,6 +45,7 @@ export const CASES: readonly Case[] = [
   ...MATRIX,
   ...VERSIONING,
   ...CONDITIONAL_WRITES,
+  ...CHECKSUMS,
   ...RETRIES,
   ...OPERATIONS,
   ...TAGGING,

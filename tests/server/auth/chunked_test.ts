@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { authenticate, type AuthRequest } from "../../../server/auth/mod.ts";
 import { canonicalRequest, stringToSignV4 } from "../../../core/sigv4.ts";
 import { chunkStringToSign, decodeAwsChunked } from "../../../server/auth/chunked.ts";
-import { createChecksum } from "../../../server/auth/checksum.ts";
+import { createChecksum } from "../../../core/checksum.ts";
 import { formatAmzDate } from "../../../server/auth/credential.ts";
 import { sha256Hex, signingKey, signV4 } from "../../../core/crypto.ts";
 import { S3Error } from "../../../server/errors.ts";
@@ -92,7 +92,7 @@ function chunkedUpload(options: UploadOptions): Upload {
     let index = 0;
     let previous = seed;
     let finished = false;
-    const crc = createChecksum("x-amz-checksum-crc32")!;
+    const crc = createChecksum("CRC32");
     return new ReadableStream<Uint8Array>({
       pull(controller) {
         if (finished) return controller.close();

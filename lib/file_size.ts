@@ -1,6 +1,6 @@
 /**
  * The size of a file about to be uploaded, or a one-line error that says why it cannot be: a
- * leaf shared by `putFile()` and `deno task cp`'s upload without the SDK. Internal.
+ * leaf shared by `putFile()` and `deno task cp`'s upload without the SDK (not exported by `mod.ts`).
  *
  * @module
  */
@@ -19,7 +19,7 @@ import { stat } from "node:fs/promises";
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { fileSize } from "./_file_size.ts";
+ * import { fileSize } from "./file_size.ts";
  *
  * assert.ok(await fileSize("deno.json", "deno.json") > 0);
  * await assert.rejects(fileSize("nope.bin", "k"), /does not exist/);

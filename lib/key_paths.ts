@@ -1,7 +1,7 @@
 /**
  * Object keys at the two borders they cross: the URL of a request, and a local file name. A leaf
  * (imports only `node:path`), used by `validate.ts`, the SDK's key check in `connect.ts`, the lean
- * client and the downloads (`sync.ts`, `cli/cp.ts`). Internal.
+ * client and the downloads (`sync.ts`, `cli/cp.ts`). Not exported by `mod.ts`: the library and its commands share it.
  *
  * Why keys with a `.` or `..` path segment are refused before sending: every URL parser of the
  * WHATWG kind (Deno's `fetch`, and the `node:http` under Deno) removes them, also when written
@@ -28,7 +28,7 @@ export type PathRules = typeof posix | typeof win32;
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { quoteKey } from "./_keys.ts";
+ * import { quoteKey } from "./key_paths.ts";
  *
  * assert.equal(quoteKey("p/a\rb"), '"p/a\\rb"');
  * assert.equal(quoteKey("café.txt"), '"café.txt"');
@@ -47,7 +47,7 @@ export function quoteKey(key: string): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { wireKeyProblem } from "./_keys.ts";
+ * import { wireKeyProblem } from "./key_paths.ts";
  *
  * assert.match(wireKeyProblem("a/../b")!, /"\.\." path segment/);
  * assert.equal(wireKeyProblem("a//b/"), undefined);
@@ -69,7 +69,7 @@ export function wireKeyProblem(key: string): string | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkWireKey } from "./_keys.ts";
+ * import { checkWireKey } from "./key_paths.ts";
  *
  * assert.throws(() => checkWireKey("./x"), /^RangeError: Cannot send key "\.\/x": its "\."/);
  * ```
@@ -96,7 +96,7 @@ const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
  * ```ts
  * import assert from "node:assert/strict";
  * import { posix, win32 } from "node:path";
- * import { localKeyProblem } from "./_keys.ts";
+ * import { localKeyProblem } from "./key_paths.ts";
  *
  * assert.equal(localKeyProblem("..\\..\\evil.txt", posix), undefined);
  * assert.match(localKeyProblem("..\\..\\evil.txt", win32)!, /leave the folder/);
@@ -146,7 +146,7 @@ const NATIVE: PathRules = Deno.build.os === "windows" ? win32 : posix;
  * ```ts
  * import assert from "node:assert/strict";
  * import { win32 } from "node:path";
- * import { localPathFor } from "./_keys.ts";
+ * import { localPathFor } from "./key_paths.ts";
  *
  * assert.ok("path" in localPathFor("down", "a/b.txt"));
  * assert.ok("problem" in localPathFor("down", "a/../../b.txt"));
