@@ -87,14 +87,13 @@ const EMBEDDED_DEFAULT = { from: "lib/connect.ts", to: "server/mod.ts" };
 
 /**
  * Imports into another folder's private (`_`-prefixed) module that exist today, each to be
- * removed: `deno task cp` drives the lean client, the ranged download, the key-to-path rules and
- * the file-size check itself, and `deno task sync` matches its globs with the library's matcher.
- * (What cp needs belongs in a public lib module, or cp belongs in lib.)
+ * removed: `deno task cp` drives the lean client and the ranged download itself, and `deno task
+ * sync` matches its globs with the library's matcher. (What cp needs belongs in a public lib
+ * module, as its key-to-path rules and file-size check now are: `lib/key_paths.ts`,
+ * `lib/file_size.ts`.)
  */
 const PRIVATE_REACHES = new Set([
   "cli/cp.ts → lib/_download.ts",
-  "cli/cp.ts → lib/_file_size.ts",
-  "cli/cp.ts → lib/_keys.ts",
   "cli/cp.ts → lib/_lean.ts",
   "cli/sync.ts → lib/_glob.ts",
 ]);

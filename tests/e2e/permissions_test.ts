@@ -235,6 +235,18 @@ const EXERCISES: Record<string, Exercise> = {
       await Deno.remove(dir, { recursive: true });
     }
   },
+  "course:html": async (args) => {
+    // One short chapter, so the exercise costs one kernel run (course_html_test builds them all).
+    const dir = await Deno.makeTempDir({ prefix: "perm-course-html-" });
+    try {
+      const result = await runDeno([...args, "--out", dir, "signing"], { timeoutMs: 300_000 });
+      const index = await Deno.readTextFile(`${dir}/index.html`).catch(() => "");
+      const page = await Deno.stat(`${dir}/02-signing.html`).catch(() => undefined);
+      return outcome(result, result.code === 0 && index.includes("02-signing.html") && !!page);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
   bench: async (args) => {
     const dir = await Deno.makeTempDir({ prefix: "perm-bench-" });
     try {
@@ -304,7 +316,10 @@ const EXERCISES: Record<string, Exercise> = {
 };
 
 /** Engines a task's exercise needs (see tests/support/engines.ts). */
-const NEEDS: Record<string, Engine[]> = { "notebook:run": ["jupyter"] };
+const NEEDS: Record<string, Engine[]> = {
+  "notebook:run": ["jupyter"],
+  "course:html": ["jupyter"],
+};
 
 /** Registers a test, through engineTest() when the task needs engines. */
 function taskTest(name: string, test: string, fn: (t: Deno.TestContext) => Promise<void>) {
@@ -317,6 +332,8 @@ function taskTest(name: string, test: string, fn: (t: Deno.TestContext) => Promi
 const NOT_RUN: Record<string, string> = {
   test: "it is the test suite itself (CI runs it with exactly these flags)",
   check: "fmt, lint and check need no permissions; it is run by CI",
+  "conformance:record": "it rewrites the recording from a live Ceph RGW; conformance_test.ts " +
+    "checks that recording against RGW in CI",
 };
 
 async function copyTree(from: string, to: string): Promise<void> {
