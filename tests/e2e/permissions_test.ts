@@ -149,13 +149,6 @@ const EXERCISES: Record<string, Exercise> = {
         [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/in.txt`, "s3://perm-cp/in.txt"],
       );
       if (up.code !== 0) return outcome(up, false);
-      // A file of 17 MiB goes up in parts through the AWS SDK (which needs --allow-sys); a small
-      // one goes without it.
-      await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(17 * 1024 * 1024));
-      const big = await runDeno(
-        [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/big.bin`, "s3://perm-cp/big"],
-      );
-      if (big.code !== 0) return outcome(big, false);
       const down = await runDeno(
         [
           ...args,
