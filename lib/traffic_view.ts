@@ -127,7 +127,9 @@ export class TrafficView extends View {
         color,
       );
       const size = `↑${formatBytes(e.bytesSent)} ↓${received(e)}`;
-      const attempt = /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
+      const attempt = e.attempt !== undefined
+        ? String(e.attempt)
+        : /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
       const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
         (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
       const version = versionNote(e);
