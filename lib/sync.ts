@@ -94,6 +94,12 @@ export interface SyncOptions {
    * the server refuses a file whose bytes do not match it (`BadDigest`, a failed file).
    */
   checksum?: ChecksumAlgorithm;
+  /**
+   * `syncDown()`: check each file that arrives in parallel ranges against the object's stored
+   * checksum (see `getFile`'s `verifyChecksum`); smaller files are checked against their MD5
+   * ETag anyway. @default false
+   */
+  verifyChecksum?: boolean;
 }
 
 /** Progress of a whole sync. The totals grow while the folder and the listing are read. */
@@ -761,6 +767,7 @@ export async function syncDown(
         size = await getFile(s3, bucket, key, part, {
           concurrency: 4,
           signal,
+          verifyChecksum: options.verifyChecksum,
           onProgress: ({ loaded }) => {
             tally.moved(loaded - got);
             got = loaded;

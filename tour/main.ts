@@ -19,6 +19,7 @@ import {
 } from "../lib/mod.ts";
 import { toS3RequestError } from "../lib/errors.ts";
 import { EMULATIONS } from "../lib/connect_options.ts";
+import { toS3RequestError } from "../lib/errors.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
 import { cellHooks } from "./cell_hooks.ts";

@@ -35,6 +35,7 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "GetObject",
     "CopyObject",
     "DeleteObject",
+    "DeleteObjects",
   ],
   folders: [
     "ListObjectsV2",
@@ -45,7 +46,7 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "GetObject",
     "DeleteObjects",
   ],
-  backups: ["HeadObject", "ListObjectVersions", "GetObject"],
+  backups: ["PutObject", "ListObjectVersions", "GetObject"],
   "big-files": [
     "CreateMultipartUpload",
     "UploadPart",
@@ -54,6 +55,14 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "HeadObject",
     "ListMultipartUploads",
     "AbortMultipartUpload",
+  ],
+  integrity: [
+    "PutObject",
+    "GetObjectAttributes",
+    "HeadObject",
+    "CreateMultipartUpload",
+    "UploadPart",
+    "CompleteMultipartUpload",
   ],
 };
 

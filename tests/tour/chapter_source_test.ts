@@ -160,8 +160,8 @@ Deno.test("a type error planted in a chapter's cell fails deno check at that lin
 Deno.test("a value a cell computes and no cell uses fails deno lint", async () => {
   const file = await planted(
     "05_versions.ts",
-    "s3.trace.show(new Stack([toView(`${gone.name}: ${gone.message}`), toView(hidden)]));",
-    "s3.trace.show(hidden);",
+    "s3.trace.show({ error: gone.name, status: gone.$metadata?.httpStatusCode });",
+    "s3.trace.show();",
   );
   try {
     const { code, output } = await deno(["lint", file]);
