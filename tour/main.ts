@@ -17,7 +17,6 @@ import {
   emptyBucket,
   type Emulation,
 } from "../lib/mod.ts";
-import { toS3RequestError } from "../lib/errors.ts";
 import { EMULATIONS } from "../lib/connect_options.ts";
 import { toS3RequestError } from "../lib/errors.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
