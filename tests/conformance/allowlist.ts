@@ -111,8 +111,19 @@ const STRICTER_UNSIGNED: Allowance = {
   embedded: { status: 403, code: "AccessDenied" },
 };
 
+const GRANT_CAP =
+  "RGW 16 caps an ACL at 100 grants (rgw_acl_grants_max_num: 400 LimitExceeded) only in " +
+  "PutBucketAcl and PutObjectAcl; CreateBucket and PutObject store any number of x-amz-grant-* " +
+  "grants. The embedded server applies the cap wherever an ACL is set, so one request cannot " +
+  "store thousands of grants that every later permission check walks";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
+  "PutObject with 101 x-amz-grant-* grants": {
+    reason: GRANT_CAP,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "LimitExceeded" },
+  },
   ...checksumAllowances(),
   "PutObject with two checksum headers is refused": {
     reason: CHECKSUMS_PREDATE,
