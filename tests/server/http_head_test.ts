@@ -218,3 +218,27 @@ Deno.test("the server refuses a signed request sent with a second, bad Authoriza
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.doesNotMatch(text, /ListAllMyBucketsResult/);
 });
+
+Deno.test("listen() quotes at most 100 characters of a refused head in its answer", async (t) => {
+  const server = echoServer();
+  const long = "/" + "a".repeat(6000);
+  const cases: Array<[string, string]> = [
+    ["a request line with a control byte", `GET ${long}\x01 HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ["a header line without a colon", `GET / HTTP/1.1\r\nHost: x\r\n${"b".repeat(6000)}\r\n\r\n`],
+    ["an unknown version", `GET / HTTP/1.${"9".repeat(6000)}\r\nHost: x\r\n\r\n`],
+  ];
+  try {
+    for (const [what, head] of cases) {
+      await t.step(what, async () => {
+        const answer = await exchange(server.addr.port, head);
+        assert.match(answer, /^HTTP\/1\.1 (400|505) /);
+        assert.ok(
+          answer.length < 1000,
+          `the answer echoed ${answer.length} characters of what it refused`,
+        );
+      });
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
