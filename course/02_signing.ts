@@ -15,28 +15,14 @@
 // Every S3 request carries a signature: an HMAC of the request made with your secret key, which the
 // server recomputes with its copy of the key. Here we catch one request the SDK is about to send,
 // sign it again by hand, and then see how servers refuse a request that was changed.
-
-// %% id="signing-intro"
-import { connect, createBucket, deleteBucket, emptyBucket, presignGet } from "../lib/mod.ts";
-import { catchRequest, putObject, resignAt, sendByHand, sendSignedV2 } from "../lib/mod.ts";
-import { presignPut, signByHand, Stack } from "../lib/mod.ts";
-
-// %% [markdown]
-// ## Where to connect
 //
-// As in the first chapter: `{}` is the embedded server, `{ emulate: "us-east-5" }` behaves like
-// DreamObjects US-East 5, `{ dreamobjects: true }` is your account (keys from `AWS_ACCESS_KEY_ID`
-// and `AWS_SECRET_ACCESS_KEY`).
+// The set-up connects as in [chapter 1](tour.ipynb#Where-to-connect) (`options` says where) and
+// makes a bucket for one small object; the last cell deletes it.
 
-// %% id="signing-options" tags=["parameters"]
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }
+// %% id="signing-setup" tags=["parameters"]
+import { connect, type ConnectOptions, createBucket } from "../lib/mod.ts";
 
-// %% [markdown]
-// ## Connect and make a bucket
-//
-// A bucket to write one small object in; it goes at the end.
-
-// %% id="signing-connect"
+const options: ConnectOptions = {}; // where to connect: see chapter 1
 const s3 = await connect(options);
 const bucket = await createBucket(s3, { prefix: "signing" });
 s3.trace.show(bucket);
@@ -49,8 +35,12 @@ s3.trace.show(bucket);
 // (redacted here: it is the next steps' point).
 
 // %% id="catch-request"
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { catchRequest } from "../lib/mod.ts";
+
 const caught = catchRequest(s3, "PutObject");
-await putObject(s3, bucket, "note.txt", "Signed, not sealed.");
+const note = { Bucket: bucket, Key: "note.txt", Body: "Signed, not sealed." };
+await s3.client.send(new PutObjectCommand(note));
 const put = await caught;
 s3.trace.show(put);
 
@@ -62,6 +52,8 @@ s3.trace.show(put);
 // byte the same; `signByHand()` uses the embedded server's own verifier code.
 
 // %% id="canonical-request"
+import { signByHand } from "../lib/mod.ts";
+
 const steps = await signByHand(s3, put);
 steps.canonicalRequest;
 
@@ -97,10 +89,14 @@ steps.comparison();
 //
 // A presigned link carries the same four steps in its query string (`X-Amz-Credential`,
 // `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`), with the body
-// left unsigned.
+// left unsigned. The SDK's `getSignedUrl()` makes it from a command, here a `GetObjectCommand`.
 
 // %% id="presigned"
-const link = await presignGet(s3, bucket, "note.txt", { expiresIn: 3600 });
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+const read = new GetObjectCommand({ Bucket: bucket, Key: "note.txt" });
+const link = await getSignedUrl(s3.client, read, { expiresIn: 3600 });
 (await signByHand(s3, link)).comparison();
 
 // %% [markdown]
@@ -111,6 +107,8 @@ const link = await presignGet(s3, bucket, "note.txt", { expiresIn: 3600 });
 // Ceph RGW (US-East 1) still takes it; a V4-only service such as US-East 5 refuses it.
 
 // %% id="signature-v2"
+import { sendSignedV2 } from "../lib/mod.ts";
+
 const v2 = await sendSignedV2(s3, bucket, "note.txt");
 s3.trace.show(v2);
 
@@ -119,9 +117,12 @@ s3.trace.show(v2);
 //
 // We send the caught `PutObject` again with another `Content-Type`. The server's canonical
 // request now differs from the one signed, so its signature does too: `403 SignatureDoesNotMatch`,
-// and nothing is written.
+// and nothing is written. Where the server sends its own string to sign, compare it with step 2's:
+// only the last line, the canonical request's hash, differs.
 
 // %% id="tamper-header"
+import { sendByHand } from "../lib/mod.ts";
+
 const changed = await sendByHand(s3, put, { headers: { "content-type": "text/html" } });
 s3.trace.show(changed);
 
@@ -132,6 +133,8 @@ s3.trace.show(changed);
 // its `X-Amz-Date` back makes it expired, which the server checks first: `403 AccessDenied`.
 
 // %% id="tamper-presigned"
+import { Stack } from "../lib/mod.ts";
+
 const longer = link.replace("X-Amz-Expires=3600", "X-Amz-Expires=604800");
 const older = link.replace(/X-Amz-Date=\d{8}/, "X-Amz-Date=20200101");
 s3.trace.show(new Stack([await sendByHand(s3, longer), await sendByHand(s3, older)]));
@@ -143,6 +146,8 @@ s3.trace.show(new Stack([await sendByHand(s3, longer), await sendByHand(s3, olde
 // servers accept 15 minutes either way, so a captured request cannot be replayed much later.
 
 // %% id="clock-skew"
+import { resignAt } from "../lib/mod.ts";
+
 const twentyMinutesAgo = new Date(Date.now() - 20 * 60 * 1000);
 const late = await resignAt(s3, put, twentyMinutesAgo);
 s3.trace.show(await sendByHand(s3, late));
@@ -158,26 +163,23 @@ s3.trace.show(await sendByHand(s3, late));
 // bucket.
 
 // %% id="presigned-binds"
+import { presignPut } from "../lib/mod.ts";
+
 const upload = await presignPut(s3, bucket, "drop.txt", { expiresIn: 600 });
 const copy = { "x-amz-copy-source": `/${bucket}/note.txt` };
 const label = "PUT link + unsigned x-amz-copy-source";
 s3.trace.show(await sendByHand(s3, upload, { method: "PUT", headers: copy, label }));
 
 // %% [markdown]
-// ## Clean up
+// ## Clean up and close
 //
 // `emptyBucket()` deletes the note (every version of it, where the service keeps versions), then
-// the bucket goes.
+// the bucket goes; closing the connection stops the embedded server, if one was started.
 
-// %% id="signing-cleanup" tags=["cleanup"]
+// %% id="signing-close" tags=["cleanup"]
+import { deleteBucket, emptyBucket } from "../lib/mod.ts";
+
 await emptyBucket(s3, bucket);
 await deleteBucket(s3, bucket);
-s3.trace.show();
-
-// %% [markdown]
-// ## Done
-//
-// Closing the connection stops the embedded server, if one was started.
-
-// %% id="signing-close"
 await s3.close();
+s3.trace.show();

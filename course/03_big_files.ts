@@ -15,28 +15,14 @@
 // Above a few megabytes, an object goes up in parts: each part is its own request (retried alone if
 // it fails) and the server assembles them at the end. An upload that never ends keeps its parts, and
 // their space, until someone aborts it.
-
-// %% id="big-files-intro"
-import { connect, createBucket, deleteBucket, emptyBucket, headObject } from "../lib/mod.ts";
-import { completeMultipart, listParts, ProgressBar, putFile, startMultipart } from "../lib/mod.ts";
-import { abortMultipart, leftoverUploads, uploadPart } from "../lib/mod.ts";
-
-// %% [markdown]
-// ## Where to connect
 //
-// As in the first chapter: `{}` is the embedded server, `{ emulate: "us-east-5" }` behaves like
-// DreamObjects US-East 5, `{ dreamobjects: true }` is your account (keys from `AWS_ACCESS_KEY_ID`
-// and `AWS_SECRET_ACCESS_KEY`).
+// The set-up connects as in [chapter 1](tour.ipynb#Where-to-connect) (`options` says where) and
+// makes a bucket for the big files; the last cell deletes it, with anything left in it.
 
-// %% id="big-files-options" tags=["parameters"]
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }
+// %% id="big-files-setup" tags=["parameters"]
+import { connect, type ConnectOptions, createBucket } from "../lib/mod.ts";
 
-// %% [markdown]
-// ## Connect and make a bucket
-//
-// A bucket for the big files; it goes at the end, with anything left in it.
-
-// %% id="big-files-connect"
+const options: ConnectOptions = {}; // where to connect: see chapter 1
 const s3 = await connect(options);
 const bucket = await createBucket(s3, { prefix: "big-files" });
 s3.trace.show(bucket);
@@ -44,63 +30,90 @@ s3.trace.show(bucket);
 // %% [markdown]
 // ## 1. Start an upload
 //
-// `CreateMultipartUpload` (`POST /bucket/key?uploads`) returns an upload id; nothing shows under
-// the key yet.
+// `CreateMultipartUploadCommand` (`POST /bucket/key?uploads`) returns an `UploadId`; nothing shows
+// under the key yet. The parts will be 5 MiB (5 × 1,048,576 bytes), the smallest a part may be
+// except the last; the trace counts in decimal units, so it shows them as 5.2 MB.
 
 // %% id="multipart-start"
-const upload = await startMultipart(s3, bucket, "by-hand.bin");
-const chunk = new Uint8Array(5 * 1024 * 1024).fill(42); // 5 MiB, for the parts
-s3.trace.show(upload);
+import { CreateMultipartUploadCommand } from "@aws-sdk/client-s3";
+
+const target = { Bucket: bucket, Key: "by-hand.bin" };
+const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand(target));
+const chunk = new Uint8Array(5 * 1024 * 1024).fill(42); // 5 MiB
+s3.trace.show({ UploadId });
 
 // %% [markdown]
 // ## 2. Send the parts
 //
-// Three parts of 5 MiB, the smallest a part may be (except the last), each an `UploadPart` with its
-// number; the bar shows the bytes sent.
+// Three parts, each an `UploadPartCommand` with its number, one after the other. The server
+// answers each with an `ETag`, which completing the upload needs.
 
 // %% id="multipart-parts"
-const bar = new ProgressBar({ label: "by-hand.bin", total: 3 * chunk.length });
+import { UploadPartCommand } from "@aws-sdk/client-s3";
 const parts = [];
-for (const n of [1, 2, 3]) {
-  parts.push(await uploadPart(s3, upload, n, chunk));
-  bar.update({ loaded: n * chunk.length });
+for (const PartNumber of [1, 2, 3]) {
+  const part = { ...target, UploadId, PartNumber, Body: chunk };
+  const { ETag } = await s3.client.send(new UploadPartCommand(part));
+  parts.push({ PartNumber, ETag });
 }
-bar.done();
 s3.trace.show(parts);
 
 // %% [markdown]
 // ## 3. List the parts
 //
-// `ListParts` shows what the server holds for the upload: a client that lost track can resume from
-// here.
+// `ListPartsCommand` shows what the server holds for the upload: a client that lost track can
+// resume from here.
 
 // %% id="multipart-list"
-s3.trace.show(await listParts(s3, upload));
+import { ListPartsCommand } from "@aws-sdk/client-s3";
+
+const { Parts = [] } = await s3.client.send(new ListPartsCommand({ ...target, UploadId }));
+s3.trace.show(Parts.map(({ PartNumber, Size, ETag }) => ({ PartNumber, Size, ETag })));
 
 // %% [markdown]
 // ## 4. Complete it
 //
-// `CompleteMultipartUpload` names the parts in order; the object appears, its ETag ending in
-// `-3` for three parts.
+// `CompleteMultipartUploadCommand` names the parts in order; the object appears, its ETag ending
+// in `-3` for three parts, as a `HeadObjectCommand` shows.
 
 // %% id="multipart-complete"
-await completeMultipart(s3, upload, parts);
-s3.trace.show(await headObject(s3, bucket, "by-hand.bin"));
+import { CompleteMultipartUploadCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+
+const complete = { ...target, UploadId, MultipartUpload: { Parts: parts } };
+await s3.client.send(new CompleteMultipartUploadCommand(complete));
+const head = await s3.client.send(new HeadObjectCommand(target));
+s3.trace.show({ ETag: head.ETag, ContentLength: head.ContentLength });
 
 // %% [markdown]
-// ## The same with putFile()
+// ## The same with the SDK's Upload
 //
-// `putFile()` does all of it for a file on disk: parts read in turn, several in flight, aborted on
-// failure. We write a 12 MiB file
-// <notebook>next to the notebook</notebook><terminal>in `notebooks/`</terminal> and send it in 5 MiB parts.
+// `Upload` from `@aws-sdk/lib-storage` does all of it for a stream: it cuts 5 MiB parts, sends
+// several at once and aborts on failure. We write a 12 MiB file
+// <notebook>next to the notebook</notebook><terminal>in `notebooks/`</terminal> and stream it.
 
-// %% id="put-file"
+// %% id="upload-prepare"
+import { Upload } from "@aws-sdk/lib-storage";
+
 await Deno.writeFile("big-file.bin", new Uint8Array(12 * 1024 * 1024).fill(7));
-const sent = await putFile(s3, bucket, "big-file.bin", "big-file.bin", {
-  multipartThreshold: 5 * 1024 * 1024,
-  partSize: 5 * 1024 * 1024,
-});
-s3.trace.show(sent);
+const Body = (await Deno.open("big-file.bin")).readable;
+const params = { Bucket: bucket, Key: "big-file.bin", Body };
+const upload = new Upload({ client: s3.client, params, partSize: 5 * 1024 * 1024 });
+
+// %% [markdown]
+// ## Send it, with a progress bar
+//
+// Its parts are in flight together, so the trace lists them as their answers come, not in part
+// order; the last part is the smallest (2 MiB). The course's `putFile(s3, bucket, key, path)`
+// is the shorthand for a file on disk.
+
+// %% id="upload-done"
+import { ProgressBar } from "../lib/mod.ts";
+
+const bar = new ProgressBar({ label: "big-file.bin", total: 12 * 1024 * 1024 });
+upload.on("httpUploadProgress", ({ loaded = 0 }) => bar.update({ loaded }));
+const { ETag } = await upload.done();
+bar.done();
+s3.trace.show({ ETag });
 
 // %% [markdown]
 // ## An upload interrupted on purpose
@@ -109,44 +122,59 @@ s3.trace.show(sent);
 // part that takes space. Here we start one and walk away.
 
 // %% id="interrupted"
-const abandoned = await startMultipart(s3, bucket, "abandoned.bin");
-await uploadPart(s3, abandoned, 1, chunk);
-s3.trace.show(abandoned);
+const abandoned = { Bucket: bucket, Key: "abandoned.bin" };
+const started = await s3.client.send(new CreateMultipartUploadCommand(abandoned));
+const first = { ...abandoned, UploadId: started.UploadId, PartNumber: 1, Body: chunk };
+await s3.client.send(new UploadPartCommand(first));
+s3.trace.show({ UploadId: started.UploadId });
 
 // %% [markdown]
 // ## Find the leftovers
 //
-// `ListMultipartUploads` (`GET /bucket?uploads`) lists the unfinished uploads; `ListParts` on
-// each adds up the space they hold.
+// `ListMultipartUploadsCommand` (`GET /bucket?uploads`) lists the unfinished uploads.
+
+// %% id="leftovers-listed"
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+
+const open = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+const { Uploads = [] } = open;
+s3.trace.show(Uploads.map(({ Key, UploadId, Initiated }) => ({ Key, UploadId, Initiated })));
+
+// %% [markdown]
+// ## What they hold
+//
+// The course's `leftoverUploads(s3, bucket)` lists them the same way, then sends `ListParts` for
+// each and adds up the space its parts take.
 
 // %% id="leftovers"
-const leftovers = await leftoverUploads(s3, bucket);
-s3.trace.show(leftovers);
+import { leftoverUploads } from "../lib/mod.ts";
+
+s3.trace.show(await leftoverUploads(s3, bucket));
 
 // %% [markdown]
 // ## Abort them
 //
-// `AbortMultipartUpload` deletes an upload's parts; afterwards none is left.
+// `AbortMultipartUploadCommand` deletes an upload's parts; afterwards none is left.
 
 // %% id="abort-leftovers"
-for (const leftover of leftovers) await abortMultipart(s3, leftover);
+import { AbortMultipartUploadCommand } from "@aws-sdk/client-s3";
+
+for (const { Key, UploadId } of Uploads) {
+  await s3.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
+}
 s3.trace.show(await leftoverUploads(s3, bucket));
 
 // %% [markdown]
-// ## Clean up
+// ## Clean up and close
 //
-// The two objects and the bucket go, and so does the local file.
+// The two objects and the bucket go, and so does the local file; closing the connection stops the
+// embedded server, if one was started.
 
-// %% id="big-files-cleanup" tags=["cleanup"]
+// %% id="big-files-close" tags=["cleanup"]
+import { deleteBucket, emptyBucket } from "../lib/mod.ts";
+
 await emptyBucket(s3, bucket);
 await deleteBucket(s3, bucket);
 await Deno.remove("big-file.bin");
-s3.trace.show();
-
-// %% [markdown]
-// ## Done
-//
-// Closing the connection stops the embedded server, if one was started.
-
-// %% id="big-files-close"
 await s3.close();
+s3.trace.show();

@@ -13,30 +13,16 @@
 // # Folders and many objects
 //
 // S3 has no folders: a bucket is a flat list of keys, and `/` in a key is just a character. Yet
-// listings can group keys by `/`, and the helpers below act on thousands of keys with as few
-// requests as S3 allows.
-
-// %% id="folders-intro"
-import { connect, createBucket, deleteBucket, emptyBucket, headObject } from "../lib/mod.ts";
-import { copyObject, getIfChanged, getRange, listFolder, putMany, putObject } from "../lib/mod.ts";
-import { bucketSize, deletePrefix, renameObject, setAclUnder } from "../lib/mod.ts";
-
-// %% [markdown]
-// ## Where to connect
+// listings can group keys by `/`, and a few calls act on thousands of keys with as few requests as
+// S3 allows.
 //
-// As in the first chapter: `{}` is the embedded server, `{ emulate: "us-east-5" }` behaves like
-// DreamObjects US-East 5, `{ dreamobjects: true }` is your account (keys from `AWS_ACCESS_KEY_ID`
-// and `AWS_SECRET_ACCESS_KEY`).
+// The set-up connects as in [chapter 1](tour.ipynb#Where-to-connect) (`options` says where) and
+// makes a bucket for this chapter's keys; the last cell deletes it, with everything in it.
 
-// %% id="folders-options" tags=["parameters"]
-const options = {}; // e.g. { dreamobjects: true } or { emulate: "us-east-5" }
+// %% id="folders-setup" tags=["parameters"]
+import { connect, type ConnectOptions, createBucket } from "../lib/mod.ts";
 
-// %% [markdown]
-// ## Connect and make a bucket
-//
-// A bucket for this chapter's keys; it goes at the end, with everything in it.
-
-// %% id="folders-connect"
+const options: ConnectOptions = {}; // where to connect: see chapter 1
 const s3 = await connect(options);
 const bucket = await createBucket(s3, { prefix: "folders" });
 s3.trace.show(bucket);
@@ -44,77 +30,101 @@ s3.trace.show(bucket);
 // %% [markdown]
 // ## Keys with slashes, listed as folders
 //
-// `ListObjectsV2` with `delimiter=/` folds every key with a `/` after the prefix into a *common
-// prefix*: the top level shows two folders and one file.
+// `ListObjectsV2Command` with `Delimiter: "/"` folds every key with a `/` after the prefix into a
+// *common prefix*: the top level shows two folders and one file. The course's `putMany()` writes
+// the keys first, one `PutObject` each.
 
 // %% id="folders-top"
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { putMany } from "../lib/mod.ts";
 const tree = ["readme.txt", "docs/notes.txt", "photos/2025/beach.jpg", "photos/2026/cloud.jpg"];
 await putMany(s3, bucket, tree, "some bytes");
-s3.trace.show(await listFolder(s3, bucket));
+const top = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: "/" }));
+const folders = (top.CommonPrefixes ?? []).map(({ Prefix }) => Prefix);
+s3.trace.show({ folders, files: (top.Contents ?? []).map(({ Key }) => Key) });
 
 // %% [markdown]
 // ## Open a folder
 //
-// The same listing with `prefix=photos/` shows what is inside it: two more folders.
+// The same listing with `Prefix: "photos/"` shows what is inside it: two more folders.
+// `listFolder(s3, bucket, prefix)` is the course's shorthand.
 
 // %% id="folders-open"
+import { listFolder } from "../lib/mod.ts";
+
 s3.trace.show(await listFolder(s3, bucket, "photos/"));
 
 // %% [markdown]
 // ## Past 1,000 keys
 //
-// A listing answers at most 1,000 keys, then a continuation token for the next page. We write 1,100
-// small logs (the trace is paused for those 1,100 PUTs) and list them: two requests.
+// A listing answers at most 1,000 keys, then a continuation token for the next page; the SDK's
+// `paginateListObjectsV2()` follows the tokens (writing each into the input it was given, so a
+// second listing takes a fresh one). We write 1,100 small logs and list them: two requests (the
+// trace counts the 1,100 PUTs in one line).
 
 // %% id="folders-many"
+import { paginateListObjectsV2 } from "@aws-sdk/client-s3";
 const logs = Array.from({ length: 1100 }, (_, i) => `logs/${String(i).padStart(4, "0")}.log`);
-s3.trace.enabled = false;
-await putMany(s3, bucket, logs, "a log line\n").finally(() => (s3.trace.enabled = true));
-const listed = await listFolder(s3, bucket, "logs/");
-s3.trace.show({ written: logs.length, listed: listed.files.length, requests: listed.requests });
+await putMany(s3, bucket, logs, "a log line\n");
+const pages = await Array.fromAsync(
+  paginateListObjectsV2({ client: s3.client }, { Bucket: bucket, Prefix: "logs/" }),
+);
+const listed = pages.reduce((n, page) => n + (page.KeyCount ?? 0), 0);
+s3.trace.show({ written: logs.length, listed, requests: pages.length });
 
 // %% [markdown]
 // ## User metadata and content type
 //
-// An object carries a `Content-Type` (what a browser does with it) and any `x-amz-meta-*` headers
-// you give it; a HEAD reads them without the body.
+// An object carries a `ContentType` (what a browser does with it) and any `Metadata` you give it,
+// sent as `x-amz-meta-*` headers; a `HeadObjectCommand` reads them without the body.
 
 // %% id="folders-metadata"
-const html = "<h1>Report</h1>";
-const about = { contentType: "text/html", metadata: { author: "ada" } };
-await putObject(s3, bucket, "docs/report.html", html, about);
-s3.trace.show(await headObject(s3, bucket, "docs/report.html"));
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+const report = { Bucket: bucket, Key: "docs/report.html" };
+const about = { ContentType: "text/html", Metadata: { author: "ada" } };
+await s3.client.send(new PutObjectCommand({ ...report, ...about, Body: "<h1>Report</h1>" }));
+const head = await s3.client.send(new HeadObjectCommand(report));
+s3.trace.show({ ContentType: head.ContentType, Metadata: head.Metadata, ETag: head.ETag });
 
 // %% [markdown]
 // ## Copy and rename
 //
-// `CopyObject` copies inside the service, metadata included, with no bytes through this machine.
-// S3 has no rename: it is a copy, then a delete of the old key.
+// `CopyObjectCommand` copies inside the service, metadata included, with no bytes through this
+// machine. S3 has no rename: it is a copy, then a delete of the old key. `copyObject()` and
+// `renameObject()` are the course's shorthands.
 
 // %% id="folders-copy"
-await copyObject(s3, bucket, "docs/report.html", "docs/draft.html");
-await renameObject(s3, bucket, "docs/draft.html", "archive/report-2026.html");
+import { CopyObjectCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
+const copy = (from: string, Key: string) =>
+  s3.client.send(new CopyObjectCommand({ Bucket: bucket, Key, CopySource: `${bucket}/${from}` }));
+await copy("docs/report.html", "docs/draft.html");
+await copy("docs/draft.html", "archive/report-2026.html"); // a rename: the copy, then
+await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "docs/draft.html" }));
 s3.trace.show(await listFolder(s3, bucket, "archive/"));
 
 // %% [markdown]
 // ## A byte range
 //
-// `Range: bytes=4-9` reads only those bytes (`206 Partial Content`): how downloads resume and
-// how big files are read in parallel.
+// `Range: "bytes=4-9"` reads only those bytes (`206 Partial Content`): how downloads resume and
+// how big files are read in parallel. `getRange()` is the shorthand.
 
 // %% id="folders-range"
-const part = await getRange(s3, bucket, "docs/report.html", 4, 9);
-s3.trace.show(new TextDecoder().decode(part));
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+
+const part = await s3.client.send(new GetObjectCommand({ ...report, Range: "bytes=4-9" }));
+s3.trace.show(await part.Body!.transformToString());
 
 // %% [markdown]
 // ## A conditional GET
 //
-// With `If-None-Match` set to the ETag of the copy we hold, the server answers `304 Not Modified`
-// and sends no body: the cached copy is still good.
+// With `IfNoneMatch` set to the ETag of the copy we hold, the server answers `304 Not Modified` and
+// sends no body: the cached copy is still good. The SDK throws for a 304, its status in
+// `$metadata`; `getIfChanged()` is the shorthand that answers `{ modified: false }` instead.
 
 // %% id="folders-conditional"
-const { etag } = await headObject(s3, bucket, "docs/report.html");
-s3.trace.show(await getIfChanged(s3, bucket, "docs/report.html", etag ?? ""));
+const cached = await s3.client.send(new GetObjectCommand({ ...report, IfNoneMatch: head.ETag }))
+  .catch((error) => error);
+s3.trace.show({ status: cached.$metadata?.httpStatusCode });
 
 // %% [markdown]
 // ## The size of a bucket
@@ -123,15 +133,20 @@ s3.trace.show(await getIfChanged(s3, bucket, "docs/report.html", etag ?? ""));
 // added up, one request per 1,000 keys.
 
 // %% id="folders-size"
+import { bucketSize } from "../lib/mod.ts";
+
 s3.trace.show(await bucketSize(s3, bucket));
 
 // %% [markdown]
 // ## Change the ACL of many objects
 //
-// One `PutObjectAcl` per object makes a whole folder public. Where objects have no ACL of their own
+// One `PutObjectAcl` per object makes a whole folder public: `setAclUnder()` lists the folder and
+// sends them. Where objects have no ACL of their own
 // (DreamObjects US-East 5) they take their bucket's, so there is nothing to do per object.
 
 // %% id="folders-acl"
+import { setAclUnder } from "../lib/mod.ts";
+
 const madePublic = s3.cluster.objectAcls
   ? await setAclUnder(s3, bucket, "photos/", "public-read")
   : "skipped: no per-object ACLs here, objects take their bucket's permission";
@@ -140,27 +155,28 @@ s3.trace.show({ madePublic });
 // %% [markdown]
 // ## Delete a folder, 1,000 keys per request
 //
-// `DeleteObjects` deletes up to 1,000 keys in one request: the 1,100 logs go in two, after the
-// listing that names them.
+// `DeleteObjectsCommand` deletes up to 1,000 keys in one request: the 1,100 logs go in two, each
+// after the listing page that names them. `deletePrefix()` is the shorthand.
 
 // %% id="folders-delete-prefix"
-s3.trace.show(await deletePrefix(s3, bucket, "logs/"));
+import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
+const logPages = paginateListObjectsV2({ client: s3.client }, { Bucket: bucket, Prefix: "logs/" });
+for await (const { Contents = [] } of logPages) {
+  const Delete = { Objects: Contents.map(({ Key }) => ({ Key })) };
+  await s3.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete }));
+}
+s3.trace.show(await listFolder(s3, bucket, "logs/"));
 
 // %% [markdown]
-// ## Clean up
+// ## Clean up and close
 //
 // `emptyBucket()` removes what is left (every version, where the service keeps them), then the
-// bucket goes.
+// bucket goes; closing the connection stops the embedded server, if one was started.
 
-// %% id="folders-cleanup" tags=["cleanup"]
+// %% id="folders-close" tags=["cleanup"]
+import { deleteBucket, emptyBucket } from "../lib/mod.ts";
+
 await emptyBucket(s3, bucket);
 await deleteBucket(s3, bucket);
-s3.trace.show();
-
-// %% [markdown]
-// ## Done
-//
-// Closing the connection stops the embedded server, if one was started.
-
-// %% id="folders-close"
 await s3.close();
+s3.trace.show();

@@ -464,13 +464,39 @@ export async function getFile(
   bucket: string,
   key: string,
   path: string | URL,
-  options: GetFileOptions = {},
+  options: GetFileOptions & { verifyChecksum?: boolean } = {},
 ): Promise<number> {
   // The lean client when it applies (trace off): the same as the SDK's here, but it lets
   // `deno task cp` download without loading the SDK at all.
   const lean = leanClientOf(s3);
   const getRange = lean ? lean.getRange : sdkRangeGetter(s3.client);
-  return await downloadFile(getRange, s3.cluster, bucket, key, path, options);
+  const written = await downloadFile(getRange, s3.cluster, bucket, key, path, options);
+  if (options.verifyChecksum) await verifyFile(s3, bucket, key, path);
+  return written;
+}
+
+/**
+ * Checks a downloaded file against the object's stored checksum (a HEAD with
+ * `x-amz-checksum-mode: ENABLED`; the ranges came in parallel, so the file is read once more).
+ * A composite checksum (`…-N`) is not of the bytes and is not checked. On a mismatch the file
+ * is removed.
+ */
+async function verifyFile(s3: Connection, bucket: string, key: string, path: string | URL) {
+  const head = await request(
+    { action: `read the checksum of "${bucket}/${key}"`, bucket, key },
+    () =>
+      s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" })),
+  );
+  const stored = checksumOfOutput(head);
+  if (!stored || /-\d+$/.test(stored.value)) return;
+  const actual = await fileChecksum(stored.algorithm, path);
+  if (actual === stored.value) return;
+  await Deno.remove(path).catch(() => {});
+  throw new Error(
+    `Cannot download "${bucket}/${key}" to "${path}": the file does not match the object's ` +
+      `${stored.algorithm} checksum "${stored.value}" (got "${actual}"): the bytes changed on ` +
+      "the way, or the object was replaced meanwhile; the file was removed, download again",
+  );
 }
 
 /** An object's metadata. */

@@ -216,14 +216,16 @@ export class SignatureSteps extends View {
   }
 
   /**
-   * Both signatures, one under the other, whether they are equal, and (for a body sent as
-   * bytes) whether the body's SHA-256 is the payload hash signed.
+   * Both signatures (their first 8 hex digits), one under the other, whether they are equal,
+   * and (for a body sent as bytes) whether the body's SHA-256 is the payload hash signed.
    *
    * @returns The comparison, as text.
    */
   comparison(): Text {
+    // Only the first 8 of the 64 hex digits: enough to see them equal, never a usable signature.
+    const short = (signature: string) => `${signature.slice(0, 8)}… (64 hex digits)`;
     return new Text(
-      `by hand:         ${this.signature}\nsent by the SDK: ${this.sent}\n` +
+      `by hand:         ${short(this.signature)}\nsent by the SDK: ${short(this.sent)}\n` +
         (this.matches ? "equal: the signature made by hand is the one on the wire" : "DIFFERENT") +
         (this.payloadMatches === undefined
           ? ""
@@ -375,18 +377,29 @@ export class SentResult extends View {
   readonly code?: string;
   /** The S3 error message, when it failed. */
   readonly message?: string;
+  /** The string to sign the server built, when a `SignatureDoesNotMatch` answer carries it. */
+  readonly stringToSign?: string;
 
   /**
    * Builds a result; {@linkcode sendByHand} and {@linkcode sendSignedV2} make them.
    *
    * @param fields The parts.
    */
-  constructor(fields: { label: string; status: number; code?: string; message?: string }) {
+  constructor(
+    fields: {
+      label: string;
+      status: number;
+      code?: string;
+      message?: string;
+      stringToSign?: string;
+    },
+  ) {
     super();
     this.label = fields.label;
     this.status = fields.status;
     this.code = fields.code;
     this.message = fields.message;
+    this.stringToSign = fields.stringToSign;
   }
 
   /** Whether the server accepted it (2xx). */
@@ -403,16 +416,28 @@ export class SentResult extends View {
   toText(color = false): string {
     const outcome = `${this.status}${this.code ? ` ${this.code}` : this.ok ? " OK" : ""}`;
     return `${this.label} → ${paint(outcome, this.ok ? "green" : "yellow", color)}` +
-      (this.message ? ` (${this.message})` : "");
+      (this.message ? ` (${this.message})` : "") + this.#below(color);
+  }
+
+  /** What the message says is "below": the server's string to sign, or that it sent none. */
+  #below(color: boolean): string {
+    if (this.code !== "SignatureDoesNotMatch") return "";
+    if (this.stringToSign === undefined) return "\n(the server sent no StringToSign to compare)";
+    return `\n${paint("the server's string to sign", "bold", color)}\n${this.stringToSign}`;
   }
 
   /**
    * The same as HTML.
    *
-   * @returns A paragraph.
+   * @returns A paragraph, and the server's string to sign when it sent one.
    */
   toHtml(): string {
-    return `<p>${escapeHtml(this.toText(false))}</p>`;
+    const [line, ...below] = this.toText(false).split("\n");
+    const label = this.stringToSign === undefined ? "" : "<b>the server's string to sign</b>";
+    return `<p>${escapeHtml(line)}</p>` +
+      (below.length
+        ? `${label}<pre>${escapeHtml(below.slice(label ? 1 : 0).join("\n"))}</pre>`
+        : "");
   }
 }
 
@@ -493,6 +518,9 @@ async function send(
   const code = status >= 300 ? /<Code>([^<]+)<\/Code>/.exec(text)?.[1] : undefined;
   const xml = status >= 300 ? /<Message>([^<]*)<\/Message>/.exec(text)?.[1] : undefined;
   const message = xml === undefined ? failure : xmlText(xml);
+  const toSign = status >= 300
+    ? /<StringToSign>([^<]*)<\/StringToSign>/.exec(text)?.[1]
+    : undefined;
   s3.trace.record({
     source: "probe",
     operation: request.label,
@@ -510,7 +538,13 @@ async function send(
     bytesReceived: Number(responseHeaders["content-length"] ?? text.length),
     ms: Math.round((performance.now() - started) * 10) / 10,
   });
-  return new SentResult({ label: request.label, status, code, message: message || undefined });
+  return new SentResult({
+    label: request.label,
+    status,
+    code,
+    message: message || undefined,
+    stringToSign: toSign === undefined ? undefined : xmlText(toSign),
+  });
 }
 
 function amzDate(at: Date): string {
@@ -603,7 +637,8 @@ export class SignedV2 extends View {
    * @returns HTML.
    */
   toHtml(): string {
-    return `<pre>${escapeHtml(this.stringToSign.text)}</pre>${this.result.toHtml()}`;
+    return `<b>string to sign (V2)</b><pre>${escapeHtml(this.stringToSign.text)}</pre>` +
+      this.result.toHtml();
   }
 }
 

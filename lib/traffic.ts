@@ -11,7 +11,7 @@
  */
 
 import type { S3Client } from "@aws-sdk/client-s3";
-import { Stack, toView, type View } from "./display.ts";
+import { Stack, statusText, Text, toView, type View } from "./display.ts";
 import type { Exchange, ExchangeInput } from "./exchange.ts";
 import { redactAuthorization, REDACTED, redactSecrets, redactUrl } from "./redact.ts";
 import { addRecorder } from "./_recorder.ts";
@@ -47,6 +47,8 @@ export class Traffic {
   #secrets = new Set<string>();
   #shown = 0;
   #seq = 0;
+  /** `#seq` at the last `show()`: how many exchanges it covers, even those no longer kept. */
+  #shownSeq = 0;
   /** Whether exchanges are recorded; set to `false` to trace nothing. */
   enabled = true;
   /** How many exchanges are kept; the oldest are dropped beyond it. */
@@ -154,8 +156,11 @@ export class Traffic {
    * @returns A view of the value and the new traffic.
    */
   show(value?: unknown): View {
-    const traffic = this.view(this.#shown);
+    const fresh = this.#entries.slice(this.#shown);
+    const total = this.#seq - this.#shownSeq;
     this.#shown = this.#entries.length;
+    this.#shownSeq = this.#seq;
+    const traffic = total > SHOW_AT_MOST ? collapse(fresh, total) : new TrafficView(fresh);
     return value === undefined ? traffic : new Stack([toView(value), traffic]);
   }
 
@@ -163,5 +168,33 @@ export class Traffic {
   clear(): void {
     this.#entries = [];
     this.#shown = 0;
+    this.#shownSeq = this.#seq;
   }
+}
+
+/**
+ * Above this many exchanges, `show()` lists the first and last three and counts the others (1,100
+ * PUTs would be 2,200 lines): a lesson needs no plumbing to keep its trace readable.
+ */
+const SHOW_AT_MOST = 12;
+
+/** The first and last three exchanges, and one line counting the others by operation and status. */
+function collapse(fresh: readonly Exchange[], total: number): View {
+  const [head, middle, tail] = [fresh.slice(0, 3), fresh.slice(3, -3), fresh.slice(-3)];
+  const counts = new Map<string, number>();
+  for (const e of middle) {
+    const what = `${e.operation ?? e.method} → ${statusText(e.status)}${
+      e.code ? ` ${e.code}` : ""
+    }`;
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  const gone = total - fresh.length;
+  const parts = [...counts].map(([what, n]) => `${n.toLocaleString("en-US")} × ${what}`);
+  if (gone > 0) parts.push(`${gone.toLocaleString("en-US")} no longer kept`);
+  const hidden = (middle.length + gone).toLocaleString("en-US");
+  return new Stack([
+    new TrafficView(head),
+    new Text(`  … ${hidden} more exchanges: ${parts.join(", ")}`, "dim"),
+    new TrafficView(tail),
+  ]);
 }

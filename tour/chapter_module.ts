@@ -39,21 +39,33 @@ export function chapterModule(steps: readonly Step[], source: URL): string {
       /(\bfrom\s+|\bimport\s+)"(\.{1,2}\/[^"]+)"/g,
       (_, keyword, specifier) => `${keyword}${JSON.stringify(new URL(specifier, source).href)}`,
     );
-    const parameters = step.parameters ? declaredNames(code) : [];
-    for (const name of parameters) {
-      code = code.replace(new RegExp(`^((?:const|let) )${name}\\b`, "m"), `$1__default_${name}`);
-    }
+    if (step.parameters) code = withParameters(code);
     const { body, expression } = splitCell(code);
     out.push(`// ${step.id}`, `await __tour.enter(${index});`);
     if (body.trim()) out.push(body);
     if (expression !== undefined) out.push(`__tour.show(${index}, (\n${expression}\n));`);
-    for (const name of parameters) {
-      out.push(`const ${name} = __tour.parameter(${JSON.stringify(name)}, __default_${name});`);
-    }
     const names = declaredNames(step.code);
     if (names.length) out.push(`__tour.declare({ ${names.join(", ")} });`);
   });
   return out.join("\n") + "\n";
+}
+
+/**
+ * The parameters cell with each top-level `const NAME = …;` renamed `__default_NAME` and followed
+ * at once by `const NAME = __tour.parameter("NAME", __default_NAME);`, so that the rest of the
+ * cell (and the chapter) sees the value the tour's flags give, as papermill's injected cell would.
+ */
+function withParameters(code: string): string {
+  const lines = code.split("\n");
+  for (const name of declaredNames(code)) {
+    const start = lines.findIndex((l) => new RegExp(`^(?:const|let) ${name}\\b`).test(l));
+    if (start < 0) continue; // destructured: left as it is
+    lines[start] = lines[start].replace(name, `__default_${name}`);
+    let end = start;
+    while (end < lines.length - 1 && !/;\s*(?:\/\/.*)?$/.test(lines[end])) end++;
+    lines.splice(end + 1, 0, `const ${name} = __tour.parameter("${name}", __default_${name});`);
+  }
+  return lines.join("\n");
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type Emulation,
 } from "../lib/mod.ts";
 import { EMULATIONS } from "../lib/connect_options.ts";
+import { toS3RequestError } from "../lib/errors.ts";
 import { paint, toView, useColor } from "../lib/display.ts";
 import { chapterModule, runChapterModule } from "./chapter_module.ts";
 import { cellHooks } from "./cell_hooks.ts";
@@ -27,32 +28,43 @@ import { type Chapter, chapterNamed, CHAPTERS, DEFAULT_CHAPTER, sourcePath } fro
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from "../cli/flags.ts";
 import { parseCommandLine, reportError, UsageError } from "../cli/usage.ts";
 
+/** The chapters for `--help`: the name to pass, then the title. */
+function chapterLines(): string {
+  const width = Math.max(...CHAPTERS.map((c) => c.name.length)) + 2;
+  return CHAPTERS.map((c) => `  ${c.name.padEnd(width)}${c.title}`).join("\n");
+}
+
 const HELP = `Usage: deno task tour [CHAPTER] [options]
 
-Runs one chapter of the course (--list shows them). Without CHAPTER, the first: the
-DreamObjects "Getting Started" tour: create a bucket, upload a picture, share it with a
-public link, a presigned link and an ACL, then delete everything. Without --endpoint,
---dreamobjects or --use-s3 it runs on the embedded S3 server, started in-process. On a service
-without object ACLs (DreamObjects US-East 5) it makes the bucket public instead of the object;
-where deletes keep versions (US-East 5 too) it shows the delete marker and the version left, then
-removes every version so that the bucket can go.
+Runs one chapter of the course in the terminal: each step's prose, its code (the cells of the
+chapter's notebook, course/NN_name.ts) and what the code printed, its HTTP traffic included.
+Without CHAPTER, the first. Without --endpoint, --dreamobjects or --use-s3 it runs on the embedded
+S3 server, started in-process. Whatever the chapter creates is deleted at the end (every version
+and unfinished upload included), also when a step fails or on Ctrl-C.
 
-Options:
+Chapters:
+${chapterLines()}
+
+Options (for every chapter):
 ${CONNECTION_HELP}
   --emulate NAME         Embedded server behaving like rgw (Ceph RGW, default) or us-east-5
                          (DreamObjects US-East 5's rules, offline)
   --step                 Wait for Enter before each step
-  --keep                 Keep the bucket and the picture (skip the deleting steps)
+  --keep                 Skip the deleting steps and leave what the chapter made on the service
+                         (the embedded server keeps nothing after the tour: use --endpoint)
   --list                 List the chapters, one per line: the CHAPTER to pass, then its title
   -h, --help             Show this help
 
+The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a --profile), so they stay
+out of your shell history. COLUMNS sets the width the text is fitted to; NO_COLOR turns colours
+off.
+
 Examples:
   deno task tour
-  deno task tour --dreamobjects --access-key KEY --secret-key SECRET
-  deno task tour --dreamobjects --cluster us-east-1
-  deno task tour --emulate us-east-5
-  deno task tour --endpoint http://127.0.0.1:7480 --step
-  deno task tour signing --emulate us-east-5`;
+  deno task tour signing --emulate us-east-5
+  AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… deno task tour --dreamobjects
+  deno task tour versions --dreamobjects --cluster us-east-1 --step
+  deno task tour --endpoint http://127.0.0.1:7480 --keep`;
 
 const FLAGS = {
   ...CONNECTION_FLAGS,
@@ -187,9 +199,53 @@ async function cleanup(
   return notes;
 }
 
+/**
+ * What stopped the tour, in one line: an error the AWS SDK threw from a lesson's own
+ * `s3.client.send(…)` is explained as the helpers explain theirs (`lib/errors.ts`), naming the
+ * operation and the object from the connection's last request.
+ */
+function failure(error: unknown, scope: Record<string, unknown>): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error && typeof error === "object" && "$metadata" in error)) return message;
+  const last = Object.values(scope).filter((v) => v instanceof Connection)
+    .flatMap((s3) => s3.trace.entries.at(-1) ?? []).at(-1);
+  if (!last) return message;
+  const [bucket, ...key] = decodeURIComponent(new URL(last.url).pathname.slice(1)).split("/");
+  const what = `${last.operation ?? last.method}${
+    bucket ? ` "${[bucket, ...key].join("/")}"` : ""
+  }`;
+  const typed = toS3RequestError(error, {
+    action: `send ${what}`,
+    bucket: bucket || undefined,
+    key: key.join("/") || undefined,
+  });
+  return typed instanceof Error ? typed.message : message;
+}
+
+/**
+ * The buckets a connection made and has not deleted: those the helpers remember, plus those its
+ * trace shows created by an SDK call (`CreateBucketCommand`), minus those it shows deleted.
+ */
+function bucketsLeft(s3: Connection): string[] {
+  const left = new Set(s3.createdBuckets);
+  const endpoint = new URL(s3.endpoint);
+  for (const e of s3.trace.entries) {
+    if (e.status < 200 || e.status > 299) continue;
+    if (e.operation !== "CreateBucket" && e.operation !== "DeleteBucket") continue;
+    const url = new URL(e.url);
+    const bucket = url.hostname.endsWith(`.${endpoint.hostname}`)
+      ? url.hostname.slice(0, -endpoint.hostname.length - 1)
+      : decodeURIComponent(url.pathname.split("/")[1] ?? "");
+    if (!bucket) continue;
+    if (e.operation === "CreateBucket") left.add(bucket);
+    else left.delete(bucket);
+  }
+  return [...left];
+}
+
 async function cleanupConnection(s3: Connection, keep: boolean): Promise<string[]> {
   const notes: string[] = [];
-  for (const bucket of [...s3.createdBuckets]) {
+  for (const bucket of bucketsLeft(s3)) {
     if (keep) {
       notes.push(
         `Kept bucket "${bucket}" at ${s3.endpoint} (--keep)` +
@@ -294,7 +350,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     failed = true;
     say();
-    console.error(paint(`The tour stopped: ${(error as Error).message}`, "red", color));
+    console.error(paint(`The tour stopped: ${failure(error, scope)}`, "red", color));
     if (settings.debug) console.error(error);
   } finally {
     for (const note of await finish()) say(foldLine(note, width));

@@ -78,22 +78,23 @@ export function markdownToText(markdown: string, width: number, color: boolean):
         const heading = /^#{1,6} (.*)$/.exec(item);
         if (heading) return paint(inline(heading[1], false), "bold", color);
         const bullet = /^(?:[-*] |\d+\. )/.exec(item)?.[0] ?? "";
-        return wrap(
-          inline(item.slice(bullet.length), color),
-          width,
-          bullet,
-          " ".repeat(bullet.length),
-        );
+        const indent = " ".repeat(bullet.length);
+        const text = inline(item.slice(bullet.length), color);
+        const lines = wrap(text, width, bullet, indent).replaceAll(NBSP, " ").split("\n");
+        return lines.map((line) => foldLine(line, width, indent)).join("\n");
       }).join("\n"),
     );
   }
   return blocks.join("\n\n");
 }
 
+const NBSP = "\u00a0";
+
 /** Inline markdown to text. */
 function inline(text: string, color: boolean): string {
   return text
-    .replace(/`([^`]+)`/g, (_, code) => paint(code, "cyan", color))
+    // A code span is never broken across lines: its spaces are no-break spaces until wrapped.
+    .replace(/`([^`]+)`/g, (_, code) => paint(code.replaceAll(" ", NBSP), "cyan", color))
     .replace(/\*\*([^*]+)\*\*/g, "$1")
     .replace(/(^|[\s(])[*_]([^*_\s][^*_]*?)[*_](?=[\s).,;:!?]|$)/g, "$1$2")
     .replace(/\[([^\]]+)\]\((https?:[^)]+)\)/g, "$1 ($2)")
@@ -255,8 +256,7 @@ export function fitView(view: View, width: number, color: boolean): string {
   if (view instanceof Table) return fitTable(view, width, color);
   return view.toText(color).split("\n").map((line) => {
     // A traffic line ("  GET    http://…") goes on under its URL.
-    // deno-lint-ignore no-control-regex
-    const url = /^(\s*(?:\x1b\[[0-9;]*m)?[A-Z]+(?:\x1b\[[0-9;]*m)?\s+)https?:/.exec(line);
+    const url = /^(\s*[A-Z]+\s+)https?:/.exec(line.replace(ANSI, ""));
     return foldLine(line, width, url ? " ".repeat(widthOf(url[1])) : undefined);
   }).join("\n");
 }

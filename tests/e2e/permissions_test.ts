@@ -160,7 +160,13 @@ const EXERCISES: Record<string, Exercise> = {
         ],
       );
       const copied = await Deno.readTextFile(`${dir}/out.txt`).catch(() => "");
-      return outcome(down, down.code === 0 && copied === "copied");
+      if (down.code !== 0 || copied !== "copied") return outcome(down, false);
+      // A file over the multipart threshold (16 MiB) goes up through the SDK, small ones without.
+      await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(17 * 1024 * 1024));
+      const big = await runDeno(
+        [...args, ...keys, DEMO.secretAccessKey, "--quiet", `${dir}/big.bin`, "s3://perm-cp/big"],
+      );
+      return outcome(big, big.code === 0);
     } finally {
       sdk.destroy();
       await Deno.remove(dir, { recursive: true });

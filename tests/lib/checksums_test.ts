@@ -10,9 +10,11 @@ import {
   connect,
   createBucket,
   getBytes,
+  getFile,
   putFile,
   putObject,
   S3RequestError,
+  syncDown,
   syncUp,
 } from "../../lib/mod.ts";
 import { randomBytes } from "../support/bytes.ts";
@@ -80,6 +82,8 @@ Deno.test("putFile({ checksum }): single PUT, and multipart as full-object CRC o
       assert.equal(out.multipart, true);
       assert.equal(out.checksum, `CRC32C:${expectedChecksum("CRC32C", big)}`);
       assert.deepEqual(await getBytes(s3, bucket, "big-crc", { verifyChecksum: true }), big);
+      await getFile(s3, bucket, "big-crc", `${dir}/copy.bin`, { verifyChecksum: true });
+      assert.deepEqual(await Deno.readFile(`${dir}/copy.bin`), big);
     });
     await t.step("multipart, SHA256: composite", async () => {
       const out = await putFile(s3, bucket, "big-sha", `${dir}/big.bin`, {
@@ -98,7 +102,7 @@ Deno.test("putFile({ checksum }): single PUT, and multipart as full-object CRC o
   }
 });
 
-Deno.test("syncUp({ checksum }) sends one with every file, small and multipart", async () => {
+Deno.test("syncUp({ checksum }) sends one with every file; syncDown({ verifyChecksum }) checks them", async () => {
   await using s3 = await connect({ env: noEnv });
   const bucket = await createBucket(s3);
   const dir = await Deno.makeTempDir();
@@ -120,6 +124,20 @@ Deno.test("syncUp({ checksum }) sends one with every file, small and multipart",
       (await head("backup/b.bin")).ChecksumSHA1,
       expectedComposite("SHA1", [b.subarray(0, 5 * MiB), b.subarray(5 * MiB)]),
     );
+    // And back: a file above 8 MiB arrives in parallel ranges, checked against its full CRC.
+    const c = randomBytes(9 * MiB);
+    await Deno.writeFile(`${dir}/c.bin`, c);
+    await putFile(s3, bucket, "restore/c.bin", `${dir}/c.bin`, {
+      checksum: "CRC32",
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+    });
+    const down = await syncDown(s3, bucket, "restore", `${dir}/restored`, {
+      verifyChecksum: true,
+    });
+    assert.equal(down.copied, 1);
+    assert.deepEqual(down.failed, []);
+    assert.deepEqual(await Deno.readFile(`${dir}/restored/c.bin`), c);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -152,6 +170,16 @@ Deno.test("getBytes({ verifyChecksum }) refuses bytes that do not match the chec
     );
     // Without the option, nothing is checked.
     assert.equal(new TextDecoder().decode(await getBytes(s3, "some-bucket", "k")), "hello");
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = await getFile(s3, "some-bucket", "k", `${dir}/k`, { verifyChecksum: true })
+        .catch((e) => e);
+      assert.ok(file instanceof Error);
+      assert.match(file.message, /the file does not match the object's CRC32 checksum "AAAAAA=="/);
+      await assert.rejects(Deno.stat(`${dir}/k`), Deno.errors.NotFound, "the file was removed");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   } finally {
     await server.shutdown();
   }

@@ -190,6 +190,37 @@ Deno.test("a disabled trace records nothing; the limit drops the oldest exchange
   assert.deepEqual(small.entries.map((e) => e.url), ["http://h/1", "http://h/2"]);
 });
 
+Deno.test("show() lists the first and last three of many exchanges and counts the rest, dropped ones too", () => {
+  const trace = new Traffic(50);
+  const put = (i: number, status = 200) =>
+    trace.record({
+      source: "sdk",
+      operation: "PutObject",
+      method: "PUT",
+      url: `http://h/b/log-${i}`,
+      status,
+      code: status === 200 ? undefined : "SlowDown",
+      requestHeaders: {},
+      responseHeaders: {},
+      bytesSent: 1,
+      bytesReceived: 0,
+      ms: 1,
+    });
+  for (let i = 0; i < 12; i++) put(i);
+  assert.equal(trace.show().toText().split("\n").length, 24, "12 exchanges are shown whole");
+  for (let i = 0; i < 98; i++) put(i, i === 70 ? 503 : 200);
+  const text = trace.show("done").toText();
+  const lines = text.split("\n");
+  assert.equal(lines.length, 1 + 6 + 1 + 6, text);
+  assert.equal(
+    lines[7],
+    "  … 92 more exchanges: 43 × PutObject → 200 OK, 1 × PutObject → 503 Service Unavailable SlowDown, 48 no longer kept",
+  );
+  assert.match(lines[1], /log-48$/, "the first kept of the new ones");
+  assert.match(lines[13], /PutObject$/);
+  assert.match(trace.show().toText(), /\(no requests\)/);
+});
+
 /**
  * An HTTP proxy in front of a server that answers as Ceph RGW answers listings: the same status,
  * headers and body, but sent chunked, without `content-length`. The client signs for the proxy's

@@ -55,7 +55,7 @@ export async function runTour(args: string[], timeoutMs = 180_000): Promise<Tour
  * (`→ STATUS Reason [Code] … operation`, where anonymous probes show as `anonymous`): the public
  * link refused before the ACL, the presigned link working, the public link working after
  * `public-read`, the non-empty bucket refused, the object delete leaving nothing behind (the
- * version listing empty, nothing to remove), and NoSuchBucket at the end.
+ * version listing empty, no delete after it), and NoSuchBucket at the end.
  */
 export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> = [
   { what: "403 AccessDenied for the public link", pattern: /→ 403\b[^\n]*AccessDenied/ },
@@ -69,10 +69,8 @@ export const TOUR_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp }> =
   },
   {
     what: "no version left after the delete (ListObjectVersions)",
-    pattern:
-      /Nothing left: no version, no delete marker\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions/,
+    pattern: /^\(none\)\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions\n(?!\s*DELETE)/m,
   },
-  { what: "nothing to remove", pattern: /Nothing to remove here/ },
   { what: "404 NoSuchBucket at the end", pattern: /→ 404\b[^\n]*NoSuchBucket/ },
 ];
 
@@ -97,11 +95,10 @@ export const US_EAST_5_MILESTONES: ReadonlyArray<{ what: string; pattern: RegExp
     pattern: /→ 404\b[^\n]*NoSuchKey[^\n]*anonymous/,
   },
   {
-    what: "the listing: the marker, latest, over the picture's version still stored",
+    what: "the listing: the marker over the picture's version still stored, both removed",
     pattern:
-      /cloud\.png +\S+ +true +true +0 [^\n]*\n *cloud\.png +\S+ +false +false +[1-9]\d* [^\n]*\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions/,
+      /^ {2}Key +VersionId +removed\n {2}cloud\.png +\S+ +true\n {2}cloud\.png +\S+ +true\n[^\n]*\n\s*→ 200\b[^\n]*ListObjectVersions/m,
   },
-  { what: "the two removed", pattern: /Removed 2 version\(s\) and delete marker\(s\)/ },
   {
     what: "the marker removed by its version id",
     pattern: /→ 204\b[^\n]*DeleteObject\n {10}removed delete marker \S+/,

@@ -1,7 +1,7 @@
 /**
  * The "big-files" chapter, run as a user runs it (`deno task tour big-files`) on the embedded
  * server, on a US-East 5 stand-in and on Ceph RGW, and its notebook executed in Jupyter: the
- * multipart upload by hand (three parts listed, an ETag ending in -3), putFile() in parts, the
+ * multipart upload by hand (three parts listed, an ETag ending in -3), the SDK's Upload in parts, the
  * abandoned upload found with its 5 MiB and aborted, nothing left on the server (checked through
  * a second connection) and no local file left next to the notebook.
  *
@@ -13,6 +13,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -39,7 +40,10 @@ const MILESTONES = [
   { what: "three parts sent", pattern: /(→ 200 OK[^\n]*UploadPart\n[\s\S]*?){3}/ },
   { what: "three parts listed", pattern: /→ 200 OK[^\n]*ListParts/ },
   { what: "the upload completed as 3 parts", pattern: /-3"[\s\S]*?CompleteMultipartUpload/ },
-  { what: "putFile() in parts", pattern: /multipart: true/ },
+  {
+    what: "the SDK's Upload in 3 parts",
+    pattern: /'"[0-9a-f]+-3"' \}[\s\S]*?CompleteMultipartUpload/,
+  },
   { what: "a part left behind", pattern: /abandoned\.bin[\s\S]*?→ 200 OK[^\n]*UploadPart/ },
   { what: "the leftover found with its 5 MiB", pattern: /abandoned\.bin +\S+ +\S+ +1 +5242880/ },
   { what: "none left", pattern: /^\(none\)$/m },
@@ -125,6 +129,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), NOTEBOOK, MILESTONES);
     await assertNoLocalFile(NOTEBOOK);
   },
@@ -138,6 +143,7 @@ jupyterTest("the big-files notebook executes on Ceph RGW", { rgw: true }, async 
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("big-files-") && !before.has(name));
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);

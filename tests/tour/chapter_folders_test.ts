@@ -14,6 +14,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -42,13 +43,17 @@ function milestones(acl: RegExp) {
       pattern: /folders: \[ "photos\/2025\/", "photos\/2026\/" \]/,
     },
     { what: "1,100 keys in two listings", pattern: /written: 1100, listed: 1100, requests: 2/ },
-    { what: "the user metadata read back", pattern: /metadata: \{ author: "ada" \}/ },
+    { what: "the user metadata read back", pattern: /Metadata: \{ author: "ada" \}/ },
     { what: "the renamed copy", pattern: /archive\/report-2026\.html/ },
     { what: "a ranged GET", pattern: /^Report$[\s\S]*?→ 206 Partial Content/m },
-    { what: "a 304", pattern: /modified: false[\s\S]*?→ 304 Not Modified/ },
+    { what: "a 304", pattern: /status: 304 \}[\s\S]*?→ 304 Not Modified/ },
     { what: "the bucket's size", pattern: /objects: 1106, bytes: 12170, requests: 2/ },
     { what: "the ACL step", pattern: acl },
-    { what: "1,100 deleted in two requests", pattern: /deleted: 1100, requests: 2/ },
+    {
+      what: "1,100 deleted in two requests, none left",
+      pattern:
+        /folders: \[\], files: \[\], requests: 1 \}[\s\S]*?→ 200 OK[^\n]*DeleteObjects[\s\S]*?→ 200 OK[^\n]*DeleteObjects/,
+    },
     { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
   ];
 }
@@ -106,6 +111,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), NOTEBOOK, milestones(ACL_SET));
   },
 );
@@ -118,6 +124,7 @@ jupyterTest("the folders notebook executes on Ceph RGW", { rgw: true }, async (_
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("folders-") && !before.has(name));
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);

@@ -14,6 +14,7 @@ import { declaredNames, parseCells, splitCell, stepsOf } from "../../tour/percen
 import { chapterModule, runChapterModule } from "../../tour/chapter_module.ts";
 import { cellHooks } from "../../tour/cell_hooks.ts";
 import { ROOT } from "../support/tour_run.ts";
+import { assertSdkCells } from "../support/sdk_lessons.ts";
 
 async function deno(args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -125,6 +126,10 @@ Deno.test("every chapter has steps, one parameters cell, and its title as its he
   }
 });
 
+Deno.test("each chapter sends the operations it introduces as AWS SDK commands", () => {
+  for (const chapter of CHAPTERS) assertSdkCells(chapter);
+});
+
 Deno.test("deno task check type-checks and lints course/, and every chapter passes both", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   assert.match(config.tasks.check, /deno check [^&]*\bcourse\//);
@@ -155,8 +160,8 @@ Deno.test("a type error planted in a chapter's cell fails deno check at that lin
 Deno.test("a value a cell computes and no cell uses fails deno lint", async () => {
   const file = await planted(
     "05_versions.ts",
-    "s3.trace.show(new Stack([toView(gone), toView(hidden)]));",
-    "s3.trace.show(hidden);",
+    "s3.trace.show({ error: gone.name, status: gone.$metadata?.httpStatusCode });",
+    "s3.trace.show();",
   );
   try {
     const { code, output } = await deno(["lint", file]);

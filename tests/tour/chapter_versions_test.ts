@@ -12,6 +12,7 @@ import { DEMO_USERS } from "../../server/demo_users.ts";
 import { startServer } from "../../server/mod.ts";
 import { chapterNamed } from "../../tour/chapters.ts";
 import { rgwTest } from "../support/engines.ts";
+import { assertSdkCells, assertSdkTraced } from "../support/sdk_lessons.ts";
 import {
   assertNoErrors,
   executeNotebook,
@@ -35,19 +36,48 @@ const CHAPTER = chapterNamed("versions");
 function milestones(before: "Unversioned" | "Enabled") {
   return [
     { what: `a new bucket ${before}`, pattern: new RegExp(`^${before}$`, "m") },
+    { what: "asked with GetBucketVersioning", pattern: /→ 200 OK[^\n]*GetBucketVersioning/ },
     { what: "versioning Enabled", pattern: /^Enabled$/m },
-    { what: "two PUTs", pattern: /→ 200 OK[^\n]*PutObject[\s\S]*?→ 200 OK[^\n]*PutObject/ },
-    { what: "two versions listed", pattern: /→ 200 OK[^\n]*ListObjectVersions/ },
+    { what: "three PUTs", pattern: /(→ 200 OK[^\n]*PutObject\n[\s\S]*?){3}/ },
+    {
+      what: "two versions of notes.txt listed, and notes.txt.bak under the same prefix",
+      pattern: /notes\.txt\b[^\n]*true[\s\S]*?notes\.txt\b[^\n]*false[\s\S]*?notes\.txt\.bak\b/,
+    },
+    { what: "the listing sent", pattern: /→ 200 OK[^\n]*ListObjectVersions/ },
     { what: "the old version read", pattern: /^version 1: the good one$/m },
-    { what: "the old version restored", pattern: /^version 1: the good one$/m },
-    { what: "a delete marker made", pattern: /deleteMarker: true/ },
-    { what: "the marker listed on top", pattern: /^ +notes\.txt +\S+ +true +true +0 /m },
+    {
+      what: "the old version read by its id",
+      pattern: /\?x-id=GetObject&versionId=\S+\s+→ 200 OK/,
+    },
+    { what: "restored by CopyObject", pattern: /now: "version 1: the good one"/ },
+    { what: "the copy on the server", pattern: /→ 200 OK[^\n]*CopyObject/ },
+    { what: "a delete marker made", pattern: /DeleteMarker: true/ },
+    { what: "gone: NoSuchKey, 404", pattern: /error: "NoSuchKey",\s+status: 404/ },
     { what: "a plain GET refused", pattern: /→ 404 Not Found NoSuchKey[^\n]*GetObject/ },
+    { what: "the marker listed on top", pattern: /^ +notes\.txt +\S+ +true +true +0\b/m },
     { what: "the delete undone", pattern: /^version 1: the good one$/m },
-    { what: "nothing listed after deleting every version", pattern: /^\(none\)$/m },
+    {
+      what: "notes.txt deleted for good, notes.txt.bak kept",
+      pattern: /deleted: 3,\s+errors: 0,\s+left: \[\s*"notes\.txt\.bak"\s*\]/,
+    },
+    { what: "one DeleteObjects", pattern: /→ 200 OK[^\n]*DeleteObjects/ },
     { what: "the bucket deleted", pattern: /→ 204 No Content[^\n]*DeleteBucket/ },
   ];
 }
+
+Deno.test("the versions chapter shows each call as the AWS SDK sends it", () => {
+  assertSdkCells(CHAPTER);
+  const code = CHAPTER.steps.map((step) => step.code).join("\n");
+  const restore = CHAPTER.steps.find((step) => step.id === "restore")!.code;
+  assert.match(
+    restore,
+    /CopySource = `\$\{bucket\}\/notes\.txt\?versionId=\$\{first\.VersionId\}`/,
+  );
+  assert.doesNotMatch(restore, /PutObject|putObject/, "a restore by re-upload");
+  assert.match(code, /^s3\.trace\.show\(\{ error: gone\.name/m, "gone is shown");
+  assert.match(code, /\.filter\(\(v\) => v\.key === "notes\.txt"\)/, "delete by exact key");
+  assert.doesNotMatch(code, /trace\.enabled|trace\.entries|slice\(mark\)/);
+});
 
 Deno.test("deno task tour versions runs every step on the embedded server", async () => {
   const { code, output } = await runTour(["versions"]);
@@ -123,6 +153,7 @@ jupyterTest(
     assertNoErrors(notebook, NOTEBOOK);
     const text = outputsOf(notebook).map(textOf).join("\n");
     assertTourOutput(text, NOTEBOOK, milestones("Unversioned"));
+    assertSdkTraced(notebook, CHAPTER, "the embedded server");
     assertNoSecrets(
       outputsOf(notebook).map((o) => JSON.stringify(o)).join("\n"),
       SECRETS,
@@ -139,7 +170,31 @@ jupyterTest("the versions notebook executes on Ceph RGW", { rgw: true }, async (
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
+  const text = outputsOf(notebook).map(textOf).join("\n");
+  assertTourOutput(text, `${NOTEBOOK} on RGW`, milestones("Unversioned"));
+  assertSdkTraced(notebook, CHAPTER, "RGW");
   const left = (await bucketNames(rgw))
     .filter((name) => name.startsWith("versions-") && !before.has(name));
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
 });
+
+jupyterTest(
+  "the versions notebook executes on the US-East 5 stand-in",
+  { rgw: false },
+  async () => {
+    await using server = await startServer({ port: 0, quiet: true, emulate: "us-east-5" });
+    const notebook = await executeNotebook(NOTEBOOK, {
+      AWS_ENDPOINT_URL: server.url,
+      DREAMOBJECTS_CLUSTER: "us-east-5",
+      AWS_ACCESS_KEY_ID: DEMO.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
+    }, "the US-East 5 stand-in");
+    const label = `${NOTEBOOK} on the US-East 5 stand-in`;
+    assertNoErrors(notebook, label);
+    const text = outputsOf(notebook).map(textOf).join("\n");
+    assertTourOutput(text, label, milestones("Enabled"));
+    assertSdkTraced(notebook, CHAPTER, "the US-East 5 stand-in");
+    assert.doesNotMatch(text, /PutBucketVersioning/, "versioning is on already there");
+    assert.deepEqual(await bucketNames(server.url), [], "buckets left behind");
+  },
+);

@@ -31,6 +31,8 @@ import {
   US_EAST_5_MILESTONES,
 } from "../support/tour_run.ts";
 import { startServer } from "../../server/mod.ts";
+import { CHAPTERS } from "../../tour/chapters.ts";
+import { assertSdkTraced } from "../support/sdk_lessons.ts";
 import { connect, listBuckets, listVersions } from "../../lib/mod.ts";
 
 const NOTEBOOK = `${ROOT}notebooks/tour.ipynb`;
@@ -78,6 +80,9 @@ async function assertExecuted(
       assert.doesNotMatch(text, /^ {10}(version|added|removed|delete marker) /m);
     });
   }
+  await t.step("each operation the chapter introduces went through an SDK command, traced", () => {
+    assertSdkTraced(notebook, CHAPTERS[0], label);
+  });
   await t.step("it prints no secret key and no raw signature", () => {
     const everything = outputs.map((o) => JSON.stringify(o)).join("\n");
     assertNoSecrets(everything, SECRETS, `The notebook on ${label}`);
