@@ -39,6 +39,7 @@ export const ERRORS = {
   MethodNotAllowed: [405, "The specified method is not allowed against this resource"],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header"],
   MissingSecurityHeader: [400, "Your request is missing a required header"],
+  NoSuchCORSConfiguration: [404, "The CORS configuration does not exist"],
   NoSuchBucket: [404, "The specified bucket does not exist"],
   NoSuchKey: [404, "The specified key does not exist"],
   NoSuchUpload: [404, "The specified multipart upload does not exist"],

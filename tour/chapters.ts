@@ -96,6 +96,22 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
       dir,
     ]),
   },
+  {
+    name: "web",
+    title: "From a web page",
+    notebook: "07-web.ipynb",
+    summary:
+      "a page on another origin uploads: refused, a CORS rule, a presigned PUT and POST form",
+    source: "07_web.ts",
+  },
+  {
+    name: "integrity",
+    title: "Data you can trust",
+    notebook: "08-integrity.ipynb",
+    summary:
+      "checksums checked and read back, BadDigest, multipart ETags, conditional writes, retries",
+    source: "08_integrity.ts",
+  },
 ];
 
 /**

@@ -124,6 +124,13 @@ export const ALLOWLIST: Record<string, Allowance> = {
     fields: ["status", "code"],
     embedded: { status: 400, code: "LimitExceeded" },
   },
+  "POST Object without a file field": {
+    reason: "RGW 16 stores an empty object for a form without a file part and answers 204; S3 " +
+      'refuses it (400 InvalidArgument, "POST requires exactly one file upload per request"), ' +
+      "as the embedded server does, so a broken web form fails loudly instead of leaving empty objects",
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidArgument" },
+  },
   ...checksumAllowances(),
   "PutObject with two checksum headers is refused": {
     reason: CHECKSUMS_PREDATE,
