@@ -157,6 +157,13 @@ export const ALLOWLIST: Record<string, Allowance> = {
   },
   "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-acl is refused": STRICTER_UNSIGNED,
+  "SigV4 GET signed for the iam service is refused": {
+    reason: "RGW 16 accepts a SigV4 credential scoped to any service, so a request signed for " +
+      "its IAM or STS API (same endpoint, same keys) can be replayed as S3; AWS refuses it: 400 " +
+      'AuthorizationHeaderMalformed, incorrect service "iam" (docs/security.md)',
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "AuthorizationHeaderMalformed" },
+  },
   "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused": STRICTER_UNSIGNED,
   "SigV4 GET whose SignedHeaders leaves out host is refused": STRICTER_UNSIGNED,
   "Presigned GET dated ten years ahead is refused": {
