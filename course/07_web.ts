@@ -47,8 +47,8 @@ s3.trace.show(bucket);
 // %% [markdown]
 // ## A page on another origin
 //
-// A static server on another loopback port serves the page: its origin is not the endpoint's. In a
-// notebook it shows below, the same page the browser of the next step opens.
+// A static server on another loopback port serves the page: its origin is not the endpoint's.
+// <notebook>It shows below, the same page the browser of the next step opens.</notebook>
 
 // %% id="web-page"
 const page = await servePage({ title: "A photo app" });
@@ -57,8 +57,8 @@ new PageView(page);
 // %% [markdown]
 // ## A browser opens it
 //
-// Headless Chromium when this machine has it and may start it (the notebook can); otherwise a
-// stand-in that sends exactly what a browser sends and hides what a browser hides.
+// Headless Chromium when this machine has it and may start it; otherwise a stand-in that sends
+// exactly what a browser sends and hides what a browser hides.
 
 // %% id="web-browser"
 const browser = await visit(page, { trace: s3.trace });
