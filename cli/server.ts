@@ -18,7 +18,7 @@ import { type EmulationName, emulationProfile } from "../server/emulation.ts";
 import { type ServerOptions, startServer } from "../server/mod.ts";
 import { describeRule, type FaultSpec, parseFaults } from "../server/faults.ts";
 import type { ServerUser } from "../server/types.ts";
-import { DEMO_USERS } from "../server/demo_users.ts";
+import { DEMO_USERS, isLoopbackAddress } from "../server/demo_users.ts";
 import { loadServerUsers, MIN_SECRET_LENGTH, USERS_ENV } from "./server_users.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
@@ -98,30 +98,8 @@ const SERVER_FLAGS = {
   "help": { type: "boolean", short: "h" },
 } as const;
 
-/**
- * Whether an IP address is a loopback one, reachable only from this machine: `127.0.0.0/8`,
- * `::1`, or an IPv4-mapped `::ffff:127.x.y.z`. (`0.0.0.0` and `::` mean every interface.)
- *
- * @param address An IPv4 or IPv6 address, without brackets.
- * @returns `true` for a loopback address.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { isLoopbackAddress } from "./server.ts";
- *
- * assert.equal(isLoopbackAddress("127.0.0.5"), true);
- * assert.equal(isLoopbackAddress("::1"), true);
- * assert.equal(isLoopbackAddress("0.0.0.0"), false);
- * assert.equal(isLoopbackAddress("192.168.1.5"), false);
- * ```
- */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  const v4 = /^(?:::ffff:)?(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.exec(a);
-  if (v4) return v4[1] === "127";
-  return /^(0{0,4}:){2,7}0{0,3}1$/.test(a) || a === "::1";
-}
+/** Whether an IP address is a loopback one (moved to the server, which checks it too). */
+export { isLoopbackAddress };
 
 /** Whether an address means every interface. */
 function isWildcard(address: string): boolean {
@@ -370,6 +348,7 @@ async function serve(settings: {
       corsOrigins: settings.corsOrigins,
       corsXml: settings.corsXml,
       faults: settings.faults,
+      allowDemoKeysOnNetwork: settings.allowDemo,
       ...settings.limits,
     });
   } catch (error) {

@@ -48,8 +48,7 @@ s3.trace.show(bucket);
 // ## A page on another origin
 //
 // A static server on another loopback port serves the page: its origin is not the endpoint's.
-// <notebook>In a notebook it shows below, the same page the browser of the next step
-// opens.</notebook><terminal>The next step opens it in a browser.</terminal>
+// <notebook>It shows below, the same page the browser of the next step opens.</notebook>
 
 // %% id="web-page"
 const page = await servePage({ title: "A photo app" });
@@ -58,9 +57,8 @@ new PageView(page);
 // %% [markdown]
 // ## A browser opens it
 //
-// Headless Chromium when this machine has it and may start it<notebook> (the notebook
-// can)</notebook>; otherwise a
-// stand-in that sends exactly what a browser sends and hides what a browser hides.
+// Headless Chromium when this machine has it and may start it; otherwise a stand-in that sends
+// exactly what a browser sends and hides what a browser hides.
 
 // %% id="web-browser"
 const browser = await visit(page, { trace: s3.trace });

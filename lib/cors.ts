@@ -99,11 +99,13 @@ export async function getBucketCors(s3: Connection, bucket: string): Promise<Cor
  *
  * @example Usage
  * ```ts
- * import { connect, createBucket, deleteBucket, deleteBucketCors } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { connect, createBucket, deleteBucket, deleteBucketCors, getBucketCors } from "./mod.ts";
  *
  * await using s3 = await connect();
  * const bucket = await createBucket(s3);
  * await deleteBucketCors(s3, bucket); // none: still fine
+ * assert.deepEqual(await getBucketCors(s3, bucket), []);
  * await deleteBucket(s3, bucket);
  * ```
  */

@@ -46,12 +46,13 @@ function oneStarAtMost(value: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCorsXml } from "./cors.ts";
  * const [rule] = parseCorsXml(
  *   "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>" +
  *     "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
  * );
- * console.log(rule.methods); // ["GET"]
+ * assert.deepEqual(rule.methods, ["GET"]);
  * ```
  */
 export function parseCorsXml(xml: string): CorsRule[] {
@@ -193,10 +194,11 @@ function accessHeaders(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { preflightHeaders } from "./cors.ts";
  * const rules = [{ origins: ["*"], methods: ["PUT"], allowedHeaders: ["*"], exposeHeaders: [] }];
  * const headers = preflightHeaders(rules, "http://app.test", "PUT", "content-type");
- * console.log(headers?.get("access-control-allow-origin")); // http://app.test
+ * assert.equal(headers?.get("access-control-allow-origin"), "http://app.test");
  * ```
  */
 export function preflightHeaders(

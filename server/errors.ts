@@ -33,6 +33,7 @@ export const ERRORS = {
   InvalidRequest: [400, "Invalid Request"],
   InvalidTag: [400, "The tag provided was not a valid tag"],
   KeyTooLongError: [400, "Your key is too long"],
+  LimitExceeded: [400, "The request exceeds a limit of this server"],
   MalformedACLError: [400, "The XML you provided was not well-formed or did not validate"],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate"],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource"],

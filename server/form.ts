@@ -53,8 +53,10 @@ function invalid(why: string): S3Error {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formBoundary } from "./form.ts";
- * console.log(formBoundary('multipart/form-data; boundary="abc"')); // abc
+ * assert.equal(formBoundary('multipart/form-data; boundary="abc"'), "abc");
+ * assert.equal(formBoundary("text/plain"), undefined);
  * ```
  */
 export function formBoundary(contentType: string): string | undefined {
@@ -155,11 +157,13 @@ function dispositionParam(header: string, name: string): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readForm } from "./form.ts";
  * const text = "--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk.txt\r\n" +
  *   "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nhi\r\n--b--\r\n";
  * const form = await readForm(new Blob([text]).stream(), "b");
- * console.log(form.fields, await new Response(form.file!.stream).text()); // [["key","k.txt"]] hi
+ * assert.deepEqual(form.fields, [["key", "k.txt"]]);
+ * assert.equal(await new Response(form.file!.stream).text(), "hi");
  * ```
  */
 export async function readForm(

@@ -53,7 +53,7 @@ import { ROUTES } from "./routes.ts";
 import { DiskStorage } from "./storage/disk.ts";
 import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
-import { DEMO_USERS } from "./demo_users.ts";
+import { DEMO_USERS, hasDemoKeys, isLoopbackAddress } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
 import { type CorsRule, defaultCorsRules, parseCorsXml, responseCorsHeaders } from "./cors.ts";
 import {
@@ -79,6 +79,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** Users and their key pairs. @default DEMO_USERS */
   users?: readonly ServerUser[];
+  /**
+   * Serve the demo key pairs (whose secrets the README publishes) on an address other than
+   * loopback anyway; without it, `startServer()` refuses. @default false
+   */
+  allowDemoKeysOnNetwork?: boolean;
   /** Region reported by GetBucketLocation. @default the emulation's: "us-east-1" for RGW */
   region?: string;
   /**
@@ -389,6 +394,15 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
   }
 }
 
+/** The refusal to serve the published demo keys beyond this machine. */
+function demoKeysRefusal(hostname: string): Error {
+  return new Error(
+    `Cannot serve the demo keys on "${hostname}": their secrets are published in the README, ` +
+      "so anyone on the network could use them; give users of your own (users) or set " +
+      "allowDemoKeysOnNetwork to accept that",
+  );
+}
+
 function faultSwitch(faults: string | FaultSpec | undefined): FaultSwitch | undefined {
   if (faults === undefined) return undefined;
   const spec = typeof faults === "string" ? parseFaults(faults) : faults;
@@ -435,6 +449,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       );
     }
   }
+  const guardDemoKeys = hasDemoKeys(users) && !options.allowDemoKeysOnNetwork;
+  const wantedHost = (options.hostname ?? "127.0.0.1").replace(/^\[(.*)\]$/, "$1");
+  if (guardDemoKeys && /^[\d.]+$|:/.test(wantedHost) && !isLoopbackAddress(wantedHost)) {
+    throw demoKeysRefusal(wantedHost);
+  }
   const stop = new AbortController();
   const storage: Storage = options.dataDir === undefined
     ? new MemoryStorage()
@@ -475,6 +494,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const { port, hostname } = server.addr;
+  // A name (not an address) is checked on the address it was bound to.
+  if (guardDemoKeys && !isLoopbackAddress(hostname)) {
+    await server.shutdown();
+    await storage.close();
+    throw demoKeysRefusal(hostname);
+  }
   // A wildcard address is not one a client can connect to: point the URL at loopback instead.
   const reachable = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
   const host = reachable.includes(":") ? `[${reachable}]` : reachable;

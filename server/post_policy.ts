@@ -111,8 +111,15 @@ function failed(message: string): S3Error {
  *   signature, an expired policy, a condition that fails, a field no condition covers).
  *
  * @example Usage
- * ```ts ignore
- * const { user } = checkPolicy(fields, DEMO_USERS, new Date());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkPolicy } from "./post_policy.ts";
+ * import { DEMO_USERS } from "./demo_users.ts";
+ *
+ * // A form that names no access key (nor signature) is refused before anything is stored.
+ * const policy = btoa(JSON.stringify({ expiration: "2099-01-01T00:00:00Z", conditions: [] }));
+ * const fields: Array<[string, string]> = [["key", "k.txt"], ["policy", policy], ["bucket", "b"]];
+ * assert.throws(() => checkPolicy(fields, DEMO_USERS, new Date()), /names no access key/);
  * ```
  */
 export function checkPolicy(

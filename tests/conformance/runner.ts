@@ -41,6 +41,8 @@ export interface AuthSpec {
   unknownKey?: boolean;
   /** Signing region (SigV4). @default "us-east-1" */
   region?: string;
+  /** SigV4 (header) only: the service named in the credential scope. @default "s3" */
+  service?: string;
   /**
    * Change the request after signing: `key` appends to the path, `expires` raises the expiry,
    * `method` signs GET but sends the request's method, `payload-hash` signs the hash of other
@@ -276,8 +278,12 @@ async function authorize(
   switch (auth.scheme ?? "v4") {
     case "v4":
     case "v4-unsigned-payload":
-      signed = auth.signedHeaders
-        ? signV4By(toSign, credentials, { date, signedHeaders: auth.signedHeaders })
+      signed = auth.signedHeaders || auth.service
+        ? signV4By(toSign, credentials, {
+          date,
+          signedHeaders: auth.signedHeaders,
+          service: auth.service,
+        })
         : await signV4(toSign, credentials, date, auth.region);
       break;
     case "presign":
