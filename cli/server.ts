@@ -18,7 +18,7 @@ import { type EmulationName, emulationProfile } from "../server/emulation.ts";
 import { type ServerOptions, startServer } from "../server/mod.ts";
 import { describeRule, type FaultSpec, parseFaults } from "../server/faults.ts";
 import type { ServerUser } from "../server/types.ts";
-import { DEMO_USERS } from "../server/demo_users.ts";
+import { DEMO_USERS, isLoopbackAddress } from "../server/demo_users.ts";
 import { loadServerUsers, MIN_SECRET_LENGTH, USERS_ENV } from "./server_users.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";
 
@@ -44,6 +44,11 @@ Options:
   --user NAME:ACCESS_KEY:SECRET
                              A user with your own keys, instead of the demo users (repeatable)
   --users-file FILE          Users from FILE: one NAME:ACCESS_KEY:SECRET per line, # comments
+  --cors-origin ORIGIN       Let a web app at ORIGIN (e.g. http://localhost:5173; one * allowed,
+                             or * for any) call every bucket that has no CORS rules of its own:
+                             any method and header, ETag exposed (repeatable)
+  --cors-file FILE           Default CORS rules from FILE, a CORSConfiguration XML document (as
+                             aws s3api put-bucket-cors takes), for buckets without their own
   --allow-demo-keys-on-network
                              Serve the demo keys on a --host other than loopback anyway
   --faults SPEC              Misbehave on purpose, to test retries: rules separated by commas,
@@ -80,6 +85,8 @@ const SERVER_FLAGS = {
   "emulate": { type: "string" },
   "user": { type: "string", multiple: true },
   "users-file": { type: "string" },
+  "cors-origin": { type: "string", multiple: true },
+  "cors-file": { type: "string" },
   "allow-demo-keys-on-network": { type: "boolean" },
   "faults": { type: "string" },
   "head-timeout": { type: "string" },
@@ -91,30 +98,8 @@ const SERVER_FLAGS = {
   "help": { type: "boolean", short: "h" },
 } as const;
 
-/**
- * Whether an IP address is a loopback one, reachable only from this machine: `127.0.0.0/8`,
- * `::1`, or an IPv4-mapped `::ffff:127.x.y.z`. (`0.0.0.0` and `::` mean every interface.)
- *
- * @param address An IPv4 or IPv6 address, without brackets.
- * @returns `true` for a loopback address.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { isLoopbackAddress } from "./server.ts";
- *
- * assert.equal(isLoopbackAddress("127.0.0.5"), true);
- * assert.equal(isLoopbackAddress("::1"), true);
- * assert.equal(isLoopbackAddress("0.0.0.0"), false);
- * assert.equal(isLoopbackAddress("192.168.1.5"), false);
- * ```
- */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  const v4 = /^(?:::ffff:)?(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.exec(a);
-  if (v4) return v4[1] === "127";
-  return /^(0{0,4}:){2,7}0{0,3}1$/.test(a) || a === "::1";
-}
+/** Whether an IP address is a loopback one (moved to the server, which checks it too). */
+export { isLoopbackAddress };
 
 /** Whether an address means every interface. */
 function isWildcard(address: string): boolean {
@@ -279,6 +264,26 @@ export async function main(args: string[]): Promise<number> {
       const problem = await dataDirProblem(values.data);
       if (problem) throw new Error(`Cannot use --data "${values.data}": ${problem}`);
     }
+    const corsOrigins = values["cors-origin"] ?? [];
+    for (const origin of corsOrigins) {
+      if (origin !== "*" && (!/^https?:\/\/[^/]+$/.test(origin) || origin.split("*").length > 2)) {
+        throw new UsageError(
+          "server",
+          `Cannot allow --cors-origin "${origin}": give a scheme and host (and port) with at ` +
+            "most one *, e.g. http://localhost:5173, or * for any origin",
+        );
+      }
+    }
+    let corsXml: string | undefined;
+    if (values["cors-file"] !== undefined) {
+      try {
+        corsXml = await Deno.readTextFile(values["cors-file"]);
+      } catch (error) {
+        throw new Error(
+          `Cannot read --cors-file "${values["cors-file"]}": ${(error as Error).message}`,
+        );
+      }
+    }
     const host = (values.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, "$1");
     const demo = ownUsers === undefined;
     const allowDemo = values["allow-demo-keys-on-network"] ?? false;
@@ -302,6 +307,8 @@ export async function main(args: string[]): Promise<number> {
       limits,
       users: ownUsers,
       allowDemo,
+      corsOrigins,
+      corsXml,
     });
   } catch (error) {
     return reportError(error);
@@ -323,6 +330,8 @@ async function serve(settings: {
   >;
   users?: ServerUser[];
   allowDemo: boolean;
+  corsOrigins: string[];
+  corsXml?: string;
 }): Promise<number> {
   const { port, host } = settings;
   let server;
@@ -336,7 +345,10 @@ async function serve(settings: {
       users: settings.users ?? DEMO_USERS,
       quiet: settings.quiet,
       logRequests: !settings.quiet,
+      corsOrigins: settings.corsOrigins,
+      corsXml: settings.corsXml,
       faults: settings.faults,
+      allowDemoKeysOnNetwork: settings.allowDemo,
       ...settings.limits,
     });
   } catch (error) {
@@ -367,6 +379,12 @@ async function serve(settings: {
   console.log(
     `Behaves like: ${emulationProfile(settings.emulate).describes} (--emulate ${settings.emulate})`,
   );
+  if (settings.corsOrigins.length > 0) {
+    console.log(`CORS:         buckets without rules let in ${settings.corsOrigins.join(", ")}`);
+  }
+  if (settings.corsXml !== undefined) {
+    console.log("CORS:         buckets without rules follow the rules of --cors-file");
+  }
   for (const line of userLines(server.users, settings.users === undefined)) console.log(line);
   if (settings.faults) {
     console.log(

@@ -103,17 +103,18 @@ const upload = new Upload({ client: s3.client, params, partSize: 5 * 1024 * 1024
 // ## Send it, with a progress bar
 //
 // Its parts are in flight together, so the trace lists them as their answers come, not in part
-// order; the last part is the smallest (2 MiB). The course's `putFile(s3, bucket, key, path)`
-// is the shorthand for a file on disk.
+// order; the last part is the smallest (2 MiB). A `HeadObjectCommand` then reads what arrived.
+// The course's `putFile(s3, bucket, key, path)` is the shorthand for a file on disk.
 
 // %% id="upload-done"
 import { ProgressBar } from "../lib/mod.ts";
 
 const bar = new ProgressBar({ label: "big-file.bin", total: 12 * 1024 * 1024 });
 upload.on("httpUploadProgress", ({ loaded = 0 }) => bar.update({ loaded }));
-const { ETag } = await upload.done();
+await upload.done();
 bar.done();
-s3.trace.show({ ETag });
+const sent = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "big-file.bin" }));
+s3.trace.show({ ETag: sent.ETag, ContentLength: sent.ContentLength });
 
 // %% [markdown]
 // ## An upload interrupted on purpose

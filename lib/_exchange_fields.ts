@@ -6,6 +6,11 @@
  * @module
  */
 
+/** S3's checksum headers, one per algorithm (`x-amz-checksum-crc32`...). */
+const CHECKSUM_HEADERS = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"].map((name) =>
+  `x-amz-checksum-${name}`
+);
+
 /** The request headers the trace keeps. */
 export const REQUEST_HEADERS: readonly string[] = [
   "host",
@@ -19,6 +24,12 @@ export const REQUEST_HEADERS: readonly string[] = [
   "x-amz-security-token",
   "amz-sdk-request",
   "authorization",
+  // Data integrity: conditions on a write, checksums sent, and asking for the stored one.
+  "if-match",
+  "if-none-match",
+  "x-amz-checksum-mode",
+  "x-amz-sdk-checksum-algorithm",
+  ...CHECKSUM_HEADERS,
 ];
 /** The response headers the trace keeps. */
 export const RESPONSE_HEADERS: readonly string[] = [
@@ -30,6 +41,9 @@ export const RESPONSE_HEADERS: readonly string[] = [
   // Versioned buckets: the version a write made or a read served, and whether it is a marker.
   "x-amz-version-id",
   "x-amz-delete-marker",
+  // The checksum a service keeps with an object, when it answers one.
+  ...CHECKSUM_HEADERS,
+  "x-amz-checksum-type",
 ];
 
 /** A by-name getter over a plain header object whose names may be in any case. */

@@ -283,16 +283,17 @@ export class LeanClient {
             ? AbortSignal.any([request.signal, timeout.signal])
             : timeout?.signal ?? request.signal,
         }).finally(() => clearTimeout(timer));
-        if (response.ok) return this.#recorded(request, url, headers, started, response);
+        const tried = { attempt, started };
+        if (response.ok) return this.#recorded(request, url, headers, tried, response);
         failure = await this.#failure(response, request);
-        this.#record(request, url, headers, started, response, failure);
+        this.#record(request, url, headers, tried, response, failure);
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (error instanceof LeanError) throw error;
         failure = (error as Error)?.name === "TimeoutError"
           ? new LeanError("The request timed out", { name: "TimeoutError", cause: error })
           : networkError(error);
-        this.#record(request, url, headers, started, undefined, failure);
+        this.#record(request, url, headers, { attempt, started }, undefined, failure);
       }
       const status = failure.$metadata.httpStatusCode ?? 0;
       const retry = status === 0 || RETRY_STATUS.has(status) || RETRY_CODES.has(failure.name);
@@ -312,7 +313,7 @@ export class LeanClient {
     request: LeanRequest,
     url: URL,
     headers: Record<string, string>,
-    started: number,
+    tried: { attempt: number; started: number },
     response: Response | undefined,
     failure?: LeanError,
     bytesReceived?: number,
@@ -335,7 +336,8 @@ export class LeanClient {
       bytesSent: sent,
       bytesReceived: bytesReceived ??
         (request.method === "HEAD" || status === 204 || status === 304 ? 0 : Number(length ?? 0)),
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round((performance.now() - tried.started) * 10) / 10,
+      attempt: tried.attempt,
     });
   }
 
@@ -347,17 +349,17 @@ export class LeanClient {
     request: LeanRequest,
     url: URL,
     headers: Record<string, string>,
-    started: number,
+    tried: { attempt: number; started: number },
     response: Response,
   ): Response {
     if (!this.#trace?.enabled) return response;
     const bodiless = request.method === "HEAD" || response.status === 204 ||
       response.status === 304;
     if (bodiless || !response.body || response.headers.has("content-length")) {
-      this.#record(request, url, headers, started, response);
+      this.#record(request, url, headers, tried, response);
       return response;
     }
-    const exchange = this.#record(request, url, headers, started, response, undefined, 0);
+    const exchange = this.#record(request, url, headers, tried, response, undefined, 0);
     if (exchange) exchange.chunked = true;
     let bytes = 0;
     const counted = response.body.pipeThrough(

@@ -43,6 +43,11 @@ export interface Exchange {
   chunked?: boolean;
   /** Milliseconds from sending to the parsed response. */
   ms: number;
+  /**
+   * Which attempt of the request this was, from 1, when the sender numbers them itself (the lean
+   * client; the SDK's attempts are read from its `amz-sdk-request` header).
+   */
+  attempt?: number;
 }
 
 /** The fields a caller gives the trace's `record()`. */

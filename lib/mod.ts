@@ -139,6 +139,23 @@ export {
 } from "./versions.ts";
 export { probe, type ProbeOptions, ProbeResult } from "./probe.ts";
 export {
+  type CorsRule,
+  deleteBucketCors,
+  getBucketCors,
+  type PresignedPost,
+  presignPost,
+  type PresignPostOptions,
+  setBucketCors,
+} from "./cors.ts";
+export {
+  type BrowserOptions,
+  BrowserResult,
+  postForm,
+  type PostFormOptions,
+  preflight,
+  type PreflightOptions,
+} from "./browser.ts";
+export {
   type JupyterBroadcast,
   ProgressBar,
   type ProgressMode,

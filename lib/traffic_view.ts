@@ -49,6 +49,29 @@ function versionNote(e: Exchange): string | undefined {
 }
 
 /**
+ * What a request and its answer say about the data's integrity, for people: the conditions a
+ * write set (`if-none-match: *`), the checksums it sent and the one the answer carries
+ * (`sent SHA256 …`, `answered SHA256 …`), from the `if-*` and `x-amz-checksum-*` headers;
+ * `undefined` when they say nothing.
+ */
+function integrityNote(e: Exchange): string | undefined {
+  const notes: string[] = [];
+  for (const name of ["if-match", "if-none-match"]) {
+    const value = e.requestHeaders[name];
+    if (value !== undefined) notes.push(`${name}: ${value}`);
+  }
+  const sums = (headers: Record<string, string>, verb: string) => {
+    for (const [name, value] of Object.entries(headers)) {
+      const algorithm = /^x-amz-checksum-(crc32c?|crc64nvme|sha1|sha256)$/.exec(name)?.[1];
+      if (algorithm) notes.push(`${verb} ${algorithm.toUpperCase()} ${value}`);
+    }
+  };
+  sums(e.requestHeaders, "sent");
+  sums(e.responseHeaders, "answered");
+  return notes.length ? notes.join("; ") : undefined;
+}
+
+/**
  * Exchanges as a view: one line each in a terminal, an HTML table in a notebook.
  *
  * @example Usage
@@ -88,8 +111,9 @@ export class TrafficView extends View {
   }
 
   /**
-   * Two lines per exchange: method and URL, then status, code, bytes, time and operation; a
-   * third when the answer names a version or a delete marker.
+   * Two lines per exchange: method and URL, then status, code, bytes, time and operation; one
+   * more when the answer names a version or a delete marker, and one when the request set a
+   * condition or the request or answer carried a checksum.
    *
    * @param color Whether colours may be used.
    * @returns The lines.
@@ -103,15 +127,19 @@ export class TrafficView extends View {
         color,
       );
       const size = `↑${formatBytes(e.bytesSent)} ↓${received(e)}`;
-      const attempt = /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
+      const attempt = e.attempt !== undefined
+        ? String(e.attempt)
+        : /attempt=(\d+)/.exec(e.requestHeaders["amz-sdk-request"] ?? "")?.[1];
       const who = (e.operation ?? (e.source === "probe" ? "anonymous" : "")) +
         (attempt && attempt !== "1" ? ` (attempt ${attempt})` : "");
       const version = versionNote(e);
+      const integrity = integrityNote(e);
       const [before, xId, after] = splitXId(e.url);
       const url = `${before}${xId && paint(xId, "dim", color)}${after}`;
-      return `  ${paint(e.method.padEnd(7), "bold", color)}${url}\n` +
+      return `  ${paint(`${e.method.padEnd(6)} `, "bold", color)}${url}\n` +
         `        → ${status}  ${paint(`${size}  ${e.ms} ms  ${who}`, "dim", color)}` +
-        (version ? `\n          ${paint(version, "cyan", color)}` : "");
+        (version ? `\n          ${paint(version, "cyan", color)}` : "") +
+        (integrity ? `\n          ${paint(integrity, "cyan", color)}` : "");
     }).join("\n");
   }
 
@@ -125,7 +153,7 @@ export class TrafficView extends View {
     const headers = (h: Record<string, string>) =>
       Object.entries(h).map(([k, v]) => `${escapeHtml(k)}: ${escapeHtml(v)}`).join("<br>");
     const rows = this.entries.map((e) => {
-      const version = versionNote(e);
+      const version = [versionNote(e), integrityNote(e)].filter(Boolean).join("; ");
       const [before, xId, after] = splitXId(e.url);
       const url = escapeHtml(before) +
         (xId

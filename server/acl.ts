@@ -128,6 +128,19 @@ export function userByEmail(email: string, users: readonly ServerUser[]): string
   return user.id;
 }
 
+/** Most grants an ACL may hold: RGW 16's `rgw_acl_grants_max_num` and AWS's documented limit. */
+export const MAX_GRANTS = 100;
+
+/** Refuses a grant list longer than {@linkcode MAX_GRANTS}, in RGW 16's words. */
+function checkGrantCount(count: number): void {
+  if (count <= MAX_GRANTS) return;
+  throw new S3Error(
+    "LimitExceeded",
+    "The request is rejected, because the acl grants number you requested is larger than the " +
+      `maximum ${MAX_GRANTS} grants allowed in an acl.`,
+  );
+}
+
 /**
  * Reads the ACL a request asks for: `x-amz-acl`, else `x-amz-grant-*` headers, else `private`.
  *
@@ -156,6 +169,7 @@ export function aclFromHeaders(
   const grants: Grant[] = [];
   for (const header of grantHeaders) {
     for (const match of headers.get(header)!.matchAll(/([A-Za-z]+)\s*=\s*"?([^",]*)"?/g)) {
+      checkGrantCount(grants.length + 1);
       grants.push({
         grantee: grantee(match[1].toLowerCase(), match[2].trim(), users),
         permission: GRANT_HEADERS[header],
@@ -184,7 +198,9 @@ export function aclFromXml(text: string, owner: string, users: readonly ServerUs
   }
   const list = policy.AccessControlList as XmlTree | "" | undefined;
   const grants: Grant[] = [];
-  for (const item of asArray((list || {}).Grant as XmlTree | XmlTree[] | undefined)) {
+  const items = asArray((list || {}).Grant as XmlTree | XmlTree[] | undefined);
+  checkGrantCount(items.length);
+  for (const item of items) {
     const who = item.Grantee as XmlTree | undefined;
     const permission = item.Permission as Permission;
     if (!who || !PERMISSIONS.includes(permission)) throw new S3Error("MalformedACLError");

@@ -7,7 +7,7 @@
 
 import type { EmulationProfile } from "./emulation.ts";
 import type { BodyChecksum, ChecksumValue } from "./integrity.ts";
-import type { Storage } from "./storage/types.ts";
+import type { CorsRule, Storage } from "./storage/types.ts";
 import type { Address, Principal, ServerUser } from "./types.ts";
 
 /** An authenticated request on its way to a handler. */
@@ -52,6 +52,8 @@ export interface RequestContext {
   emulation: EmulationProfile;
   /** True when new buckets start with versioning `Enabled`. */
   versioningOnCreate: boolean;
+  /** CORS rules for a bucket without its own (`--cors-origin`); empty for none. */
+  defaultCors: readonly CorsRule[];
   /** This request's id. */
   requestId: string;
 }

@@ -54,6 +54,11 @@ export interface EmulationProfile {
    */
   locationConstraints: readonly string[];
   /**
+   * Whether POST Object (browser form uploads) is served; when false it is `501 NotImplemented`
+   * (US-East 5: assumed from user reports, listed in the README's "assumed, not measured" table).
+   */
+  postObject: boolean;
+  /**
    * Whether object tags are taken. When false, `x-amz-tagging` on an upload, PutObjectTagging
    * and DeleteObjectTagging are `400 InvalidArgument` in {@linkcode TAGGING_REFUSED}'s words.
    */
@@ -95,6 +100,7 @@ export const RGW_PROFILE: EmulationProfile = {
   bucketNames: { ...US_EAST_1.bucketNames, where: "Ceph RGW" },
   versioningFromCreation: false,
   locationConstraints: ["default"],
+  postObject: true,
   objectTagging: true,
   refusedSubresources: {},
   serverSideEncryption: false,
@@ -114,6 +120,8 @@ export const US_EAST_5_PROFILE: EmulationProfile = {
   // Documented: "deletes keep versions" (Backblaze: hide markers; b2_delete_bucket needs none left).
   versioningFromCreation: true,
   locationConstraints: [US_EAST_5.region],
+  // Reported by Backblaze B2 users (presigned POST answered 501); not in its documentation.
+  postObject: false,
   // Reported: tagging refused (DREAMOBJECTS.md); lifecycle and policy in B2's own words
   // (appleboy/docker-backup-database#14, minio/minio#12552); SSE-B2 documented by Backblaze.
   objectTagging: false,

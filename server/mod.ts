@@ -8,7 +8,8 @@
  *   BucketVersioning; ListObjects v1/v2; ListObjectVersions; Put/Get/Head/Delete/Copy Object
  *   (with `versionId`, delete markers, the `null` version); DeleteObjects;
  *   multipart (Create, UploadPart, UploadPartCopy, Complete, Abort, ListParts,
- *   ListMultipartUploads); Get/Put Bucket and Object ACLs. The table is in `routes.ts`; other
+ *   ListMultipartUploads); Get/Put Bucket and Object ACLs; Put/Get/Delete BucketCors, CORS
+ *   preflights and POST Object (browser forms). The table is in `routes.ts`; other
  *   S3 subresources answer `501 NotImplemented`, other methods `405 MethodNotAllowed`.
  * - Requests are authenticated first (`auth/`), then routed by path shape, method and
  *   subresource; ACLs decide what users and anonymous requests may do.
@@ -52,8 +53,9 @@ import { ROUTES } from "./routes.ts";
 import { DiskStorage } from "./storage/disk.ts";
 import { MemoryStorage } from "./storage/memory.ts";
 import type { Storage } from "./storage/types.ts";
-import { DEMO_USERS } from "./demo_users.ts";
+import { DEMO_USERS, hasDemoKeys, isLoopbackAddress } from "./demo_users.ts";
 import type { ServerUser } from "./types.ts";
+import { type CorsRule, defaultCorsRules, parseCorsXml, responseCorsHeaders } from "./cors.ts";
 import {
   type EmulationName,
   type EmulationProfile,
@@ -77,6 +79,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** Users and their key pairs. @default DEMO_USERS */
   users?: readonly ServerUser[];
+  /**
+   * Serve the demo key pairs (whose secrets the README publishes) on an address other than
+   * loopback anyway; without it, `startServer()` refuses. @default false
+   */
+  allowDemoKeysOnNetwork?: boolean;
   /** Region reported by GetBucketLocation. @default the emulation's: "us-east-1" for RGW */
   region?: string;
   /**
@@ -94,6 +101,17 @@ export interface ServerOptions {
   versioningOnCreate?: boolean;
   /** DNS name for virtual-host addressing: `Host: bucket.<dnsName>:PORT`. @default "localhost" */
   dnsName?: string;
+  /**
+   * Origins every bucket without CORS rules of its own lets in (`--cors-origin`): one rule
+   * allowing these origins any method and header (see `cors.ts` `defaultCorsRules`). Each may
+   * hold one `*`. @default [] (no default rule, as RGW)
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Default CORS rules for every bucket without its own, as a `CORSConfiguration` document (what
+   * PutBucketCors takes), after the `corsOrigins` rule (`--cors-file`). @default none
+   */
+  corsXml?: string;
   /** Log nothing (not even internal errors). @default false */
   quiet?: boolean;
   /**
@@ -159,6 +177,7 @@ interface HandlerSettings {
   region: string;
   emulation: EmulationProfile;
   versioningOnCreate: boolean;
+  defaultCors: readonly CorsRule[];
   dnsName: string;
   quiet: boolean;
   logRequests: boolean;
@@ -222,6 +241,40 @@ function pause(ms: number, stopping: AbortSignal): Promise<void> {
 }
 
 /**
+ * The `Access-Control-*` headers an answer gets (RGW adds them to errors too, once the request
+ * is authenticated): those of the bucket's first rule matching the `Origin`, or of the server's
+ * default rule for a bucket without any.
+ */
+function corsHeadersFor(
+  request: IncomingRequest,
+  method: string,
+  bucketName: string | undefined,
+  settings: HandlerSettings,
+): Headers | undefined {
+  const origin = request.headers.get("origin");
+  if (origin === null || bucketName === undefined || method === "OPTIONS") return undefined;
+  const bucket = settings.storage.getBucket(bucketName);
+  if (!bucket) return undefined;
+  const rules = bucket.cors ?? settings.defaultCors;
+  if (rules.length === 0) return undefined;
+  const asked = request.headers.get("access-control-request-method") ?? method;
+  return responseCorsHeaders(rules, origin, asked, request.headers.has("authorization"));
+}
+
+/** The `corsXml` option's rules; an S3 refusal becomes a `TypeError` naming the problem. */
+function defaultRulesFromXml(xml: string): CorsRule[] {
+  try {
+    return parseCorsXml(xml);
+  } catch (error) {
+    throw new TypeError(`Cannot use the default CORS rules: ${(error as Error).message}`);
+  }
+}
+
+function addHeaders(to: Headers, from: Headers | undefined): void {
+  for (const [name, value] of from ?? []) to.set(name, value);
+}
+
+/**
  * Answers one HTTP request: resolves the address, authenticates, routes, and turns errors into
  * S3's XML.
  *
@@ -237,18 +290,23 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
   let resource = "/";
   let bucketName: string | undefined;
   let body: ReadableStream<Uint8Array> | null = request.body;
+  let authenticated = false;
   try {
     const target = parseTarget(request.url, request.headers.get("host"), settings.dnsName);
     resource = target.rawPath;
     bucketName = target.address.bucket;
-    const auth = await authenticate({
-      method,
-      url: request.url,
-      headers: request.headers,
-      address: target.address,
-      body: request.body,
-    }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
+    // A preflight is never signed (a browser sends no credentials with it): the rules decide.
+    const auth = method === "OPTIONS"
+      ? { principal: { kind: "anonymous" } as const, body: request.body, contentLength: undefined }
+      : await authenticate({
+        method,
+        url: request.url,
+        headers: request.headers,
+        address: target.address,
+        body: request.body,
+      }, { users: settings.users, signatureV2: settings.emulation.signatureV2 });
     body = auth.body;
+    authenticated = true;
     who = auth.principal.kind === "user" ? auth.principal.user.id : "anonymous";
     const shape = shapeOf(target.address);
     const unsupported = shape === "service"
@@ -298,6 +356,7 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       region: settings.region,
       emulation: settings.emulation,
       versioningOnCreate: settings.versioningOnCreate,
+      defaultCors: settings.defaultCors,
       requestId: id,
     };
     let response = await found.handler(context);
@@ -306,6 +365,7 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       response = new Response(cutShort(response.body, length), response);
     }
     response.headers.set("x-amz-request-id", id);
+    addHeaders(response.headers, corsHeadersFor(request, method, bucketName, settings));
     if (settings.logRequests) {
       logLine(method, resource, response.status, found.operation, started, who);
     }
@@ -319,6 +379,7 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
       : caught;
     if (error instanceof S3Error) {
       const headers = new Headers();
+      if (authenticated) addHeaders(headers, corsHeadersFor(request, method, bucketName, settings));
       if (error.code === "InvalidRange") headers.set("accept-ranges", "bytes");
       // RGW names the request's bucket in every error about one.
       const named = bucketName === undefined || error.fields.bucketName !== undefined
@@ -331,6 +392,15 @@ async function handle(request: IncomingRequest, settings: HandlerSettings): Prom
     if (!settings.quiet) console.error(`Cannot answer ${method} ${resource}:`, error);
     return errorResponse(new S3Error("InternalError"), method, resource, id);
   }
+}
+
+/** The refusal to serve the published demo keys beyond this machine. */
+function demoKeysRefusal(hostname: string): Error {
+  return new Error(
+    `Cannot serve the demo keys on "${hostname}": their secrets are published in the README, ` +
+      "so anyone on the network could use them; give users of your own (users) or set " +
+      "allowDemoKeysOnNetwork to accept that",
+  );
 }
 
 function faultSwitch(faults: string | FaultSpec | undefined): FaultSwitch | undefined {
@@ -379,6 +449,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       );
     }
   }
+  const guardDemoKeys = hasDemoKeys(users) && !options.allowDemoKeysOnNetwork;
+  const wantedHost = (options.hostname ?? "127.0.0.1").replace(/^\[(.*)\]$/, "$1");
+  if (guardDemoKeys && /^[\d.]+$|:/.test(wantedHost) && !isLoopbackAddress(wantedHost)) {
+    throw demoKeysRefusal(wantedHost);
+  }
   const stop = new AbortController();
   const storage: Storage = options.dataDir === undefined
     ? new MemoryStorage()
@@ -389,6 +464,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     region: options.region ?? emulation.region,
     emulation,
     versioningOnCreate: options.versioningOnCreate ?? emulation.versioningFromCreation,
+    defaultCors: [
+      ...defaultCorsRules(options.corsOrigins ?? []),
+      ...(options.corsXml === undefined ? [] : defaultRulesFromXml(options.corsXml)),
+    ],
     dnsName: options.dnsName ?? "localhost",
     quiet: options.quiet ?? false,
     logRequests: options.logRequests ?? false,
@@ -415,6 +494,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const { port, hostname } = server.addr;
+  // A name (not an address) is checked on the address it was bound to.
+  if (guardDemoKeys && !isLoopbackAddress(hostname)) {
+    await server.shutdown();
+    await storage.close();
+    throw demoKeysRefusal(hostname);
+  }
   // A wildcard address is not one a client can connect to: point the URL at loopback instead.
   const reachable = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
   const host = reachable.includes(":") ? `[${reachable}]` : reachable;

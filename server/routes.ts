@@ -6,8 +6,10 @@
 
 import * as acl from "./handlers/acl.ts";
 import * as bucket from "./handlers/bucket.ts";
+import * as cors from "./handlers/cors.ts";
 import * as multipart from "./handlers/multipart.ts";
 import * as object from "./handlers/object.ts";
+import * as post from "./handlers/post_object.ts";
 import * as service from "./handlers/service.ts";
 import * as tagging from "./handlers/tagging.ts";
 import type { Handler } from "./context.ts";
@@ -37,8 +39,11 @@ export const ROUTES: readonly Route[] = [
   row("bucket", "GET", "versions", "ListObjectVersions", bucket.listObjectVersions),
   row("bucket", "GET", null, "ListObjects", bucket.listObjects),
   row("bucket", "POST", "delete", "DeleteObjects", bucket.deleteObjects),
-  row("bucket", "POST", null, "PostObject", bucket.postUpload),
-  row("bucket", "OPTIONS", null, "PreflightRequest", bucket.preflight),
+  row("bucket", "POST", null, "PostObject", post.postObject),
+  row("bucket", "OPTIONS", null, "PreflightRequest", cors.preflight),
+  row("bucket", "PUT", "cors", "PutBucketCors", cors.putBucketCors),
+  row("bucket", "GET", "cors", "GetBucketCors", cors.getBucketCors),
+  row("bucket", "DELETE", "cors", "DeleteBucketCors", cors.deleteBucketCors),
   row("bucket", "GET", "acl", "GetBucketAcl", acl.getBucketAcl),
   row("bucket", "PUT", "acl", "PutBucketAcl", acl.putBucketAcl),
   row("bucket", "GET", "uploads", "ListMultipartUploads", multipart.listUploads),
@@ -59,6 +64,6 @@ export const ROUTES: readonly Route[] = [
   row("object", "GET", null, "GetObject", object.getObject),
   row("object", "HEAD", null, "HeadObject", object.getObject),
   row("object", "DELETE", null, "DeleteObject", object.deleteObject),
-  row("object", "POST", null, "PostObject", bucket.postUpload),
-  row("object", "OPTIONS", null, "PreflightRequest", bucket.preflight),
+  row("object", "POST", null, "PostObject", post.postObject),
+  row("object", "OPTIONS", null, "PreflightRequest", cors.preflight),
 ];

@@ -66,7 +66,7 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
     title: "Big files: multipart uploads and their leftovers",
     notebook: "03-big-files.ipynb",
     summary:
-      "a multipart upload by hand, putFile(), an interrupted upload, leftovers found and aborted",
+      "a multipart upload by hand, lib-storage's Upload, an interrupted upload, leftovers aborted",
     source: "03_big_files.ts",
     files: ["big-file.bin"],
   },
@@ -95,6 +95,22 @@ const CHAPTER_LIST: Omit<Chapter, "epilogue" | "steps">[] = [
       ...BACKUP_FILES.map((name) => `${dir}/${name}`),
       dir,
     ]),
+  },
+  {
+    name: "web",
+    title: "From a web page",
+    notebook: "07-web.ipynb",
+    summary:
+      "a page on another origin uploads: refused, a CORS rule, a presigned PUT and POST form",
+    source: "07_web.ts",
+  },
+  {
+    name: "integrity",
+    title: "Data you can trust",
+    notebook: "08-integrity.ipynb",
+    summary:
+      "checksums checked and read back, BadDigest, multipart ETags, conditional writes, retries",
+    source: "08_integrity.ts",
   },
 ];
 

@@ -20,7 +20,9 @@
  * - `// %% [markdown]` starts a markdown cell: every line of it is `//` or `// text`.
  * - `// %%` starts a code cell; after it, `key=value` pairs with JSON values set the cell's
  *   metadata: `id="…"` (required, unique in the chapter: the notebook cell id), `tags=[…]` with
- *   `"parameters"` (the one cell the terminal's flags override, as papermill's) or `"cleanup"`
+ *   `"parameters"` (the set-up cell: the terminal's flags override its `const options` right after
+ *   that declaration, as papermill's injected cell would; a notebook takes its endpoint and keys
+ *   from the environment) or `"cleanup"`
  *   (a deleting step, which `--keep` skips).
  * - A step is a markdown cell opening with a heading (`#` for the chapter's first, `##` after),
  *   then the code cell it explains. Lines before the first `// %%` (the module doc) are not cells.

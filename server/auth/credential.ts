@@ -23,8 +23,9 @@ export interface Credential {
 }
 
 /**
- * Parses a SigV4 credential. Like RGW, any region and service are accepted (the signature covers
- * them); a credential without five parts or without the `aws4_request` terminator is refused.
+ * Parses a SigV4 credential. Like RGW, any region is accepted (the signature covers it); a
+ * credential without five parts or without the `aws4_request` terminator is refused. The service
+ * is checked once the signature is verified ({@linkcode checkService}).
  *
  * @param text The credential, e.g. `AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request`.
  * @param malformed What to throw when it cannot be parsed.
@@ -195,4 +196,39 @@ export function checkSkew(requestTime: Date, now: Date, maxSkewMs: number): void
       },
     );
   }
+}
+
+/**
+ * Refuses a SigV4 signature scoped to another service than the server's, as AWS does: a signature
+ * for IAM or STS (which Ceph RGW serves on the same endpoint with the same keys, and RGW 16 accepts
+ * as S3) is not one for S3.
+ *
+ * @param scope The verified credential scope, `date/region/service/aws4_request`.
+ * @param presigned Whether it came from a presigned URL's `X-Amz-Credential`.
+ * @param expected The server's service. @default "s3"
+ * @throws {S3Error} `AuthorizationHeaderMalformed` (header) or `AuthorizationQueryParametersError`
+ *   (presigned), naming the service.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkService } from "./credential.ts";
+ *
+ * checkService("20150830/us-east-1/s3/aws4_request", false);
+ * assert.throws(
+ *   () => checkService("20150830/us-east-1/iam/aws4_request", false),
+ *   /incorrect service "iam"/,
+ * );
+ * ```
+ */
+export function checkService(scope: string, presigned: boolean, expected = "s3"): void {
+  const service = scope.split("/")[2];
+  if (service === expected) return;
+  const why = `incorrect service "${service}". This endpoint belongs to "${expected}".`;
+  throw presigned
+    ? new S3Error(
+      "AuthorizationQueryParametersError",
+      `Error parsing the X-Amz-Credential parameter; ${why}`,
+    )
+    : new S3Error("AuthorizationHeaderMalformed", `The authorization header is malformed; ${why}`);
 }

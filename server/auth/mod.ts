@@ -28,6 +28,7 @@ import { parseQuery, splitTarget } from "../../core/sigv4.ts";
 import { isPresignedV4, verifyPresignedV4 } from "./presigned_v4.ts";
 import { isQueryV2, verifyHeaderV2, verifyQueryV2 } from "./sigv2.ts";
 import { V4_ALGORITHM, verifyHeaderV4 } from "./sigv4.ts";
+import { checkService } from "./credential.ts";
 import type { Authenticated, AuthOptions, AuthRequest } from "./types.ts";
 import { headerLength, v4Body } from "./v4_body.ts";
 import type { ServerUser } from "../types.ts";
@@ -97,7 +98,9 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
   }
   if (authorization !== null) {
     if (authorization.startsWith(`${V4_ALGORITHM} `)) {
-      return v4Body(request, verifyHeaderV4(request, check));
+      const verified = verifyHeaderV4(request, check);
+      checkService(verified.scope, false, options.service ?? "s3");
+      return v4Body(request, verified);
     }
     if (authorization.startsWith("AWS ")) {
       if (options.signatureV2 === false) throw new S3Error("InvalidRequest", V2_REFUSED);
@@ -111,7 +114,11 @@ function authenticateNow(request: AuthRequest, options: AuthOptions): Authentica
       { extra: { ArgumentName: "Authorization" } },
     );
   }
-  if (presignedV4) return v4Body(request, verifyPresignedV4(request, check));
+  if (presignedV4) {
+    const verified = verifyPresignedV4(request, check);
+    checkService(verified.scope, true, options.service ?? "s3");
+    return v4Body(request, verified);
+  }
   if (queryV2) {
     if (options.signatureV2 === false) throw new S3Error("InvalidRequest", V2_REFUSED);
     return userBody(request, verifyQueryV2(request, check));

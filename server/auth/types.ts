@@ -38,6 +38,11 @@ export interface AuthOptions {
    * Backblaze B2 answers it. @default true
    */
   signatureV2?: boolean;
+  /**
+   * The service a SigV4 credential must be scoped to; another is refused as AWS refuses it (the
+   * SigV4 test suite's requests are scoped to `service`). @default "s3"
+   */
+  service?: string;
 }
 
 /** The outcome of a successful authentication. */

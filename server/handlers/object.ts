@@ -171,6 +171,36 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   "response-content-encoding": "content-encoding",
 };
 
+/**
+ * Refuses `response-*` overrides that must not be honoured: any from an anonymous request (a
+ * public link would choose how the server labels someone's object, `text/html` making a page of
+ * this origin: AWS and RGW 16 answer 400 `InvalidRequest`), and values that cannot be a header
+ * (a control character or a byte beyond ASCII: 400 `InvalidArgument`, not a 500 when the
+ * response is built).
+ *
+ * @param context The request.
+ * @throws {S3Error} `InvalidRequest` or `InvalidArgument`.
+ */
+function checkResponseOverrides(context: RequestContext): void {
+  for (const param of Object.keys(RESPONSE_OVERRIDES)) {
+    const value = context.query.get(param);
+    if (value === null) continue;
+    if (context.principal.kind === "anonymous") {
+      throw new S3Error(
+        "InvalidRequest",
+        "Request specific response headers cannot be used for anonymous GET requests.",
+      );
+    }
+    if (!/^[\x20-\x7e\t]*$/.test(value)) {
+      throw new S3Error(
+        "InvalidArgument",
+        `Cannot use "${param}": its value must be printable ASCII, got a control or non-ASCII character`,
+        { extra: { ArgumentName: param } },
+      );
+    }
+  }
+}
+
 function objectResponseHeaders(context: RequestContext, object: ObjectRecord): Headers {
   const headers = new Headers({
     etag: `"${object.etag}"`,
@@ -200,6 +230,7 @@ function objectResponseHeaders(context: RequestContext, object: ObjectRecord): H
  * @returns The object (streamed) or its headers.
  */
 export async function getObject(context: RequestContext): Promise<Response> {
+  checkResponseOverrides(context);
   const object = loadObject(context, "READ");
   try {
     checkConditions(context.headers, object);

@@ -58,6 +58,24 @@ export interface BucketRecord {
    * version per key, as an unversioned bucket does).
    */
   versioning?: VersioningStatus;
+  /** CORS rules (PutBucketCors), in order; absent when the bucket has none. */
+  cors?: CorsRule[];
+}
+
+/** One CORS rule of a bucket, as stored (read and matched by `server/cors.ts`). */
+export interface CorsRule {
+  /** `ID`, at most 255 characters. */
+  id?: string;
+  /** Allowed origins: exact, `*`, or with one `*` (`http://*.example.com`). Sorted, unique. */
+  origins: string[];
+  /** Allowed methods, upper case, in RGW's order (GET, PUT, DELETE, HEAD, POST, COPY). */
+  methods: string[];
+  /** Allowed request headers, with at most one `*` each. Sorted, unique. */
+  allowedHeaders: string[];
+  /** Headers the browser may expose to the page, in the order given. */
+  exposeHeaders: string[];
+  /** `MaxAgeSeconds`, when given and below 2^32. */
+  maxAge?: number;
 }
 
 /** A bucket's versioning state once set; it never goes back to unset. */
@@ -223,6 +241,8 @@ export interface Storage {
   deleteBucket(name: string): Promise<void>;
   /** Replaces a bucket's ACL. */
   setBucketAcl(name: string, acl: Acl): Promise<void>;
+  /** Replaces a bucket's CORS rules (`undefined` removes them). */
+  setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void>;
   /** Sets a bucket's versioning state. */
   setVersioning(name: string, status: VersioningStatus): Promise<void>;
   /** The keys whose current version is an object (not a delete marker), in S3 order. */

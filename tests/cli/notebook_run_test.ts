@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { splitCell } from "../../tour/percent.ts";
 import { engineTest } from "../support/engines.ts";
 import { REPO_ROOT, runDeno, taskArgs } from "../support/commands.ts";
 
@@ -16,10 +17,13 @@ interface Cell {
 
 const text = (value: string | string[]) => Array.isArray(value) ? value.join("") : value;
 
-/** A code cell produces an output when its last line is an expression (no final `;`). */
+/**
+ * A code cell produces an output when it ends with an expression, by the rule the course's
+ * chapter sources follow (`tour/percent.ts`: `s3.trace.show(x);` shows, `await s3.close();` does
+ * not).
+ */
 function producesOutput(cell: Cell): boolean {
-  const last = text(cell.source).trim().split("\n").at(-1)!.replace(/\/\/.*$/, "").trim();
-  return last !== "" && !last.endsWith(";");
+  return splitCell(text(cell.source).trim()).expression !== undefined;
 }
 
 function notebookRun(args: string[], env: Record<string, string> = {}) {

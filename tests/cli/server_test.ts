@@ -379,3 +379,82 @@ Deno.test("a bad user entry is a one-line error naming the entry, never its secr
     await Deno.remove(empty);
   }
 });
+
+Deno.test("--cors-origin lets a web app's origin call buckets without rules of their own", async () => {
+  const { stdout } = await serverCommand(["--help"]).output();
+  assert.match(new TextDecoder().decode(stdout), /--cors-origin ORIGIN/);
+  await using server = await startCommand([
+    "--cors-origin",
+    "http://localhost:5173",
+    "--cors-origin",
+    "http://*.app.test",
+  ]);
+  assert.match(server.stdout(), /CORS: +buckets without rules let in http:\/\/localhost:5173/);
+  const client = s3Client(server.url);
+  try {
+    const bucket = `cors-${crypto.randomUUID().slice(0, 8)}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const ask = (origin: string) =>
+      fetch(`${server.url}/${bucket}/photo.png`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "PUT" },
+      });
+    for (const origin of ["http://localhost:5173", "http://shop.app.test"]) {
+      const allowed = await ask(origin);
+      await allowed.body?.cancel();
+      assert.equal(allowed.status, 200, origin);
+      assert.equal(allowed.headers.get("access-control-allow-origin"), origin);
+    }
+    const refused = await ask("http://evil.test");
+    assert.equal(refused.status, 403);
+    await refused.body?.cancel();
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
+});
+
+Deno.test("a --cors-origin that is not an origin is a one-line error", async () => {
+  const { code, stderr } = await serverCommand(["--cors-origin", "localhost:5173/app"]).output();
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  assert.equal(code, 2); // a usage error
+  assert.match(lines[0], /Cannot allow --cors-origin "localhost:5173\/app"/);
+});
+
+Deno.test("--cors-file gives default CORS rules from a CORSConfiguration document", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cors-file-" });
+  try {
+    const file = `${dir}/cors.xml`;
+    await Deno.writeTextFile(
+      file,
+      "<CORSConfiguration><CORSRule><AllowedOrigin>http://file.test</AllowedOrigin>" +
+        "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
+    );
+    {
+      await using server = await startCommand(["--cors-file", file]);
+      assert.match(server.stdout(), /CORS: +buckets without rules follow the rules of --cors-file/);
+      const client = s3Client(server.url);
+      const bucket = `corsfile-${crypto.randomUUID().slice(0, 8)}`;
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      const ask = async (method: string) => {
+        const response = await fetch(`${server.url}/${bucket}/k`, {
+          method: "OPTIONS",
+          headers: { origin: "http://file.test", "access-control-request-method": method },
+        });
+        await response.body?.cancel();
+        return response.status;
+      };
+      assert.deepEqual([await ask("GET"), await ask("PUT")], [200, 403]);
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      client.destroy();
+    }
+    await Deno.writeTextFile(file, "<CORSConfiguration><CORSRule>");
+    const { code, stderr } = await serverCommand(["--port", "0", "--cors-file", file]).output();
+    const lines = new TextDecoder().decode(stderr).trim().split("\n");
+    assert.equal(code, 1);
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(lines[0], /Cannot use the default CORS rules: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

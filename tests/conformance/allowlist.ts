@@ -111,8 +111,26 @@ const STRICTER_UNSIGNED: Allowance = {
   embedded: { status: 403, code: "AccessDenied" },
 };
 
+const GRANT_CAP =
+  "RGW 16 caps an ACL at 100 grants (rgw_acl_grants_max_num: 400 LimitExceeded) only in " +
+  "PutBucketAcl and PutObjectAcl; CreateBucket and PutObject store any number of x-amz-grant-* " +
+  "grants. The embedded server applies the cap wherever an ACL is set, so one request cannot " +
+  "store thousands of grants that every later permission check walks";
+
 /** Case name → allowance. */
 export const ALLOWLIST: Record<string, Allowance> = {
+  "PutObject with 101 x-amz-grant-* grants": {
+    reason: GRANT_CAP,
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "LimitExceeded" },
+  },
+  "POST Object without a file field": {
+    reason: "RGW 16 stores an empty object for a form without a file part and answers 204; S3 " +
+      'refuses it (400 InvalidArgument, "POST requires exactly one file upload per request"), ' +
+      "as the embedded server does, so a broken web form fails loudly instead of leaving empty objects",
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "InvalidArgument" },
+  },
   ...checksumAllowances(),
   "PutObject with two checksum headers is refused": {
     reason: CHECKSUMS_PREDATE,
@@ -139,6 +157,13 @@ export const ALLOWLIST: Record<string, Allowance> = {
   },
   "Presigned PUT with an unsigned x-amz-copy-source and x-amz-acl is refused": STRICTER_UNSIGNED,
   "SigV4 PUT replayed with an unsigned x-amz-acl is refused": STRICTER_UNSIGNED,
+  "SigV4 GET signed for the iam service is refused": {
+    reason: "RGW 16 accepts a SigV4 credential scoped to any service, so a request signed for " +
+      "its IAM or STS API (same endpoint, same keys) can be replayed as S3; AWS refuses it: 400 " +
+      'AuthorizationHeaderMalformed, incorrect service "iam" (docs/security.md)',
+    fields: ["status", "code"],
+    embedded: { status: 400, code: "AuthorizationHeaderMalformed" },
+  },
   "SigV4 PUT replayed with an unsigned x-amz-meta-* is refused": STRICTER_UNSIGNED,
   "SigV4 GET whose SignedHeaders leaves out host is refused": STRICTER_UNSIGNED,
   "Presigned GET dated ten years ahead is refused": {

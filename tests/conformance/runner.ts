@@ -20,6 +20,7 @@ import {
   signV4,
   signV4By,
 } from "../support/signing.ts";
+import { buildPostForm, type PostFormSpec } from "../support/post_form.ts";
 
 /** Who sends a request: one of the two demo users, or nobody. */
 export type Who = "demo" | "other" | "anonymous";
@@ -40,6 +41,8 @@ export interface AuthSpec {
   unknownKey?: boolean;
   /** Signing region (SigV4). @default "us-east-1" */
   region?: string;
+  /** SigV4 (header) only: the service named in the credential scope. @default "s3" */
+  service?: string;
   /**
    * Change the request after signing: `key` appends to the path, `expires` raises the expiry,
    * `method` signs GET but sends the request's method, `payload-hash` signs the hash of other
@@ -84,6 +87,12 @@ export interface RequestSpec {
    * `header:x-test-next-request`).
    */
   expectContinue?: boolean;
+  /**
+   * A browser form upload (POST Object) to `bucket`: built and its policy signed as `auth.as`
+   * (see `tests/support/post_form.ts`), sent without an Authorization header. `{name}`
+   * variables are filled in every string of it.
+   */
+  form?: Omit<PostFormSpec, "bucket">;
 }
 
 /** A setup request: must succeed (or answer `expectStatus`), may capture values for later. */
@@ -155,7 +164,8 @@ const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimVa
 
 /** Replaces `{name}` with `vars[name]`; an unknown name is an error in the case. */
 export function fill(text: string, vars: Vars): string {
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+  // `${filename}` is S3's own placeholder in a form's key, not a variable.
+  return text.replace(/(?<!\$)\{(\w+)\}/g, (_, name: string) => {
     if (!(name in vars)) throw new Error(`Cannot fill "{${name}}" in "${text}": no such variable`);
     return vars[name];
   });
@@ -210,6 +220,23 @@ export async function perform(
 
   const auth = spec.auth ?? {};
   const who = auth.as ?? "demo";
+  if (spec.form !== undefined) {
+    const filled = JSON.parse(fill(JSON.stringify(spec.form), vars)) as typeof spec.form;
+    const form = buildPostForm(
+      { ...filled, bucket: bucket! },
+      USERS[who === "anonymous" ? "demo" : who],
+      new Date(),
+    );
+    const request = {
+      method: spec.method,
+      host,
+      path,
+      query,
+      headers: { ...headers, "content-type": form.contentType },
+      body: form.body,
+    };
+    return send(engine.port, request, undefined, hold);
+  }
   let request: RawRequest = { method: spec.method, host, path, query, headers, body };
   if (who !== "anonymous") {
     request = await authorize(request, resource, who, auth);
@@ -251,8 +278,12 @@ async function authorize(
   switch (auth.scheme ?? "v4") {
     case "v4":
     case "v4-unsigned-payload":
-      signed = auth.signedHeaders
-        ? signV4By(toSign, credentials, { date, signedHeaders: auth.signedHeaders })
+      signed = auth.signedHeaders || auth.service
+        ? signV4By(toSign, credentials, {
+          date,
+          signedHeaders: auth.signedHeaders,
+          service: auth.service,
+        })
         : await signV4(toSign, credentials, date, auth.region);
       break;
     case "presign":

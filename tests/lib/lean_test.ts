@@ -322,6 +322,30 @@ rgwTest(
 
 const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+Deno.test("each attempt of a lean request is in the trace, retries numbered", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  await using s3 = await connect({
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId: "A",
+    secretAccessKey: "B",
+    maxAttempts: 2,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(syncUp(s3, dir, "some-bucket", ""), S3RequestError);
+    const rows = s3.trace.entries;
+    assert.deepEqual(rows.map((e) => [e.source, e.operation, e.status, e.attempt]), [
+      ["lean", "ListObjectsV2", 0, 1],
+      ["lean", "ListObjectsV2", 0, 2],
+    ]);
+    assert.match(s3.trace.view().toText(), /ListObjectsV2 \(attempt 2\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the lean client retries a refused connection, then fails in one line", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;

@@ -150,6 +150,20 @@ Deno.test("the library's SDK client retries 503 SlowDown and 500, every attempt 
   await deleteBucket(s3, bucket);
 });
 
+Deno.test("the library's SDK client gives up on a held request at its timeout and retries it", async () => {
+  await using s3 = await connect({ faults: "delay=5@GetObject:1", timeoutMs: 1000 });
+  const bucket = await createBucket(s3, { prefix: "timeouts" });
+  await putObject(s3, bucket, "k", "patience");
+  const mark = s3.trace.entries.length;
+  assert.equal(await getText(s3, bucket, "k"), "patience");
+  const rows = s3.trace.entries.slice(mark);
+  assert.equal(rows.length, 2, "one attempt timed out, the next was answered");
+  assert.ok(rows[0].ms >= 900 && rows[0].status !== 200, `first attempt: ${rows[0].status}`);
+  assert.equal(rows[1].status, 200);
+  await emptyBucket(s3, bucket);
+  await deleteBucket(s3, bucket);
+});
+
 Deno.test("connect() refuses faults for anything but the embedded server", async () => {
   await assert.rejects(
     connect({ endpoint: "http://127.0.0.1:9", faults: "error", env: { get: () => undefined } }),

@@ -57,6 +57,18 @@ async function exchange(port: number, head: string): Promise<string> {
 
 const REFUSED: Array<[string, string]> = [
   [
+    "an absolute-form target whose authority carries userinfo",
+    "GET http://user@x/a HTTP/1.1\r\nhost: x\r\n\r\n",
+  ],
+  [
+    "an absolute-form target with an empty authority",
+    "GET http:///a HTTP/1.1\r\nhost: x\r\n\r\n",
+  ],
+  [
+    "a chunked trailer line that is not a field",
+    "PUT /a HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nno colon here\r\n\r\n",
+  ],
+  [
     "Content-Length after a no-break space (0xA0 is not OWS)",
     "PUT /a HTTP/1.1\r\nhost: x\r\ncontent-length:\xa05\r\n\r\nhello",
   ],
@@ -217,4 +229,79 @@ Deno.test("the server refuses a signed request sent with a second, bad Authoriza
   const text = await exchange(server.port, String.fromCharCode(...serialize(signed)));
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.doesNotMatch(text, /ListAllMyBucketsResult/);
+});
+
+Deno.test("listen() quotes at most 100 characters of a refused head in its answer", async (t) => {
+  const server = echoServer();
+  const long = "/" + "a".repeat(6000);
+  const cases: Array<[string, string]> = [
+    ["a request line with a control byte", `GET ${long}\x01 HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ["a header line without a colon", `GET / HTTP/1.1\r\nHost: x\r\n${"b".repeat(6000)}\r\n\r\n`],
+    ["an unknown version", `GET / HTTP/1.${"9".repeat(6000)}\r\nHost: x\r\n\r\n`],
+  ];
+  try {
+    for (const [what, head] of cases) {
+      await t.step(what, async () => {
+        const answer = await exchange(server.addr.port, head);
+        assert.match(answer, /^HTTP\/1\.1 (400|505) /);
+        assert.ok(
+          answer.length < 1000,
+          `the answer echoed ${answer.length} characters of what it refused`,
+        );
+      });
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("listen() drops a small unread body and keeps the connection; past 1 MiB it closes", async (t) => {
+  // The handler answers without reading the body, as a refused upload is answered.
+  const server = listen(
+    { hostname: "127.0.0.1", port: 0 },
+    () => Promise.resolve(new Response("no")),
+  );
+  try {
+    const cases = [[512 * 1024, false], [2 * 1024 * 1024, true]] as const;
+    for (
+      const [[size, closes], chunked] of cases.flatMap((c) => [[c, false], [c, true]] as const)
+    ) {
+      const framing = chunked ? "chunked" : "Content-Length";
+      await t.step(
+        `${size} bytes unread, ${framing}: ${closes ? "closed" : "kept alive"}`,
+        async () => {
+          // A chunked body's size is learnt only while it is drained: one chunk of `size` bytes.
+          const head = chunked
+            ? `PUT /a HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n${
+              size.toString(16)
+            }\r\n`
+            : `PUT /a HTTP/1.1\r\nhost: x\r\ncontent-length: ${size}\r\n\r\n`;
+          const tail = chunked ? bytes("\r\n0\r\n\r\n") : new Uint8Array();
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+          const timer = setTimeout(() => conn.close(), 10_000);
+          try {
+            const wire = new Uint8Array([...bytes(head), ...new Uint8Array(size), ...tail]);
+            const writing = writeAll(conn, wire).catch(() => {});
+            const buffer = new Uint8Array(4096);
+            let text = "";
+            while (!text.includes("\r\n\r\n")) {
+              const n = await conn.read(buffer);
+              if (n === null) break;
+              text += decoder.decode(buffer.subarray(0, n));
+            }
+            await writing;
+            assert.match(text, /^HTTP\/1\.1 200 /);
+            assert.equal(/\r\nconnection: close\r\n/.test(text), closes, text);
+          } finally {
+            clearTimeout(timer);
+            try {
+              conn.close();
+            } catch { /* closed by the timer */ }
+          }
+        },
+      );
+    }
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -20,7 +20,10 @@
  * @module
  */
 
-/** Programs every Debian machine has, which tests may start directly. */
+/**
+ * Programs every Debian machine has, which tests may start directly (and `curl`, which the
+ * form-upload tests post with as `curl -F` and the benchmarks compare with).
+ */
 export const SYSTEM_TOOLS: readonly string[] = [
   "cat",
   "sh",
@@ -28,6 +31,7 @@ export const SYSTEM_TOOLS: readonly string[] = [
   "script",
   "kill",
   "sleep",
+  "curl",
   "mount",
   "umount",
 ];

@@ -56,6 +56,14 @@ export const SDK_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     "ListMultipartUploads",
     "AbortMultipartUpload",
   ],
+  integrity: [
+    "PutObject",
+    "GetObjectAttributes",
+    "HeadObject",
+    "CreateMultipartUpload",
+    "UploadPart",
+    "CompleteMultipartUpload",
+  ],
 };
 
 /**

@@ -333,6 +333,8 @@ export interface SignV4ByOptions {
    * @default every header sent, `host` included
    */
   signedHeaders?: string[];
+  /** The service named in the credential scope. @default "s3" */
+  service?: string;
 }
 
 function amzDate(date: Date): string {
@@ -385,10 +387,10 @@ export function signV4By(
     names.join(";"),
     headers["x-amz-content-sha256"],
   ].join("\n");
-  const scope = `${day}/us-east-1/s3/aws4_request`;
+  const scope = `${day}/us-east-1/${options.service ?? "s3"}/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${sha256Hex(canonical)}`;
   let key: Uint8Array = new TextEncoder().encode(`AWS4${credentials.secretAccessKey}`);
-  for (const part of [day, "us-east-1", "s3", "aws4_request"]) {
+  for (const part of [day, "us-east-1", options.service ?? "s3", "aws4_request"]) {
     key = new Uint8Array(createHmac("sha256", key).update(part).digest());
   }
   const signature = createHmac("sha256", key).update(toSign).digest("hex");

@@ -42,7 +42,7 @@ const MILESTONES = [
   { what: "the upload completed as 3 parts", pattern: /-3"[\s\S]*?CompleteMultipartUpload/ },
   {
     what: "the SDK's Upload in 3 parts",
-    pattern: /'"[0-9a-f]+-3"' \}[\s\S]*?CompleteMultipartUpload/,
+    pattern: /'"[0-9a-f]+-3"',\s+ContentLength: 12582912\s*\}[\s\S]*?CompleteMultipartUpload/,
   },
   { what: "a part left behind", pattern: /abandoned\.bin[\s\S]*?→ 200 OK[^\n]*UploadPart/ },
   { what: "the leftover found with its 5 MiB", pattern: /abandoned\.bin +\S+ +\S+ +1 +5242880/ },

@@ -135,7 +135,9 @@ engineTest(["jupyter", "rgw"], "the notebook executes in Jupyter on Ceph RGW", a
   });
   await assertExecuted(t, notebook, "RGW");
   await t.step("it leaves no bucket behind", async () => {
-    const left = (await bucketNames(endpoint)).filter((name) => !before.has(name));
+    // RGW is shared with other test runs: only the notebook's own "demo-" buckets are its.
+    const left = (await bucketNames(endpoint))
+      .filter((name) => name.startsWith("demo-") && !before.has(name));
     assert.deepEqual(left, [], `The notebook left buckets on RGW: ${left.join(", ")}`);
   });
 });

@@ -7,6 +7,20 @@
 import type { Case } from "../runner.ts";
 import { ANON, bucket, grantXml, OTHER, put } from "./_common.ts";
 
+/** A policy document granting the owner FULL_CONTROL `count` times. */
+function manyGrantsXml(count: number): string {
+  const grant = '<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+    'xsi:type="CanonicalUser"><ID>demo</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>';
+  return '<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+    `<Owner><ID>demo</ID></Owner><AccessControlList>${grant.repeat(count)}</AccessControlList>` +
+    "</AccessControlPolicy>";
+}
+
+/** `x-amz-grant-full-control` naming the owner `count` times. */
+function manyGrantHeaders(count: number): Record<string, string> {
+  return { "x-amz-grant-full-control": Array(count).fill('id="demo"').join(", ") };
+}
+
 export const ACL_DETAILS: Case[] = [
   {
     name: "PutBucketAcl with a policy document grants another user READ",
@@ -63,6 +77,36 @@ export const ACL_DETAILS: Case[] = [
     setup: [bucket()],
     request: { method: "PUT", bucket: "{b}", query: { acl: "" }, body: "<AccessControlPolicy>" },
     expect: { status: 400, code: "InvalidArgument" },
+  },
+  {
+    name: "PutBucketAcl with a policy of 101 grants is refused",
+    setup: [bucket()],
+    request: { method: "PUT", bucket: "{b}", query: { acl: "" }, body: manyGrantsXml(101) },
+    expect: { status: 400, code: "LimitExceeded" },
+  },
+  {
+    name: "PutObjectAcl with 101 x-amz-grant-* grants is refused",
+    setup: [bucket(), put("x.txt")],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "x.txt",
+      query: { acl: "" },
+      headers: manyGrantHeaders(101),
+    },
+    expect: { status: 400, code: "LimitExceeded" },
+  },
+  {
+    name: "PutObject with 101 x-amz-grant-* grants",
+    setup: [bucket()],
+    request: {
+      method: "PUT",
+      bucket: "{b}",
+      key: "x.txt",
+      headers: manyGrantHeaders(101),
+      body: "x",
+    },
+    expect: { status: 200 },
   },
   {
     name: "PutObjectAcl with a canned ACL makes an object public",

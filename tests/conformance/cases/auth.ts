@@ -310,6 +310,11 @@ export const UNSIGNED_HEADERS: Case[] = [
     expect: { status: 200 },
   },
   {
+    name: "SigV4 GET signed for the iam service is refused",
+    request: { method: "GET", bucket: DATA, key: "data.txt", auth: { service: "iam" } },
+    expect: { status: 200 },
+  },
+  {
     name: "Presigned GET dated ten years ahead is refused",
     request: {
       method: "GET",

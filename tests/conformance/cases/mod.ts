@@ -25,6 +25,8 @@ import { BUCKETS, SERVICE } from "./service_buckets.ts";
 import { UNSUPPORTED } from "./unsupported.ts";
 import { VERSIONING } from "./versioning.ts";
 import { EXPECT_CONTINUE } from "./expect_continue.ts";
+import { CORS } from "./cors.ts";
+import { POST_OBJECT } from "./post_object.ts";
 
 export { DATA_BODY, FIXTURE, newRunPrefix, RUN_LENGTH } from "./_common.ts";
 
@@ -52,5 +54,7 @@ export const CASES: readonly Case[] = [
   ...ACL_CORNERS,
   ...LISTING_CORNERS,
   ...EXPECT_CONTINUE,
+  ...CORS,
+  ...POST_OBJECT,
   ...UNSUPPORTED,
 ];
