@@ -105,8 +105,9 @@ s3.trace.show(await listFolder(s3, bucket, "archive/"));
 // %% [markdown]
 // ## A byte range
 //
-// `Range: "bytes=4-9"` reads only those bytes (`206 Partial Content`): how downloads resume and
-// how big files are read in parallel. `getRange()` is the shorthand.
+// `Range: "bytes=4-9"` reads only those bytes, both ends included: six bytes, `206 Partial
+// Content`. That is how downloads resume and how big files are read in parallel. `getRange()` is
+// the shorthand.
 
 // %% id="folders-range"
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -140,13 +141,15 @@ s3.trace.show(await bucketSize(s3, bucket));
 // %% [markdown]
 // ## Change the ACL of many objects
 //
-// One `PutObjectAcl` per object makes a whole folder public: `setAclUnder()` lists the folder and
-// sends them. Where objects have no ACL of their own
+// `PutObjectAclCommand` sets one object's ACL; a folder takes one per object, which
+// `setAclUnder()` sends after listing the folder. Where objects have no ACL of their own
 // (DreamObjects US-East 5) they take their bucket's, so there is nothing to do per object.
 
 // %% id="folders-acl"
+import { PutObjectAclCommand } from "@aws-sdk/client-s3";
 import { setAclUnder } from "../lib/mod.ts";
-
+const beach = { Bucket: bucket, Key: "photos/2025/beach.jpg", ACL: "public-read" as const };
+if (s3.cluster.objectAcls) await s3.client.send(new PutObjectAclCommand(beach));
 const madePublic = s3.cluster.objectAcls
   ? await setAclUnder(s3, bucket, "photos/", "public-read")
   : "skipped: no per-object ACLs here, objects take their bucket's permission";
@@ -155,17 +158,23 @@ s3.trace.show({ madePublic });
 // %% [markdown]
 // ## Delete a folder, 1,000 keys per request
 //
-// `DeleteObjectsCommand` deletes up to 1,000 keys in one request: the 1,100 logs go in two, each
-// after the listing page that names them. `deletePrefix()` is the shorthand.
+// `DeleteObjectsCommand` deletes up to 1,000 keys in one request: the 1,100 logs go in two, one
+// per listing page read above. It answers 200 even when some keys fail: read its `Errors`.
+// `deletePrefix()` is the shorthand.
+//
+// Where the bucket keeps versions (US-East 5), a delete without version ids only adds delete
+// markers: the logs stay stored until their versions go (chapter 5), which the close cell's
+// `emptyBucket()` does.
 
 // %% id="folders-delete-prefix"
 import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
-const logPages = paginateListObjectsV2({ client: s3.client }, { Bucket: bucket, Prefix: "logs/" });
-for await (const { Contents = [] } of logPages) {
+const errors = [];
+for (const { Contents = [] } of pages) {
   const Delete = { Objects: Contents.map(({ Key }) => ({ Key })) };
-  await s3.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete }));
+  const answer = await s3.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete }));
+  errors.push(...answer.Errors ?? []);
 }
-s3.trace.show(await listFolder(s3, bucket, "logs/"));
+s3.trace.show({ left: await listFolder(s3, bucket, "logs/"), errors });
 
 // %% [markdown]
 // ## Clean up and close
