@@ -10,7 +10,9 @@
 #
 # Users: demo (DEMOACCESSKEY) and other (OTHERACCESSKEY), the same key pairs as the embedded
 # server's DEMO_USERS. They are public throwaway values that open nothing but this loopback RGW.
-# Environment: MEMSTORE_BYTES (OSD size, default 1 GiB), RGW_START_TIMEOUT (seconds, default 180).
+# Environment: MEMSTORE_BYTES (OSD size, default 4 GiB: a full memstore OSD makes RGW 16 hold
+# every write, and reads too, without an answer, as seen here once 1 GiB filled), RGW_START_TIMEOUT
+# (seconds, default 180).
 set -euo pipefail
 
 PACKAGES=(ceph-mon ceph-osd radosgw ceph-common)
@@ -151,7 +153,7 @@ mon allow pool size one = true
 mon allow pool delete = true
 mon warn on pool no redundancy = false
 osd objectstore = memstore
-memstore device bytes = ${MEMSTORE_BYTES:-1073741824}
+memstore device bytes = ${MEMSTORE_BYTES:-4294967296}
 osd crush chooseleaf type = 0
 # The OSD would set its own crush place and device class with mon commands as it boots; on a
 # busy machine such a command can be refused (see mon_command) and the OSD exits. The script
