@@ -31,6 +31,8 @@
  * @module
  */
 
+import { prng } from "../core/prng.ts";
+
 /** What a fault does to a request. */
 export type FaultKind = "slowdown" | "error" | "delay" | "drop";
 
@@ -130,18 +132,6 @@ export function describeRule(rule: FaultRule): string {
   return `${rule.kind}${seconds}${operation}${amount}`;
 }
 
-/** mulberry32: a small, fast PRNG, good enough to spread faults and repeatable from a seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Decides, request by request, which fault (if any) to inject. */
 export class FaultSwitch {
   #rules: { rule: FaultRule; left: number }[];
@@ -152,7 +142,7 @@ export class FaultSwitch {
    */
   constructor(spec: FaultSpec) {
     this.#rules = spec.rules.map((rule) => ({ rule, left: rule.count ?? Infinity }));
-    this.#random = mulberry32(spec.seed);
+    this.#random = prng(spec.seed);
   }
 
   /**

@@ -1,18 +1,8 @@
 /**
- * A seeded pseudo-random number generator, so randomised tests (fuzzing, fault injection) repeat
- * exactly from their seed.
+ * The seeded pseudo-random number generator randomised tests use (fuzzing, fault injection), so
+ * they repeat exactly from their seed: core's, which the server's fault switch uses too.
  *
  * @module
  */
 
-/** A deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../../core/prng.ts";
