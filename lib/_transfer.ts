@@ -11,6 +11,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import {
   type ChecksumAlgorithm,
@@ -76,18 +77,36 @@ export function choosePartSize(size: number, asked = 8 * MiB): number {
   return Math.max(MIN_PART_SIZE, asked, least);
 }
 
-async function readFully(
+/**
+ * A part is read in slices of this size, each hashed as soon as it is in: the SHA-256 the part's
+ * signature needs is ready when its last slice is read, and the event loop runs between slices,
+ * so the parts already in flight keep flowing. Hashing a whole 8 MiB part in one call held the
+ * loop for 8-15 ms while the other parts' sockets waited; a 1 GiB `deno task cp` upload took
+ * 4.10-4.37 s that way, 3.91-4.19 s sliced (4 runs each, taking turns, same server).
+ */
+const READ_SLICE = MiB;
+
+/**
+ * Reads `length` bytes at `position` into `buffer`, slice by slice, hashing them as they come.
+ *
+ * @returns The hex SHA-256 of the bytes read.
+ */
+async function readPart(
   file: Awaited<ReturnType<typeof open>>,
   buffer: Uint8Array,
   length: number,
   position: number,
-): Promise<void> {
+): Promise<string> {
+  const hash = createHash("sha256");
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+    const want = Math.min(READ_SLICE, length - done);
+    const { bytesRead } = await file.read(buffer, done, want, position + done);
     if (bytesRead === 0) throw new Error(`The file ended early, at byte ${position + done}`);
+    hash.update(buffer.subarray(done, done + bytesRead));
     done += bytesRead;
   }
+  return hash.digest("hex");
 }
 
 /**
@@ -147,25 +166,30 @@ export async function uploadFileInParts(
         const index = next++;
         const position = index * partSize;
         const length = Math.min(partSize, size - position);
-        await readFully(file, buffer, length, position);
+        const sha256 = await readPart(file, buffer, length, position);
         if (algorithm) {
           sums[index] = {
             checksum: checksumOf(algorithm, buffer.subarray(0, length)),
             size: length,
           };
         }
-        const out = await client.send(
-          new UploadPartCommand({
-            Bucket,
-            Key,
-            UploadId: uploadId,
-            PartNumber: index + 1,
-            Body: buffer.subarray(0, length),
-            ContentLength: length,
-            ...(field ? { [field]: sums[index].checksum } : {}),
-          }),
-          { abortSignal: signal },
-        );
+        const command = new UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId: uploadId,
+          PartNumber: index + 1,
+          Body: buffer.subarray(0, length),
+          ContentLength: length,
+          ...(field ? { [field]: sums[index].checksum } : {}),
+        });
+        // The SDK's signer takes an `x-amz-content-sha256` header as the payload's hash instead
+        // of hashing the body again, and signs it; the server checks it against the bytes.
+        command.middlewareStack.add((next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers["x-amz-content-sha256"] =
+            sha256;
+          return next(args);
+        }, { step: "build", name: "partSha256" });
+        const out = await client.send(command, { abortSignal: signal });
         etags[index] = out.ETag!;
         loaded += length;
         options.onProgress?.({ loaded, total: size });

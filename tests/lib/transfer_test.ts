@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -89,6 +90,42 @@ Deno.test("uploadFileInParts() stores the file byte for byte, parts in order", a
       assert.equal(await openUploads(s3.client, bucket), 0);
     });
   }
+});
+
+Deno.test("uploadFileInParts() signs each part's SHA-256, the part read and hashed in slices", async () => {
+  await using env = await setup();
+  const { s3, bucket, dir } = env;
+  // 2.5 slices per part and a short last part: the hash must cover every slice, in order.
+  const size = 2 * (5 * MiB + MiB / 2) + 3;
+  const data = randomBytes(size);
+  await Deno.writeFile(`${dir}/f.bin`, data);
+  const client = sdkClient(s3.endpoint, true);
+  const signed = new Map<number, string>();
+  client.middlewareStack.add((next, context) => (args) => {
+    const request = args.request as {
+      headers: Record<string, string>;
+      query: Record<string, string>;
+    };
+    if (context.commandName === "UploadPartCommand") {
+      signed.set(Number(request.query.partNumber), request.headers["x-amz-content-sha256"]);
+    }
+    return next(args);
+  }, { step: "deserialize", name: "seeSigned" }); // after signing, as sent
+  try {
+    await uploadFileInParts(client, { Bucket: bucket, Key: "signed" }, `${dir}/f.bin`, size, {
+      partSize: 5 * MiB + MiB / 2,
+      concurrency: 2,
+    });
+  } finally {
+    client.destroy();
+  }
+  const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const part = 5 * MiB + MiB / 2;
+  assert.deepEqual([...signed].sort(([a], [b]) => a - b), [
+    [1, sha(data.subarray(0, part))],
+    [2, sha(data.subarray(part, 2 * part))],
+    [3, sha(data.subarray(2 * part))],
+  ]);
 });
 
 Deno.test("uploadFileInParts() aborts the upload on the server when it fails", async (t) => {
