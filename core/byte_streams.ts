@@ -1,6 +1,5 @@
 /**
  * Reading a byte stream through one reused buffer (a BYOB reader): no new memory per chunk. The
- * library's ranged downloads (`lib/_download.ts`) read Deno's `fetch` bodies this way, and the
  * embedded server sends an object's bytes this way (`server/http/respond.ts`).
  *
  * @module

@@ -15,7 +15,6 @@ import { request } from "./errors.ts";
 import type { Progress } from "./types.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { allWorkers } from "./_workers.ts";
-import { byobReaderOf, readThrough } from "../core/byte_streams.ts";
 
 const MiB = 1024 * 1024;
 
@@ -59,7 +58,7 @@ export interface RangesOptions {
   concurrency?: number;
   /** Smallest range worth a request of its own. @default 8 MiB */
   minRange?: number;
-  /** Largest range per request. @default 256 MiB */
+  /** Largest range per request: progress moves as each range ends. @default 32 MiB */
   maxRange?: number;
   /** Called as bytes arrive. */
   onProgress?: (progress: Progress) => void;
@@ -85,20 +84,46 @@ async function discard(body: unknown): Promise<void> {
   else if (body instanceof Readable) body.destroy();
 }
 
-/** Reads a response body chunk by chunk into `sink`, through a reused buffer when possible. */
+/** Reads a Node response body (the SDK's Node handler) chunk by chunk into `sink`. */
 async function drain(
   body: unknown,
   sink: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
-  if (body instanceof ReadableStream) {
-    // A byte stream (Deno's fetch): read into one buffer, no garbage per chunk.
-    const reader = byobReaderOf(body);
-    if (reader) return await readThrough(reader, MiB, sink);
-    for await (const chunk of body as ReadableStream<Uint8Array>) await sink(chunk);
-    return;
-  }
   const stream = body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
   for await (const chunk of stream) await sink(chunk as Uint8Array);
+}
+
+/**
+ * Pipes a web stream (Deno's `fetch` body) into the file at `position`, through a handle of its
+ * own: Deno moves the bytes from the socket to the file without passing them through JavaScript.
+ * A 1 GiB `deno task cp` download took 0.83-0.91 s read into a reused buffer and written with
+ * `write()`, 0.72-0.75 s piped (0.25-0.30 s of user CPU before, 0.13-0.16 s now; curl 0.68-0.74 s).
+ *
+ * @returns The number of bytes written.
+ */
+async function pipeToFile(
+  body: ReadableStream<Uint8Array>,
+  path: string | URL,
+  position: number,
+): Promise<number> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true });
+  } catch (error) {
+    await body.cancel().catch(() => {});
+    throw error;
+  }
+  try {
+    await file.seek(position, Deno.SeekMode.Start);
+    await body.pipeTo(file.writable, { preventClose: true });
+    return await file.seek(0, Deno.SeekMode.Current) - position;
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // a failed pipe closed it already
+    }
+  }
 }
 
 /**
@@ -122,7 +147,7 @@ export async function downloadInRanges(
 ): Promise<{ size: number; first: RangeAnswer }> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const minRange = options.minRange ?? 8 * MiB;
-  const maxRange = options.maxRange ?? 256 * MiB;
+  const maxRange = options.maxRange ?? 32 * MiB;
   const signal = options.signal;
   signal?.throwIfAborted();
   // The first request comes before the file is opened: a missing object leaves any existing
@@ -162,13 +187,20 @@ export async function downloadInRanges(
       loaded += chunk.byteLength;
       options.onProgress?.({ loaded, total });
     };
+    // A web stream is piped (progress as each range ends), any other body written chunk by chunk.
+    const save = async (body: unknown, position: number) => {
+      if (!(body instanceof ReadableStream)) return await drain(body, writeAt(position));
+      const written = await pipeToFile(body, path, position); // not `loaded += await`: races
+      loaded += written;
+      options.onProgress?.({ loaded, total });
+    };
     // The first answer's length: its range's, or the whole object's.
     const firstLength = first.contentLength ?? rangeLength(first.contentRange);
     if (
       first.contentRange === undefined || total === undefined || firstLength === undefined ||
       firstLength >= total
     ) {
-      await drain(first.body, writeAt(0));
+      await save(first.body, 0);
       await file.close();
       return { size: loaded, first };
     }
@@ -184,7 +216,7 @@ export async function downloadInRanges(
     let started = 0;
     const worker = async () => {
       // The first worker reads the first answer's body; the others fetch the rest.
-      if (started++ === 0) return await drain(first.body, writeAt(0));
+      if (started++ === 0) return await save(first.body, 0);
       while (next < starts.length && !failed) {
         const start = starts[next++];
         const end = Math.min(size, start + range) - 1;
@@ -194,7 +226,7 @@ export async function downloadInRanges(
           ifMatch: first.etag,
           signal,
         });
-        await drain(out.body, writeAt(start));
+        await save(out.body, start);
       }
     };
     await allWorkers(1 + Math.min(concurrency, starts.length), worker, () => failed = true);

@@ -103,6 +103,31 @@ Deno.test("downloadInRanges() writes every range where it belongs", async (t) =>
   }
 });
 
+Deno.test("downloadInRanges() reports progress as each range ends, piped or not", async (t) => {
+  await using env = await setup();
+  const { s3, bucket, dir, put } = env;
+  const size = 5 * MiB + 1;
+  const data = randomBytes(size);
+  await put("progress", data);
+  for (const name of CLIENTS) {
+    await t.step(name, async () => {
+      const { getRange, close } = getterFor(name, s3.endpoint);
+      const seen: number[] = [];
+      await downloadInRanges(getRange, { bucket, key: "progress" }, `${dir}/p`, {
+        minRange: MiB,
+        maxRange: MiB,
+        concurrency: 2,
+        onProgress: (p) => seen.push(p.loaded),
+      });
+      close();
+      assert.equal(md5Hex(await Deno.readFile(`${dir}/p`)), md5Hex(data));
+      assert.ok(seen.length >= 6, `6 ranges, ${seen.length} progress calls`);
+      assert.ok(seen.every((n, i) => i === 0 || n > seen[i - 1]), `increasing: ${seen}`);
+      assert.equal(seen.at(-1), size);
+    });
+  }
+});
+
 Deno.test("downloadInRanges() leaves an existing file alone when the object is missing", async (t) => {
   await using env = await setup();
   const { s3, bucket, dir } = env;
