@@ -507,6 +507,7 @@ export async function syncUp(
             lean
               ? lean.putObject(bucket, key, bytes, {
                 contentType: contentTypeFor(file.key),
+                md5Hex: md5Hex(bytes),
                 signal,
                 headers: algorithm && {
                   [checksumHeader(algorithm)]: checksumOf(algorithm, bytes),
