@@ -13,7 +13,6 @@
  */
 
 import { basename, posix, win32 } from "node:path";
-import { stat } from "node:fs/promises";
 import { type ConnectOptions, resolveConnectOptions } from "../lib/connect_options.ts";
 import { formatBytes } from "../lib/display.ts";
 import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
@@ -167,7 +166,7 @@ export function fileInFolder(
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isDirectory();
+    return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
   }
