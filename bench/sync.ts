@@ -9,7 +9,7 @@
  *
  * @example Usage
  * ```sh
- * deno task bench-sync --data-dir /dev/shm
+ * deno task bench-sync --data-dir /mnt/ramdisk
  * deno task bench-sync --quick
  * ```
  *
@@ -42,8 +42,10 @@ Options:
   --tools LIST         lib,aws,rclone (default all)
   --rounds N           Rounds of the sync phases, tools taking turns; the median is reported
                        (default 1)
-  --data-dir DIR       Where the server keeps its files (a tmpfs such as /dev/shm compares
-                       like for like with an RGW on memstore; default: the work folder)
+  --data-dir DIR       Where the server keeps its files (default: the work folder). A tmpfs
+                       compares like for like with an RGW on memstore: mount one with
+                       mount -t tmpfs -o size=4g tmpfs /mnt/ramdisk (not /dev/shm: Deno
+                       asks for every permission for a path under /dev)
   --quick              200 small, 10 big, 64MiB cp, 10000 many
   --out FILE           JSON results (default bench/results/bench-sync-<time>.json)
   -h, --help           Show this help`;

@@ -13,18 +13,10 @@
  */
 
 import { basename, posix, win32 } from "node:path";
-import { stat } from "node:fs/promises";
-import { type ConnectOptions, resolveConnectOptions } from "../lib/connect_options.ts";
+import type { ConnectOptions } from "../lib/connect_options.ts";
 import { formatBytes } from "../lib/display.ts";
-import { downloadFile, type GetFileOptions } from "../lib/_download.ts";
-import { leanClientFor } from "../lib/_lean.ts";
-import { request } from "../lib/errors.ts";
-import { fileSize } from "../lib/file_size.ts";
-import { contentTypeFor } from "../lib/content_type.ts";
-import { validateBucketName, validateKey } from "../lib/validate.ts";
+import { getFileOneShot, putFileOneShot } from "../lib/one_shot.ts";
 import { localPathFor, type PathRules, quoteKey } from "../lib/key_paths.ts";
-import type { PutFileOptions } from "../lib/objects.ts";
-import type { Connection } from "../lib/connect.ts";
 import type { Progress } from "../lib/types.ts";
 import { formatDuration, formatRate, ProgressBar } from "../lib/progress.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
@@ -167,7 +159,7 @@ export function fileInFolder(
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isDirectory();
+    return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
   }
@@ -200,14 +192,14 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
   let bytes: number;
   try {
     bytes = plan.direction === "upload"
-      ? await upload(plan.connect, remote, path, {
+      ? await putFileOneShot(plan.connect, remote.bucket, remote.key, path, {
         contentType: plan.contentType,
         partSize: plan.partSize,
         concurrency: plan.concurrency,
         onProgress,
         signal,
       })
-      : await download(plan.connect, remote, path, {
+      : await getFileOneShot(plan.connect, remote.bucket, remote.key, path, {
         concurrency: plan.concurrency,
         onProgress,
         signal,
@@ -221,86 +213,6 @@ export async function copy(plan: CopyPlan, signal?: AbortSignal): Promise<string
   const what = plan.direction === "upload" ? `${path} to ${url}` : `${url} to ${path}`;
   return `${plan.direction}: ${what} (${formatBytes(bytes)} in ${formatDuration(seconds)}, ` +
     `${formatRate(bytes / seconds)})`;
-}
-
-/**
- * Downloads through the lean client when it applies (an endpoint and fixed keys, no `--debug`):
- * then the AWS SDK is never loaded, which is about 0.15 s of a copy's start-up (bench/README.md);
- * else through a connection, as `getFile()`.
- */
-async function download(
-  options: ConnectOptions,
-  remote: S3Location,
-  path: string,
-  transfer: GetFileOptions,
-): Promise<number> {
-  const resolved = resolveConnectOptions(options);
-  const lean = leanClientFor(resolved, options);
-  if (lean) {
-    const { bucket, key } = remote;
-    return await downloadFile(lean.getRange, resolved.cluster, bucket, key, path, transfer);
-  }
-  return await withConnection(
-    options,
-    (s3, { getFile }) => getFile(s3, remote.bucket, remote.key, path, transfer),
-  );
-}
-
-/**
- * Below this size an upload is one PUT, as `putFile()` makes it (its multipart threshold).
- */
-const ONE_PUT = 16 * 1024 * 1024;
-
-/**
- * Uploads a file. One below 16 MiB goes as one PUT through the lean client (`_lean.ts`) when it
- * applies (an endpoint and fixed keys): then the AWS SDK is never loaded, as for a download; the
- * rest through a connection (the SDK: its part uploads use less memory than `fetch`'s).
- */
-async function upload(
-  options: ConnectOptions,
-  remote: S3Location,
-  path: string,
-  transfer: PutFileOptions,
-): Promise<number> {
-  const resolved = resolveConnectOptions(options);
-  const lean = leanClientFor(resolved, options);
-  const { bucket, key } = remote;
-  if (lean && (await fileSize(path, key)) < ONE_PUT) {
-    validateBucketName(bucket, resolved.cluster.bucketNames);
-    validateKey(key);
-    const bytes = await Deno.readFile(path);
-    const total = bytes.byteLength;
-    transfer.onProgress?.({ loaded: 0, total });
-    await request(
-      { action: `upload "${path}" to "${bucket}/${key}"`, bucket, key },
-      () =>
-        lean.putObject(bucket, key, bytes, {
-          contentType: transfer.contentType ?? contentTypeFor(path),
-          signal: transfer.signal,
-        }),
-    );
-    transfer.onProgress?.({ loaded: total, total });
-    return total;
-  }
-  return await withConnection(options, async (s3, { putFile }) => {
-    return (await putFile(s3, bucket, key, path, transfer)).size;
-  });
-}
-
-/**
- * Runs `use` on a connection with the trace off, closed afterwards; the AWS SDK is loaded here,
- * so only the copies that need it pay for it.
- */
-async function withConnection<T>(
-  options: ConnectOptions,
-  use: (s3: Connection, objects: typeof import("../lib/objects.ts")) => Promise<T>,
-): Promise<T> {
-  const [{ connect }, objects] = await Promise.all([
-    import("../lib/connect.ts"),
-    import("../lib/objects.ts"),
-  ]);
-  await using s3 = await connect({ ...options, trace: false });
-  return await use(s3, objects);
 }
 
 /**

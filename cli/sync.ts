@@ -25,7 +25,7 @@ import {
   type SyncSummary,
   syncUp,
 } from "../lib/sync.ts";
-import { keyFilter } from "../lib/_glob.ts";
+import { keyFilter } from "../lib/key_filter.ts";
 import { type S3Location, transferEnds, wholeNumber } from "./transfer_args.ts";
 import { CONNECTION_FLAGS, CONNECTION_HELP } from "./flags.ts";
 import { parseCommandLine, reportError, UsageError } from "./usage.ts";

@@ -1,15 +1,14 @@
 /**
  * The hash and HMAC primitives behind AWS signatures (SigV4 and SigV2), on `node:crypto`: one
  * implementation for the library's signers and the embedded server's checks (a leaf: it imports
- * nothing of the project).
+ * nothing of the project but its Web Crypto twin, `web_crypto.ts`, for code that must start fast).
  *
  * @module
  */
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-/** SHA-256 of the empty string, the payload hash of a request without a body. */
-export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+export { EMPTY_SHA256 } from "./web_crypto.ts";
 
 /**
  * Hex SHA-256 of a text (UTF-8) or bytes.

@@ -10,13 +10,12 @@
  * fit S3 (`uriEscapePath: false` keeps the path as sent, `..` included), but a verifier must
  * reproduce the client's canonical request byte for byte from `SignedHeaders`, and needs the
  * canonical request and string to sign as text anyway for `SignatureDoesNotMatch`. So the
- * canonicaliser is this small module over `node:crypto`; the tests check it against AWS's
+ * canonicaliser is this small module of strings (it hashes nothing: callers hash with
+ * `crypto.ts` or `web_crypto.ts`); the tests check it against AWS's
  * published vectors and against requests signed by `@smithy/signature-v4` and the AWS SDK.
  *
  * @module
  */
-
-import { sha256Hex } from "./crypto.ts";
 
 /**
  * Encodes as SigV4 wants: RFC 3986 unreserved characters kept, everything else `%XX`.
@@ -216,7 +215,8 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  *
  * @param amzDate The request time, `YYYYMMDDTHHMMSSZ`.
  * @param scope The credential scope, `date/region/service/aws4_request`.
- * @param canonical The canonical request.
+ * @param canonicalHash The canonical request's SHA-256, hex (the string's last line, as AWS's
+ *   "HashedCanonicalRequest").
  * @returns The string to sign.
  *
  * @example Usage
@@ -226,12 +226,13 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  * import { stringToSignV4 } from "./sigv4.ts";
  *
  * const canonical = "GET\n/\n\nhost:h\n\nhost\nUNSIGNED-PAYLOAD";
+ * const hash = sha256Hex(canonical);
  * assert.equal(
- *   stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", canonical),
- *   `AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/s3/aws4_request\n${sha256Hex(canonical)}`,
+ *   stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", hash),
+ *   `AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/s3/aws4_request\n${hash}`,
  * );
  * ```
  */
-export function stringToSignV4(amzDate: string, scope: string, canonical: string): string {
-  return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+export function stringToSignV4(amzDate: string, scope: string, canonicalHash: string): string {
+  return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${canonicalHash}`;
 }

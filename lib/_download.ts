@@ -6,9 +6,7 @@
  * @module
  */
 
-import { open, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { ClusterFacts } from "./clusters.ts";
 import { request } from "./errors.ts";
@@ -78,10 +76,10 @@ function rangeLength(contentRange?: string): number | undefined {
   return m ? Number(m[2]) - Number(m[1]) + 1 : undefined;
 }
 
-/** Releases a response body that will not be read. */
+/** Releases a response body that will not be read (a web stream, or a Node `Readable`). */
 async function discard(body: unknown): Promise<void> {
   if (body instanceof ReadableStream) await body.cancel().catch(() => {});
-  else if (body instanceof Readable) body.destroy();
+  else (body as { destroy?: () => void } | undefined)?.destroy?.();
 }
 
 /** Reads a Node response body (the SDK's Node handler) chunk by chunk into `sink`. */
@@ -89,8 +87,8 @@ async function drain(
   body: unknown,
   sink: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
-  const stream = body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
-  for await (const chunk of stream) await sink(chunk as Uint8Array);
+  // A Node `Readable` is an async iterable of chunks.
+  for await (const chunk of body as AsyncIterable<Uint8Array>) await sink(chunk);
 }
 
 /**
@@ -123,6 +121,33 @@ async function pipeToFile(
     } catch {
       // a failed pipe closed it already
     }
+  }
+}
+
+/**
+ * Writes a file from `position` on, through a handle of its own: ranges written in parallel each
+ * have their own file position (Deno's file API writes at the handle's position only).
+ */
+class RangeWriter {
+  #file: Promise<Deno.FsFile>;
+
+  constructor(path: string | URL, position: number, first?: Deno.FsFile) {
+    this.#file = first ? Promise.resolve(first) : Deno.open(path, { write: true }).then(
+      async (file) => {
+        await file.seek(position, Deno.SeekMode.Start);
+        return file;
+      },
+    );
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    const file = await this.#file;
+    let done = 0;
+    while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
+  }
+
+  async close(): Promise<void> {
+    (await this.#file).close();
   }
 }
 
@@ -162,37 +187,39 @@ export async function downloadInRanges(
     if (status !== 416) throw error;
     first = await getRange({ ...input, signal });
   }
-  let file;
+  let file: Deno.FsFile;
   try {
-    file = await open(path, "w");
+    file = await Deno.open(path, { write: true, create: true, truncate: true });
   } catch (error) {
     await discard(first.body);
     throw error;
   }
+  const writers = new Set<RangeWriter>();
   try {
     let loaded = 0;
     const total = totalFrom(first);
-    const writeAt = (position: number) => async (chunk: Uint8Array) => {
-      let done = 0;
-      while (done < chunk.byteLength) {
-        const { bytesWritten } = await file.write(
-          chunk,
-          done,
-          chunk.byteLength - done,
-          position + done,
-        );
-        done += bytesWritten;
+    /**
+     * Reads a body into the file from `position` on: a web stream piped (progress as the range
+     * ends), a Node body chunk by chunk (the first range through `file`).
+     */
+    const drainAt = async (body: unknown, position: number) => {
+      if (body instanceof ReadableStream) {
+        const written = await pipeToFile(body, path, position); // not `loaded += await`: races
+        loaded += written;
+        options.onProgress?.({ loaded, total });
+        return;
       }
-      position += chunk.byteLength;
-      loaded += chunk.byteLength;
-      options.onProgress?.({ loaded, total });
-    };
-    // A web stream is piped (progress as each range ends), any other body written chunk by chunk.
-    const save = async (body: unknown, position: number) => {
-      if (!(body instanceof ReadableStream)) return await drain(body, writeAt(position));
-      const written = await pipeToFile(body, path, position); // not `loaded += await`: races
-      loaded += written;
-      options.onProgress?.({ loaded, total });
+      const writer = new RangeWriter(path, position, position === 0 ? file : undefined);
+      if (position !== 0) writers.add(writer);
+      await drain(body, async (chunk) => {
+        await writer.write(chunk);
+        loaded += chunk.byteLength;
+        options.onProgress?.({ loaded, total });
+      });
+      if (position !== 0) {
+        writers.delete(writer);
+        await writer.close();
+      }
     };
     // The first answer's length: its range's, or the whole object's.
     const firstLength = first.contentLength ?? rangeLength(first.contentRange);
@@ -200,8 +227,8 @@ export async function downloadInRanges(
       first.contentRange === undefined || total === undefined || firstLength === undefined ||
       firstLength >= total
     ) {
-      await save(first.body, 0);
-      await file.close();
+      await drainAt(first.body, 0);
+      file.close();
       return { size: loaded, first };
     }
     const size = total;
@@ -216,7 +243,7 @@ export async function downloadInRanges(
     let started = 0;
     const worker = async () => {
       // The first worker reads the first answer's body; the others fetch the rest.
-      if (started++ === 0) return await save(first.body, 0);
+      if (started++ === 0) return await drainAt(first.body, 0);
       while (next < starts.length && !failed) {
         const start = starts[next++];
         const end = Math.min(size, start + range) - 1;
@@ -226,19 +253,22 @@ export async function downloadInRanges(
           ifMatch: first.etag,
           signal,
         });
-        await save(out.body, start);
+        await drainAt(out.body, start);
       }
     };
     await allWorkers(1 + Math.min(concurrency, starts.length), worker, () => failed = true);
     if (loaded !== size) {
       throw new Error(`The download ended at ${loaded} of ${size} bytes; retry`);
     }
-    await file.close();
+    file.close();
     return { size, first };
   } catch (error) {
     // The file was truncated when opened: a failed download leaves no partial file behind.
-    await file.close().catch(() => {});
-    await rm(path, { force: true });
+    for (const writer of writers) await writer.close().catch(() => {});
+    try {
+      file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(path).catch(() => {});
     throw error;
   }
 }
@@ -276,7 +306,7 @@ export async function downloadFile(
   validateBucketName(bucket, cluster.bucketNames);
   validateKey(key);
   const folder = dirname(path instanceof URL ? fileURLToPath(path) : path);
-  const isFolder = await stat(folder).then((info) => info.isDirectory(), () => false);
+  const isFolder = await Deno.stat(folder).then((info) => info.isDirectory, () => false);
   if (!isFolder) {
     throw new Deno.errors.NotFound(
       `Cannot download "${bucket}/${key}" to "${path}": the folder "${folder}" does not exist; ` +

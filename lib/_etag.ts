@@ -1,7 +1,8 @@
 /**
  * Does a local file hold what an S3 object's ETag says? A single-PUT object's ETag is the MD5 of
  * its bytes; a multipart object's is the MD5 of its parts' MD5s followed by `-N` (N parts), which
- * only the part size can reproduce. Internal to `sync.ts`; imports nothing of the library.
+ * only the part size can reproduce. Internal to `sync.ts` (and `_lean.ts`, for a batch delete's
+ * MD5); imports nothing of the library.
  *
  * @module
  */

@@ -29,7 +29,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { escapeXml, xmlText } from "../core/xml.ts";
 import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
@@ -41,7 +40,7 @@ import { checkWireKey } from "./key_paths.ts";
 import {
   EMPTY_SHA256,
   s3Path,
-  sha256Hex,
+  sha256HexAsync,
   type SigningKeys,
   SigV4Signer,
   uriEncode,
@@ -256,11 +255,11 @@ export class LeanClient {
     const url = this.url(request.bucket, request.key, request.query);
     const body = request.body;
     // The body's SHA-256 is signed, so the server checks the bytes (as the SDK does over http).
-    const payloadHash = body === undefined ? EMPTY_SHA256 : sha256Hex(body);
+    const payloadHash = body === undefined ? EMPTY_SHA256 : await sha256HexAsync(body);
     for (let attempt = 1;; attempt++) {
       request.signal?.throwIfAborted();
       const headers: Record<string, string> = { ...request.headers };
-      this.#signer.sign({ method: request.method, url, headers, payloadHash });
+      await this.#signer.sign({ method: request.method, url, headers, payloadHash });
       const started = performance.now();
       // The timeout covers the wait for the answer's headers, as the SDK's fetch handler's does;
       // a body still arriving is not cut (a large download may take longer).
@@ -398,12 +397,13 @@ export class LeanClient {
   }
 
   /**
-   * Uploads bytes with their MD5 (`Content-MD5`, which the server checks).
+   * Uploads bytes. Their SHA-256 is signed (`x-amz-content-sha256`), which the server checks;
+   * their MD5 is sent too (`Content-MD5`) when given.
    *
    * @param bucket The bucket.
    * @param key The key.
    * @param body The bytes.
-   * @param options Content type, MD5 (hex, computed if not given), abort signal.
+   * @param options Content type, MD5 (hex), more headers, abort signal.
    * @returns The ETag the server gave.
    */
   async putObject(
@@ -417,11 +417,8 @@ export class LeanClient {
       headers?: Record<string, string>;
     } = {},
   ): Promise<string | undefined> {
-    const md5 = options.md5Hex ?? createHash("md5").update(body).digest("hex");
-    const headers: Record<string, string> = {
-      ...options.headers,
-      "content-md5": hexToBase64(md5),
-    };
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.md5Hex) headers["content-md5"] = hexToBase64(options.md5Hex);
     if (options.contentType) headers["content-type"] = options.contentType;
     const response = await this.send({
       method: "PUT",
@@ -548,7 +545,9 @@ export class LeanClient {
       keys.map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join("")
     }</Delete>`;
     const body = new TextEncoder().encode(xml);
-    const md5 = createHash("md5").update(body).digest("hex");
+    // S3 wants the MD5 of a batch delete; loaded here, as `node:crypto` slows every start-up.
+    const { md5Hex } = await import("./_etag.ts");
+    const md5 = md5Hex(body);
     const response = await this.send({
       method: "POST",
       bucket,

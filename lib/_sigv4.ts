@@ -1,19 +1,18 @@
 /**
- * Signature V4 for S3 requests, in a few lines of `node:crypto` (synchronous HMACs: microseconds
- * per request), on the primitives the server verifies with (`core/crypto.ts`). Internal to
- * `_lean.ts`.
+ * Signature V4 for S3 requests in a few lines, on Web Crypto (`core/web_crypto.ts`): no Node
+ * module is loaded, so `deno task cp` of a small file starts in about half the time
+ * (bench/README.md); the canonical request is `core/sigv4.ts`'s, as the server's verifier
+ * rebuilds it. Internal to `_lean.ts`.
  *
- * Why not `@smithy/signature-v4`: loading it costs about 125 ms at start-up (its dependencies),
- * and each signature goes through async WebCrypto-style hashing; a `deno task sync` of 1000
- * small files signs 1000 requests.
+ * Why not `@smithy/signature-v4`: loading it costs about 125 ms at start-up (its dependencies).
  *
  * @module
  */
 
-import { EMPTY_SHA256, sha256Hex, signingKey, signV4 } from "../core/crypto.ts";
+import { EMPTY_SHA256, sha256HexAsync, signingKeyAsync, signV4Async } from "../core/web_crypto.ts";
 import { canonicalQuery, stringToSignV4, uriEncode } from "../core/sigv4.ts";
 
-export { EMPTY_SHA256, sha256Hex, uriEncode };
+export { EMPTY_SHA256, sha256HexAsync, uriEncode };
 
 /** The keys that sign. */
 export interface SigningKeys {
@@ -74,7 +73,7 @@ export function s3Path(parts: string[], key: string | undefined): string {
  *   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
  * }, "us-east-1");
  * const headers: Record<string, string> = { range: "bytes=0-9" };
- * signer.sign({
+ * await signer.sign({
  *   method: "GET",
  *   url: new URL("https://examplebucket.s3.amazonaws.com/test.txt"),
  *   headers,
@@ -87,7 +86,7 @@ export class SigV4Signer {
   #keys: SigningKeys;
   #region: string;
   #day = "";
-  #key: Uint8Array = new Uint8Array();
+  #key: Promise<Uint8Array> = Promise.resolve(new Uint8Array());
 
   /**
    * Builds a signer.
@@ -100,9 +99,9 @@ export class SigV4Signer {
     this.#region = region;
   }
 
-  #signingKey(day: string): Uint8Array {
+  #signingKey(day: string): Promise<Uint8Array> {
     if (day !== this.#day) {
-      this.#key = signingKey(this.#keys.secretAccessKey, day, this.#region, "s3");
+      this.#key = signingKeyAsync(this.#keys.secretAccessKey, day, this.#region, "s3");
       this.#day = day;
     }
     return this.#key;
@@ -114,7 +113,7 @@ export class SigV4Signer {
    * @param request Method, URL, headers and payload hash.
    * @param now The signing time.
    */
-  sign(request: RequestToSign, now: Date = new Date()): void {
+  async sign(request: RequestToSign, now: Date = new Date()): Promise<void> {
     const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
     const day = stamp.slice(0, 8);
     const headers = request.headers;
@@ -137,8 +136,8 @@ export class SigV4Signer {
       request.payloadHash,
     ].join("\n");
     const scope = `${day}/${this.#region}/s3/aws4_request`;
-    const toSign = stringToSignV4(stamp, scope, canonical);
-    const signature = signV4(this.#signingKey(day), toSign);
+    const toSign = stringToSignV4(stamp, scope, await sha256HexAsync(canonical));
+    const signature = await signV4Async(await this.#signingKey(day), toSign);
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.#keys.accessKeyId}/${scope}, ` +
       `SignedHeaders=${names}, Signature=${signature}`;
   }

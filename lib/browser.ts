@@ -8,7 +8,8 @@
  * @module
  */
 
-import { escapeHtml, paint, statusText, View } from "./display.ts";
+import { escapeHtml, paint, View } from "./display.ts";
+import { statusText } from "./status_text.ts";
 import type { PresignedPost } from "./cors.ts";
 import { redactUrl } from "./redact.ts";
 import type { Traffic } from "./traffic.ts";

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { STATUS_CODES } from "node:http";
-
 /** The symbol Deno's Jupyter kernel calls to get a value's rich representation. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
@@ -186,25 +184,6 @@ export function formatBytes(bytes: number): string {
     unit = next;
   }
   return `${value.toFixed(1)} ${unit}`;
-}
-
-/**
- * Describes an HTTP status for people: `403 Forbidden`.
- *
- * @param status The status code, `0` for no response.
- * @returns The code and its reason phrase.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { statusText } from "./display.ts";
- *
- * assert.equal(statusText(409), "409 Conflict");
- * assert.equal(statusText(0), "no response");
- * ```
- */
-export function statusText(status: number): string {
-  return status === 0 ? "no response" : `${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
 }
 
 /**

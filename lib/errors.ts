@@ -5,7 +5,7 @@
  * @module
  */
 
-import { statusText } from "./display.ts";
+import { statusText } from "./status_text.ts";
 import { type ClusterFacts, CLUSTERS } from "./clusters.ts";
 
 /** What a lib call was doing, to name it in an error message. */

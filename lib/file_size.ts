@@ -5,8 +5,6 @@
  * @module
  */
 
-import { stat } from "node:fs/promises";
-
 /**
  * The size of a regular file, for an upload as `key`.
  *
@@ -28,19 +26,18 @@ import { stat } from "node:fs/promises";
 export async function fileSize(path: string | URL, key: string): Promise<number> {
   let info;
   try {
-    info = await stat(path);
+    info = await Deno.stat(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT"
+    const why = error instanceof Deno.errors.NotFound
       ? "the file does not exist; check the path"
-      : code === "EACCES"
+      : error instanceof Deno.errors.PermissionDenied
       ? "the file cannot be read (permission denied)"
       : (error as Error).message;
     throw new Deno.errors.NotFound(`Cannot upload "${path}" as "${key}": ${why}`, {
       cause: error,
     });
   }
-  if (!info.isFile()) {
+  if (!info.isFile) {
     throw new Deno.errors.IsADirectory(
       `Cannot upload "${path}" as "${key}": it is not a regular file; give a file path`,
     );

@@ -9,7 +9,8 @@ import { Buffer } from "node:buffer";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
-import { escapeHtml, paint, statusText, View } from "./display.ts";
+import { escapeHtml, paint, View } from "./display.ts";
+import { statusText } from "./status_text.ts";
 import { redactUrl } from "./redact.ts";
 import type { Traffic } from "./traffic.ts";
 

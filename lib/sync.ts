@@ -40,7 +40,7 @@ import { checksumHeader, checksumOf } from "../core/checksum.ts";
 import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_checksums.ts";
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
-import { keyFilter } from "./_glob.ts";
+import { keyFilter } from "./key_filter.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
 import { compareUtf8 } from "../core/utf8.ts";
 import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
@@ -507,6 +507,7 @@ export async function syncUp(
             lean
               ? lean.putObject(bucket, key, bytes, {
                 contentType: contentTypeFor(file.key),
+                md5Hex: md5Hex(bytes),
                 signal,
                 headers: algorithm && {
                   [checksumHeader(algorithm)]: checksumOf(algorithm, bytes),

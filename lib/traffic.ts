@@ -11,7 +11,8 @@
  */
 
 import type { S3Client } from "@aws-sdk/client-s3";
-import { Stack, statusText, Text, toView, type View } from "./display.ts";
+import { Stack, Text, toView, type View } from "./display.ts";
+import { statusText } from "./status_text.ts";
 import type { Exchange, ExchangeInput } from "./exchange.ts";
 import { redactAuthorization, REDACTED, redactSecrets, redactUrl } from "./redact.ts";
 import { addRecorder } from "./_recorder.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { escapeHtml, formatBytes, paint, statusText, View } from "./display.ts";
+import { escapeHtml, formatBytes, paint, View } from "./display.ts";
+import { statusText } from "./status_text.ts";
 import type { Exchange } from "./exchange.ts";
 
 function statusColor(status: number): "green" | "cyan" | "yellow" | "red" {

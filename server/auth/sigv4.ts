@@ -25,7 +25,7 @@ import {
   parseHttpDate,
 } from "./credential.ts";
 import { requireSignedHeaders } from "./signed_headers.ts";
-import { EMPTY_SHA256, signaturesEqual, signingKey, signV4 } from "../../core/crypto.ts";
+import { EMPTY_SHA256, sha256Hex, signaturesEqual, signingKey, signV4 } from "../../core/crypto.ts";
 
 /** The prefix of a SigV4 `Authorization` header. */
 export const V4_ALGORITHM = "AWS4-HMAC-SHA256";
@@ -185,7 +185,7 @@ export interface V4Check {
  */
 export function verifyV4Signature(check: V4Check): Uint8Array {
   const canonical = canonicalRequest(check);
-  const toSign = stringToSignV4(check.amzDate, check.credential.scope, canonical);
+  const toSign = stringToSignV4(check.amzDate, check.credential.scope, sha256Hex(canonical));
   const { date, region, service } = check.credential;
   const key = signingKey(check.user.secretAccessKey, date, region, service);
   const expected = signV4(key, toSign);

@@ -86,24 +86,11 @@ function projectGraph(entry: string): Promise<Graph> {
 const EMBEDDED_DEFAULT = { from: "lib/connect.ts", to: "server/mod.ts" };
 
 /**
- * Imports into another folder's private (`_`-prefixed) module that exist today, each to be
- * removed: `deno task cp` drives the lean client and the ranged download itself, and `deno task
- * sync` matches its globs with the library's matcher. (What cp needs belongs in a public lib
- * module, as its key-to-path rules and file-size check now are: `lib/key_paths.ts`,
- * `lib/file_size.ts`.)
- */
-const PRIVATE_REACHES = new Set([
-  "cli/cp.ts → lib/_download.ts",
-  "cli/cp.ts → lib/_lean.ts",
-  "cli/sync.ts → lib/_glob.ts",
-]);
-
-/**
  * The imports that go against the layout's direction, one line each (`server/x.ts → lib/y.ts:
  * the server imports no lib module`): `core/` imports only `core/`; `server/` imports no
  * `lib/`, `tour/`, `cli/`, `bench/` or `tests/` module; `lib/` imports no `tour/`, `cli/`,
  * `bench/` or `tests/` module, and `server/` only as {@linkcode EMBEDDED_DEFAULT}, through
- * `import()`; no module imports another folder's `_`-prefixed one (but {@linkcode PRIVATE_REACHES}).
+ * `import()`; no module imports another folder's `_`-prefixed one.
  *
  * @param graph One or more entry points' graphs, merged.
  * @returns The violations, empty when the layout holds.
@@ -118,7 +105,7 @@ function layoutViolations(graph: Graph): string[] {
       const [a, b] = [area(from), area(to)];
       if (a === b) continue;
       const edge = `${from} → ${to}${dynamic ? " (import())" : ""}`;
-      if (to.split("/").at(-1)!.startsWith("_") && !PRIVATE_REACHES.has(`${from} → ${to}`)) {
+      if (to.split("/").at(-1)!.startsWith("_")) {
         problems.push(`${edge}: a _-prefixed module is private to its folder`);
       }
       if (a === "core") {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Table, toView } from "../../lib/mod.ts";
-import { formatBytes, statusText } from "../../lib/display.ts";
+import { formatBytes } from "../../lib/display.ts";
+import { STATUS_CODES } from "node:http";
+import { REASON_PHRASES, statusText } from "../../lib/status_text.ts";
 
 Deno.test("toView() turns records into tables, errors into their message, strings into text", () => {
   const table = toView([{ name: "a", created: new Date(0) }, { name: "b" }]);
@@ -21,4 +23,10 @@ Deno.test("statusText() and formatBytes() describe statuses and sizes for people
     "1.0 kB",
     "1.5 MB",
   ]);
+});
+
+Deno.test("statusText()'s reason phrases are node:http's, code by code", () => {
+  for (let status = 100; status < 600; status++) {
+    assert.equal(REASON_PHRASES[status], STATUS_CODES[status], `status ${status}`);
+  }
 });

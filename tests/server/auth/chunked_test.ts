@@ -79,7 +79,7 @@ function chunkedUpload(options: UploadOptions): Upload {
     signedHeaders,
     payloadHash: mode,
   });
-  const seed = signV4(key, stringToSignV4(amzDate, scope, canonical));
+  const seed = signV4(key, stringToSignV4(amzDate, scope, sha256Hex(canonical)));
   headers.set(
     "authorization",
     `AWS4-HMAC-SHA256 Credential=DEMOACCESSKEY/${scope}, SignedHeaders=${

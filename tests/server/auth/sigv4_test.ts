@@ -270,7 +270,7 @@ Deno.test("authenticate() accepts SigV4 scoped to any region and dated by the Da
   });
   await t.step("Date header instead of X-Amz-Date", async () => {
     const { canonicalRequest, stringToSignV4 } = await import("../../../core/sigv4.ts");
-    const { signingKey, signV4 } = await import("../../../core/crypto.ts");
+    const { sha256Hex, signingKey, signV4 } = await import("../../../core/crypto.ts");
     const headers = new Headers({
       host: "127.0.0.1:9000",
       date: NOW.toUTCString(),
@@ -288,7 +288,7 @@ Deno.test("authenticate() accepts SigV4 scoped to any region and dated by the Da
     });
     const signature = signV4(
       signingKey("DEMOSECRETKEY", "20261125", "us-east-1", "s3"),
-      stringToSignV4("20261125T100000Z", scope, canonical),
+      stringToSignV4("20261125T100000Z", scope, sha256Hex(canonical)),
     );
     headers.set(
       "authorization",

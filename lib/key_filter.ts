@@ -1,6 +1,7 @@
 /**
  * Glob patterns for `sync`'s `include` and `exclude`, matched against a key relative to the
- * synced folder or prefix (`photos/2026/cloud.png`). Internal; imports nothing.
+ * synced folder or prefix (`photos/2026/cloud.png`): what `syncUp()`/`syncDown()` apply, and
+ * what `deno task sync` checks its `--include`/`--exclude` with before it starts. Imports nothing.
  *
  * - `*` matches any characters but `/`, `?` one character but `/`, `**` anything, `/` included;
  *   `[abc]` and `[a-z]` one character of a set; `\` escapes the next character.
@@ -21,7 +22,7 @@
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { globToRegExp } from "./_glob.ts";
+ * import { globToRegExp } from "./key_filter.ts";
  *
  * assert.ok(globToRegExp("*.tmp").test("a/b/c.tmp"));
  * assert.ok(!globToRegExp("cache/*").test("cache/a/b"));
@@ -74,7 +75,7 @@ export function globToRegExp(pattern: string): RegExp {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { keyFilter } from "./_glob.ts";
+ * import { keyFilter } from "./key_filter.ts";
  *
  * const keep = keyFilter(["*.jpg"], ["private/**"]);
  * assert.ok(keep("2026/cloud.jpg"));
