@@ -34,7 +34,8 @@ ${CONNECTION_HELP}
 
 Transfer:
   --content-type TYPE    Content type of an upload (default: from the file's extension)
-  --part-size SIZE       Multipart part size in MiB (default 8; at least 5)
+  --part-size SIZE       Multipart part size in MiB (default 8, up to 16 above 512 MiB;
+                         at least 5)
   --concurrency N        Parts (upload) or byte ranges (download) in flight (default 4)
   --quiet                No progress bar and no summary line
   -h, --help             Show this help

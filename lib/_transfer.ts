@@ -41,7 +41,10 @@ const MAX_PARTS = 10_000;
 
 /** How to upload a file in parts. */
 export interface PartsOptions {
-  /** Part size; raised when the file would need more than 10,000 parts. @default 8 MiB */
+  /**
+   * Part size; raised when the file would need more than 10,000 parts. @default 8 MiB, up to 16
+   * MiB for files over 512 MiB (see {@linkcode choosePartSize})
+   */
   partSize?: number;
   /** Parts in flight (each holds one part-sized buffer). @default 4 */
   concurrency?: number;
@@ -56,9 +59,22 @@ export interface PartsOptions {
   checksum?: ChecksumAlgorithm;
 }
 
+/** The default part size, for files up to 512 MiB. */
+const DEFAULT_PART_SIZE = 8 * MiB;
+/** The largest part size chosen without being asked (each part in flight holds a buffer). */
+const LARGEST_DEFAULT_PART_SIZE = 16 * MiB;
 /**
- * Chooses the part size: the one asked for (at least 5 MiB), raised to whole MiB so the file fits
- * in 10,000 parts.
+ * Above 512 MiB the default part grows so a file takes about this many parts, up to 16 MiB: each
+ * part costs both ends about 2.7 ms of CPU (1.5 ms on the embedded server, 1.2 ms in the SDK),
+ * and a 1 GiB upload in 16 MiB parts used 0.3-0.4 s less CPU than in 8 MiB parts (6.2-6.5 s
+ * against 6.6-6.9 s, client and server together, 2 cores) at 155 MB peak RSS instead of 124.
+ */
+const AIMED_PARTS = 64;
+
+/**
+ * Chooses the part size: the one asked for (at least 5 MiB), else 8 MiB, raised for files over
+ * 512 MiB so they take 64 parts, up to 16 MiB; then raised to whole MiB so the file fits in
+ * 10,000 parts.
  *
  * @param size File size.
  * @param asked Part size asked for.
@@ -69,12 +85,18 @@ export interface PartsOptions {
  * import assert from "node:assert/strict";
  * import { choosePartSize } from "./_transfer.ts";
  *
- * assert.equal(choosePartSize(1024 ** 3, 8 * 1024 ** 2), 8 * 1024 ** 2);
+ * const MiB = 1024 ** 2;
+ * assert.equal(choosePartSize(100 * MiB), 8 * MiB);
+ * assert.equal(choosePartSize(1024 * MiB), 16 * MiB);
+ * assert.equal(choosePartSize(1024 * MiB, 8 * MiB), 8 * MiB);
  * ```
  */
-export function choosePartSize(size: number, asked = 8 * MiB): number {
+export function choosePartSize(size: number, asked?: number): number {
   const least = Math.ceil(size / MAX_PARTS / MiB) * MiB;
-  return Math.max(MIN_PART_SIZE, asked, least);
+  const aimed = Math.ceil(size / AIMED_PARTS / MiB) * MiB;
+  const preferred = asked ??
+    Math.min(LARGEST_DEFAULT_PART_SIZE, Math.max(DEFAULT_PART_SIZE, aimed));
+  return Math.max(MIN_PART_SIZE, preferred, least);
 }
 
 /**

@@ -68,7 +68,10 @@ export interface PutObjectOptions extends PutOptions {
 export interface PutFileOptions extends PutOptions {
   /** Files at least this large are sent as a multipart upload. @default 16 MiB */
   multipartThreshold?: number;
-  /** Part size of a multipart upload (5 MiB at least). @default 8 MiB */
+  /**
+   * Part size of a multipart upload (5 MiB at least). @default 8 MiB, up to 16 MiB for files
+   * over 512 MiB
+   */
   partSize?: number;
   /** Parts sent at the same time. @default 4 */
   concurrency?: number;

@@ -54,11 +54,21 @@ async function openUploads(client: S3Client, bucket: string): Promise<number> {
 
 Deno.test("choosePartSize() keeps 5 MiB at least and fits any file in 10,000 parts", () => {
   assert.equal(choosePartSize(100, 1), 5 * MiB);
-  assert.equal(choosePartSize(1024 * MiB), 8 * MiB);
+  assert.equal(choosePartSize(1024 * MiB, 8 * MiB), 8 * MiB, "the size asked for");
   const huge = 200 * 1024 * MiB; // 200 GiB
   const part = choosePartSize(huge);
   assert.ok(Math.ceil(huge / part) <= 10_000);
   assert.equal(part % MiB, 0);
+});
+
+Deno.test("choosePartSize() defaults to 8 MiB, growing above 512 MiB to 64 parts, up to 16 MiB", () => {
+  assert.equal(choosePartSize(20 * MiB), 8 * MiB);
+  assert.equal(choosePartSize(512 * MiB), 8 * MiB);
+  assert.equal(choosePartSize(512 * MiB + 1), 9 * MiB);
+  assert.equal(choosePartSize(1024 * MiB), 16 * MiB);
+  assert.equal(choosePartSize(4096 * MiB), 16 * MiB);
+  const huge = 200 * 1024 * MiB; // the 10,000-part limit still wins
+  assert.equal(choosePartSize(huge), Math.ceil(huge / 10_000 / MiB) * MiB);
 });
 
 Deno.test("uploadFileInParts() stores the file byte for byte, parts in order", async (t) => {
