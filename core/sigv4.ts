@@ -218,6 +218,8 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  * @param canonicalHash The canonical request's SHA-256, hex (the string's last line, as AWS's
  *   "HashedCanonicalRequest").
  * @returns The string to sign.
+ * @throws {TypeError} When `canonicalHash` is not 64 lower-case hex digits (the canonical request
+ *   itself, say).
  *
  * @example Usage
  * ```ts
@@ -231,8 +233,14 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
  *   stringToSignV4("20150830T123600Z", "20150830/us-east-1/s3/aws4_request", hash),
  *   `AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/s3/aws4_request\n${hash}`,
  * );
+ * assert.throws(() => stringToSignV4("20150830T123600Z", "s", canonical), TypeError);
  * ```
  */
 export function stringToSignV4(amzDate: string, scope: string, canonicalHash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(canonicalHash)) {
+    throw new TypeError(
+      "stringToSignV4() takes the canonical request's SHA-256 in hex, not the request",
+    );
+  }
   return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${canonicalHash}`;
 }

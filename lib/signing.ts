@@ -346,7 +346,7 @@ export async function signByHand(
   const stringToSign = stringToSignV4(
     amzDate,
     `${date}/${region}/${service}/aws4_request`,
-    canonical,
+    sha256Hex(canonical),
   );
   const key = signingKey(await secretOf(s3), date, region, service);
   const hex = [...key].map((b) => b.toString(16).padStart(2, "0")).join("");

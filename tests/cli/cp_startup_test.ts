@@ -9,34 +9,19 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { denoInfo } from "../support/deno_info.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Node's modules that are cheap to load (no compatibility layer behind them). */
 const LIGHT_NODE_MODULES = new Set(["node:path", "node:util", "node:url"]);
 
-interface InfoModule {
-  specifier: string;
-  dependencies?: { code?: { specifier?: string }; isDynamic?: boolean }[];
-}
-
 /**
  * The modules an entry point loads before it runs: its static imports, transitively (edges
  * through `import()` are not followed).
  */
 async function staticImports(entry: string): Promise<{ from: string; to: string }[]> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
-    roots: string[];
-    modules: InfoModule[];
-  };
+  const info = await denoInfo(entry, ROOT);
   const modules = new Map(info.modules.map((m) => [m.specifier, m]));
   const edges: { from: string; to: string }[] = [];
   const seen = new Set<string>();

@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { denoInfo } from "../support/deno_info.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ROOT_URL = pathToFileURL(ROOT).href;
@@ -20,15 +21,6 @@ interface Edge {
 
 /** The project's modules reachable from an entry point, with their edges to other project modules. */
 type Graph = Map<string, Edge[]>;
-
-interface InfoModule {
-  specifier: string;
-  dependencies?: {
-    code?: { specifier?: string };
-    type?: { specifier?: string };
-    isDynamic?: boolean;
-  }[];
-}
 
 async function entryPoints(): Promise<string[]> {
   const entries = ["lib/mod.ts", "server/mod.ts", "bench/main.ts"];
@@ -48,15 +40,7 @@ async function entryPoints(): Promise<string[]> {
  */
 async function moduleGraph(entry: string, root = ROOT): Promise<Graph> {
   const rootUrl = pathToFileURL(root).href;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, `deno info ${entry} failed: ${new TextDecoder().decode(stderr)}`);
-  const info = JSON.parse(new TextDecoder().decode(stdout)) as { modules: InfoModule[] };
+  const info = await denoInfo(entry, root);
   const graph: Graph = new Map();
   // Specifiers are kept relative to the root from here on (`lib/mod.ts`), so a graph read from
   // a temporary copy reads like the project's own.
