@@ -8,6 +8,8 @@
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
+import type { SigningPrimitives } from "./web_crypto.ts";
+
 export { EMPTY_SHA256 } from "./web_crypto.ts";
 
 /**
@@ -163,3 +165,18 @@ export function signaturesEqual(expected: string, provided: string): boolean {
   }
   return timingSafeEqual(a, b);
 }
+
+/**
+ * The SigV4 primitives on `node:crypto`, synchronous: for signers in processes that have loaded
+ * Node's modules anyway (a connection, the server). `web_crypto.ts`'s `WEB_SIGNING` gives the
+ * same results.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EMPTY_SHA256, NODE_SIGNING } from "./crypto.ts";
+ *
+ * assert.equal(NODE_SIGNING.sha256Hex(""), EMPTY_SHA256);
+ * ```
+ */
+export const NODE_SIGNING: SigningPrimitives = { sha256Hex, signingKey, signV4 };

@@ -30,6 +30,7 @@
  */
 
 import { escapeXml, xmlText } from "../core/xml.ts";
+import { type SigningPrimitives, WEB_SIGNING } from "../core/web_crypto.ts";
 import { noteCluster } from "./errors.ts";
 import type { ClusterFacts } from "./clusters.ts";
 import type { ConnectOptions, ResolvedConnection } from "./connect_options.ts";
@@ -37,14 +38,7 @@ import type { RangeAnswer, RangeGetter, RangeRequest } from "./_download.ts";
 import type { ExchangeSink } from "./_recorder.ts";
 import { pickHeaders, REQUEST_HEADERS, RESPONSE_HEADERS } from "./_exchange_fields.ts";
 import { checkWireKey } from "./key_paths.ts";
-import {
-  EMPTY_SHA256,
-  s3Path,
-  sha256HexAsync,
-  type SigningKeys,
-  SigV4Signer,
-  uriEncode,
-} from "./_sigv4.ts";
+import { EMPTY_SHA256, s3Path, type SigningKeys, SigV4Signer, uriEncode } from "./_sigv4.ts";
 
 /** Where and how a lean client connects. */
 export interface LeanSettings {
@@ -64,6 +58,8 @@ export interface LeanSettings {
   cluster?: ClusterFacts;
   /** The trace each attempt is recorded in (when it is enabled), as the SDK's requests are. */
   trace?: ExchangeSink;
+  /** The signing primitives (`core/web_crypto.ts`). @default Web Crypto's */
+  crypto?: SigningPrimitives;
 }
 
 /** One request. */
@@ -206,6 +202,7 @@ export class LeanClient {
   #timeoutMs: number;
   #cluster?: ClusterFacts;
   #trace?: ExchangeSink;
+  #crypto: SigningPrimitives;
 
   /**
    * Builds a client.
@@ -215,7 +212,8 @@ export class LeanClient {
   constructor(settings: LeanSettings) {
     this.#endpoint = new URL(settings.endpoint);
     this.#pathStyle = settings.pathStyle;
-    this.#signer = new SigV4Signer(settings.keys, settings.region);
+    this.#crypto = settings.crypto ?? WEB_SIGNING;
+    this.#signer = new SigV4Signer(settings.keys, settings.region, this.#crypto);
     this.#maxAttempts = Math.max(1, settings.maxAttempts ?? 3);
     this.#timeoutMs = settings.timeoutMs ?? 0;
     this.#cluster = settings.cluster;
@@ -255,7 +253,7 @@ export class LeanClient {
     const url = this.url(request.bucket, request.key, request.query);
     const body = request.body;
     // The body's SHA-256 is signed, so the server checks the bytes (as the SDK does over http).
-    const payloadHash = body === undefined ? EMPTY_SHA256 : await sha256HexAsync(body);
+    const payloadHash = body === undefined ? EMPTY_SHA256 : await this.#crypto.sha256Hex(body);
     for (let attempt = 1;; attempt++) {
       request.signal?.throwIfAborted();
       const headers: Record<string, string> = { ...request.headers };
@@ -616,12 +614,14 @@ const LEAN = new WeakMap<object, LeanClient>();
  * @param resolved Where the connection goes and its keys (`connect_options.ts`).
  * @param options The options, for attempts and timeout.
  * @param trace The trace to record each attempt in.
+ * @param crypto The signing primitives: Web Crypto's unless given (`core/web_crypto.ts`).
  * @returns The client, or undefined when the SDK must be used.
  */
 export function leanClientFor(
   resolved: ResolvedConnection,
   options: ConnectOptions,
   trace?: ExchangeSink,
+  crypto?: SigningPrimitives,
 ): LeanClient | undefined {
   const { endpoint, keys } = resolved;
   if (!endpoint || !keys) return undefined;
@@ -634,6 +634,7 @@ export function leanClientFor(
     timeoutMs: options.timeoutMs,
     cluster: resolved.cluster,
     trace,
+    crypto,
   });
 }
 

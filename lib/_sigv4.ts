@@ -1,15 +1,21 @@
 /**
- * Signature V4 for S3 requests in a few lines, on Web Crypto (`core/web_crypto.ts`): no Node
- * module is loaded, so `deno task cp` of a small file starts in about half the time
- * (bench/README.md); the canonical request is `core/sigv4.ts`'s, as the server's verifier
- * rebuilds it. Internal to `_lean.ts`.
+ * Signature V4 for S3 requests in a few lines, on Web Crypto by default (`core/web_crypto.ts`): no
+ * Node module is loaded, so `deno task cp` of a small file starts faster (bench/README.md); a
+ * connection, which has loaded Node's modules, passes `node:crypto`'s primitives (faster per
+ * request). The canonical request is `core/sigv4.ts`'s, as the server's verifier rebuilds it.
+ * Internal to `_lean.ts`.
  *
  * Why not `@smithy/signature-v4`: loading it costs about 125 ms at start-up (its dependencies).
  *
  * @module
  */
 
-import { EMPTY_SHA256, sha256HexAsync, signingKeyAsync, signV4Async } from "../core/web_crypto.ts";
+import {
+  EMPTY_SHA256,
+  sha256HexAsync,
+  type SigningPrimitives,
+  WEB_SIGNING,
+} from "../core/web_crypto.ts";
 import { canonicalQuery, stringToSignV4, uriEncode } from "../core/sigv4.ts";
 
 export { EMPTY_SHA256, sha256HexAsync, uriEncode };
@@ -85,6 +91,7 @@ export function s3Path(parts: string[], key: string | undefined): string {
 export class SigV4Signer {
   #keys: SigningKeys;
   #region: string;
+  #crypto: SigningPrimitives;
   #day = "";
   #key: Promise<Uint8Array> = Promise.resolve(new Uint8Array());
 
@@ -93,15 +100,20 @@ export class SigV4Signer {
    *
    * @param keys The keys.
    * @param region The signing region, e.g. `us-east-1` or `us-east-005`.
+   * @param crypto The primitives: Web Crypto's (nothing to load), or `node:crypto`'s
+   *   (`core/crypto.ts`'s `NODE_SIGNING`: faster per request where Node's modules are loaded).
    */
-  constructor(keys: SigningKeys, region: string) {
+  constructor(keys: SigningKeys, region: string, crypto: SigningPrimitives = WEB_SIGNING) {
     this.#keys = keys;
     this.#region = region;
+    this.#crypto = crypto;
   }
 
   #signingKey(day: string): Promise<Uint8Array> {
     if (day !== this.#day) {
-      this.#key = signingKeyAsync(this.#keys.secretAccessKey, day, this.#region, "s3");
+      this.#key = Promise.resolve(
+        this.#crypto.signingKey(this.#keys.secretAccessKey, day, this.#region, "s3"),
+      );
       this.#day = day;
     }
     return this.#key;
@@ -136,8 +148,8 @@ export class SigV4Signer {
       request.payloadHash,
     ].join("\n");
     const scope = `${day}/${this.#region}/s3/aws4_request`;
-    const toSign = stringToSignV4(stamp, scope, await sha256HexAsync(canonical));
-    const signature = await signV4Async(await this.#signingKey(day), toSign);
+    const toSign = stringToSignV4(stamp, scope, await this.#crypto.sha256Hex(canonical));
+    const signature = await this.#crypto.signV4(await this.#signingKey(day), toSign);
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.#keys.accessKeyId}/${scope}, ` +
       `SignedHeaders=${names}, Signature=${signature}`;
   }

@@ -12,6 +12,7 @@ import { escapeHtml, paint } from "./display.ts";
 import { Traffic } from "./traffic.ts";
 import { SplitHttpHandler } from "./_http.ts";
 import { leanClientFor, setLeanClient } from "./_lean.ts";
+import { NODE_SIGNING } from "../core/crypto.ts";
 import { type ClusterFacts, RGW } from "./clusters.ts";
 import {
   type ConnectOptions,
@@ -331,7 +332,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   });
   // The lean path (_lean.ts) for syncs, listings, batch deletes and downloads, when the keys are
   // fixed; trace on or off, debug or not (it records into the same trace).
-  const lean = leanClientFor({ ...resolved, endpoint, keys }, options, trace);
+  // The SDK has loaded Node's modules: node:crypto signs faster per request than Web Crypto.
+  const lean = leanClientFor({ ...resolved, endpoint, keys }, options, trace, NODE_SIGNING);
   if (lean) setLeanClient(connection, lean);
   return connection;
 }

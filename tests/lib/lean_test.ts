@@ -25,7 +25,7 @@ import {
 } from "../../lib/mod.ts";
 import { LeanClient, leanClientOf } from "../../lib/_lean.ts";
 import { EMPTY_SHA256, sha256HexAsync, SigV4Signer } from "../../lib/_sigv4.ts";
-import { sha256Hex } from "../../core/crypto.ts";
+import { NODE_SIGNING, sha256Hex } from "../../core/crypto.ts";
 import { request } from "../../lib/errors.ts";
 import { DEMO_USERS } from "../../server/demo_users.ts";
 import { rgwTest } from "../support/engines.ts";
@@ -134,6 +134,18 @@ Deno.test("SigV4Signer signs as AWS's published example and as @smithy/signature
       body,
     }, { signingDate: when });
     assert.equal(headers.authorization, signed.headers.authorization);
+    // Signed with node:crypto's primitives (what a connection uses): the same signature.
+    const nodeHeaders: Record<string, string> = {
+      "content-type": "text/plain",
+      "content-md5": "XUFAKrxLKna5cZ2REBfFkg==",
+    };
+    await new SigV4Signer({ ...keys, sessionToken: "TOKEN/+=" }, "us-east-005", NODE_SIGNING).sign({
+      method: "PUT",
+      url,
+      headers: nodeHeaders,
+      payloadHash: sha256Hex(body),
+    }, when);
+    assert.equal(nodeHeaders.authorization, signed.headers.authorization);
   });
 });
 
