@@ -128,6 +128,36 @@ Deno.test("downloadInRanges() reports progress as each range ends, piped or not"
   }
 });
 
+Deno.test("downloadInRanges() writes a body that is a JavaScript stream, not fetch's own", async (t) => {
+  // The lean client hands over such a body when it counts a response's bytes for the trace, and a
+  // custom getter may too. Piped into a file handle kept open (`preventClose`), Deno 2.9 wrote none
+  // of its bytes: the download "succeeded" with an empty file.
+  await using env = await setup();
+  const { s3, bucket, dir, put } = env;
+  for (const size of [1, 3 * MiB + 5]) {
+    await t.step(`${size} bytes`, async () => {
+      const data = randomBytes(size);
+      await put(`js${size}`, data);
+      const { getRange, close } = getterFor("lean", s3.endpoint);
+      const wrapped: RangeGetter = async (request) => {
+        const answer = await getRange(request);
+        const body = (answer.body as ReadableStream<Uint8Array>).pipeThrough(new TransformStream());
+        return { ...answer, body };
+      };
+      for (const onProgress of [undefined, () => {}]) {
+        const out = await downloadInRanges(wrapped, { bucket, key: `js${size}` }, `${dir}/js`, {
+          minRange: MiB,
+          concurrency: 2,
+          onProgress,
+        });
+        assert.equal(out.size, size);
+        assert.equal(md5Hex(await Deno.readFile(`${dir}/js`)), md5Hex(data));
+      }
+      close();
+    });
+  }
+});
+
 Deno.test("downloadInRanges() leaves an existing file alone when the object is missing", async (t) => {
   await using env = await setup();
   const { s3, bucket, dir } = env;
