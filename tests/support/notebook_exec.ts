@@ -178,6 +178,16 @@ export function textOf(output: Output): string {
 }
 
 /**
+ * The text of every output of a notebook's code cells, one after another.
+ *
+ * @param notebook An executed notebook.
+ * @returns The outputs' text, joined by newlines.
+ */
+export function notebookText(notebook: Notebook): string {
+  return outputsOf(notebook).map(textOf).join("\n");
+}
+
+/**
  * Asserts that an executed notebook has no error output and no lost output.
  *
  * @param notebook An executed notebook.

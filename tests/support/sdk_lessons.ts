@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { Chapter } from "../../tour/chapters.ts";
-import { type Notebook, outputsOf, textOf } from "./notebook_exec.ts";
+import { type Notebook, notebookText } from "./notebook_exec.ts";
 
 /**
  * Per chapter, the operations it introduces, each sent by a cell as an SDK command. An entry
@@ -92,7 +92,7 @@ export function assertSdkCells(chapter: Chapter): void {
  * @param label Where it ran.
  */
 export function assertSdkTraced(notebook: Notebook, chapter: Chapter, label: string): void {
-  const text = outputsOf(notebook).map(textOf).join("\n");
+  const text = notebookText(notebook);
   for (const entry of SDK_OPERATIONS[chapter.name] ?? []) {
     const found = entry.split("|").some((op) => new RegExp(`\\b${op}\\b`).test(text));
     assert.ok(found, `${chapter.notebook} on ${label} shows no ${entry} in its trace`);

@@ -184,3 +184,20 @@ export async function bucketNames(
   const text = new TextDecoder().decode(response.body);
   return [...text.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
 }
+
+/**
+ * The buckets a run left on an engine: named with the run's prefix and not there before it.
+ *
+ * @param endpoint The engine's URL (loopback).
+ * @param prefix The prefix of the run's bucket names, e.g. `"versions-"`.
+ * @param before The bucket names listed before the run.
+ * @returns The names left behind.
+ */
+export async function bucketsLeft(
+  endpoint: string,
+  prefix: string,
+  before: ReadonlySet<string>,
+): Promise<string[]> {
+  return (await bucketNames(endpoint))
+    .filter((name) => name.startsWith(prefix) && !before.has(name));
+}

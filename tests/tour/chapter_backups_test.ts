@@ -20,13 +20,14 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
+  notebookText,
   outputsOf,
-  textOf,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   ROOT,
   runTour,
@@ -205,8 +206,7 @@ rgwTest(
     assert.equal(code, 0, output);
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertStory(output, "the backups chapter on RGW");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("backups-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "backups-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
     await assertNoLocalFiles("the backups chapter on RGW");
   },
@@ -220,7 +220,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
-    const text = outputsOf(notebook).map(textOf).join("\n");
+    const text = notebookText(notebook);
     assertTourOutput(text, NOTEBOOK, MILESTONES);
     assertSdkTraced(notebook, CHAPTER, "the embedded server");
     assertNoSecrets(
@@ -240,10 +240,9 @@ jupyterTest("the backups notebook executes on Ceph RGW", { rgw: true }, async (_
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
-  assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), `${NOTEBOOK} on RGW`, MILESTONES);
+  assertTourOutput(notebookText(notebook), `${NOTEBOOK} on RGW`, MILESTONES);
   assertSdkTraced(notebook, CHAPTER, "RGW");
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("backups-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "backups-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
   await assertNoLocalFiles(`${NOTEBOOK} on RGW`);
 });
@@ -261,7 +260,7 @@ jupyterTest(
     }, "the US-East 5 stand-in");
     const label = `${NOTEBOOK} on the US-East 5 stand-in`;
     assertNoErrors(notebook, label);
-    const text = outputsOf(notebook).map(textOf).join("\n");
+    const text = notebookText(notebook);
     assertTourOutput(text, label, MILESTONES);
     assertSdkTraced(notebook, CHAPTER, "the US-East 5 stand-in");
     assert.doesNotMatch(text, /PutBucketVersioning/, "versioning is on already there");

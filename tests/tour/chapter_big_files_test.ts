@@ -18,13 +18,13 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
-  outputsOf,
-  textOf,
+  notebookText,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   ROOT,
   runTour,
@@ -114,8 +114,7 @@ rgwTest(
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the big-files chapter on RGW", MILESTONES);
     assertNoSecrets(output, SECRETS, "the big-files chapter on RGW");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("big-files-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "big-files-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
     await assertNoLocalFile("the big-files chapter on RGW");
   },
@@ -130,7 +129,7 @@ jupyterTest(
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
     assertSdkTraced(notebook, CHAPTER, "the embedded server");
-    assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), NOTEBOOK, MILESTONES);
+    assertTourOutput(notebookText(notebook), NOTEBOOK, MILESTONES);
     await assertNoLocalFile(NOTEBOOK);
   },
 );
@@ -144,8 +143,7 @@ jupyterTest("the big-files notebook executes on Ceph RGW", { rgw: true }, async 
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
   assertSdkTraced(notebook, CHAPTER, "RGW");
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("big-files-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "big-files-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
   await assertNoLocalFile(`${NOTEBOOK} on RGW`);
 });

@@ -19,13 +19,13 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
-  outputsOf,
-  textOf,
+  notebookText,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   runTour,
 } from "../support/tour_run.ts";
@@ -97,8 +97,7 @@ rgwTest(
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the folders chapter on RGW", milestones(ACL_SET));
     assertNoSecrets(output, SECRETS, "the folders chapter on RGW");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("folders-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "folders-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
   },
 );
@@ -112,7 +111,7 @@ jupyterTest(
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
     assertSdkTraced(notebook, CHAPTER, "the embedded server");
-    assertTourOutput(outputsOf(notebook).map(textOf).join("\n"), NOTEBOOK, milestones(ACL_SET));
+    assertTourOutput(notebookText(notebook), NOTEBOOK, milestones(ACL_SET));
   },
 );
 
@@ -125,7 +124,6 @@ jupyterTest("the folders notebook executes on Ceph RGW", { rgw: true }, async (_
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
   assertSdkTraced(notebook, CHAPTER, "RGW");
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("folders-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "folders-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
 });

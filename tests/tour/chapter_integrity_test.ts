@@ -24,13 +24,14 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
+  notebookText,
   outputsOf,
-  textOf,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   ROOT,
   runTour,
@@ -219,17 +220,12 @@ rgwTest(
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertStory(output, "the integrity chapter on RGW", "rgw");
     assert.doesNotMatch(output, /answered SHA256/, "RGW 16 answers no checksum");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("integrity-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "integrity-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
   },
 );
 
 const NOTEBOOK = `notebooks/${CHAPTER.notebook}`;
-
-function notebookText(notebook: Awaited<ReturnType<typeof executeNotebook>>): string {
-  return outputsOf(notebook).map(textOf).join("\n");
-}
 
 jupyterTest("the integrity notebook executes on the embedded server", { rgw: false }, async () => {
   const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
@@ -259,7 +255,6 @@ jupyterTest("the integrity notebook executes on Ceph RGW", { rgw: true }, async 
   for (const operation of [...OPERATIONS, "BadDigest", "No fault switch here"]) {
     assert.ok(text.includes(operation), `${NOTEBOOK} on RGW: no ${operation}`);
   }
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("integrity-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "integrity-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
 });

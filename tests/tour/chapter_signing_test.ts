@@ -20,10 +20,10 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
+  notebookText,
   outputsOf,
-  textOf,
 } from "../support/notebook_exec.ts";
-import { assertTourOutput, bucketNames, runTour } from "../support/tour_run.ts";
+import { assertTourOutput, bucketNames, bucketsLeft, runTour } from "../support/tour_run.ts";
 
 const DEMO = DEMO_USERS[0];
 const SECRETS = DEMO_USERS.map((u) => u.secretAccessKey);
@@ -148,17 +148,12 @@ rgwTest(
       milestones(V2_ACCEPTED, UNSIGNED_RUN_ON_RGW),
     );
     assertSignaturesOnlyCompared(output, "the signing chapter on RGW");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("signing-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "signing-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
   },
 );
 
 const NOTEBOOK = `notebooks/${CHAPTER.notebook}`;
-
-function notebookText(notebook: Awaited<ReturnType<typeof executeNotebook>>): string {
-  return outputsOf(notebook).map(textOf).join("\n");
-}
 
 jupyterTest(
   "the signing notebook executes on the embedded server",
@@ -189,7 +184,6 @@ jupyterTest("the signing notebook executes on Ceph RGW", { rgw: true }, async (_
     `${NOTEBOOK} on RGW`,
     milestones(V2_ACCEPTED, UNSIGNED_RUN_ON_RGW),
   );
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("signing-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "signing-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
 });

@@ -17,13 +17,14 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
+  notebookText,
   outputsOf,
-  textOf,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   runTour,
 } from "../support/tour_run.ts";
@@ -137,8 +138,7 @@ rgwTest(
     assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
     assertTourOutput(output, "the versions chapter on RGW", milestones("Unversioned"));
     assertNoSecrets(output, SECRETS, "the versions chapter on RGW");
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("versions-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "versions-", before);
     assert.deepEqual(left, [], `left on RGW: ${left}`);
   },
 );
@@ -151,7 +151,7 @@ jupyterTest(
   async () => {
     const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
     assertNoErrors(notebook, NOTEBOOK);
-    const text = outputsOf(notebook).map(textOf).join("\n");
+    const text = notebookText(notebook);
     assertTourOutput(text, NOTEBOOK, milestones("Unversioned"));
     assertSdkTraced(notebook, CHAPTER, "the embedded server");
     assertNoSecrets(
@@ -170,11 +170,10 @@ jupyterTest("the versions notebook executes on Ceph RGW", { rgw: true }, async (
     AWS_SECRET_ACCESS_KEY: DEMO.secretAccessKey,
   }, "RGW");
   assertNoErrors(notebook, `${NOTEBOOK} on RGW`);
-  const text = outputsOf(notebook).map(textOf).join("\n");
+  const text = notebookText(notebook);
   assertTourOutput(text, `${NOTEBOOK} on RGW`, milestones("Unversioned"));
   assertSdkTraced(notebook, CHAPTER, "RGW");
-  const left = (await bucketNames(rgw))
-    .filter((name) => name.startsWith("versions-") && !before.has(name));
+  const left = await bucketsLeft(rgw, "versions-", before);
   assert.deepEqual(left, [], `the notebook left buckets on RGW: ${left}`);
 });
 
@@ -191,7 +190,7 @@ jupyterTest(
     }, "the US-East 5 stand-in");
     const label = `${NOTEBOOK} on the US-East 5 stand-in`;
     assertNoErrors(notebook, label);
-    const text = outputsOf(notebook).map(textOf).join("\n");
+    const text = notebookText(notebook);
     assertTourOutput(text, label, milestones("Enabled"));
     assertSdkTraced(notebook, CHAPTER, "the US-East 5 stand-in");
     assert.doesNotMatch(text, /PutBucketVersioning/, "versioning is on already there");

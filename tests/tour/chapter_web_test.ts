@@ -16,13 +16,14 @@ import {
   assertNoErrors,
   executeNotebook,
   jupyterTest,
+  notebookText,
   outputsOf,
-  textOf,
 } from "../support/notebook_exec.ts";
 import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   demoKeyFlags,
   runTour,
 } from "../support/tour_run.ts";
@@ -88,8 +89,7 @@ rgwTest("deno task tour web runs on Ceph RGW and leaves nothing behind", async (
   assert.equal(code, 0, output);
   assert.ok(output.includes(new URL(endpoint).host), "the chapter did not go to RGW");
   assertTourOutput(output, "the web chapter on RGW", milestones("stored"));
-  const left = (await bucketNames(endpoint))
-    .filter((name) => name.startsWith("web-") && !before.has(name));
+  const left = await bucketsLeft(endpoint, "web-", before);
   assert.deepEqual(left, [], `left on RGW: ${left}`);
 });
 
@@ -98,7 +98,7 @@ const NOTEBOOK = `notebooks/${CHAPTER.notebook}`;
 jupyterTest("the web notebook executes on the embedded server", { rgw: false }, async () => {
   const notebook = await executeNotebook(NOTEBOOK, {}, "the embedded server");
   assertNoErrors(notebook, NOTEBOOK);
-  const text = outputsOf(notebook).map(textOf).join("\n");
+  const text = notebookText(notebook);
   assertTourOutput(text, NOTEBOOK, milestones("stored"));
   assert.match(text, /<iframe src="http:\/\/127\.0\.0\.1:\d+\/"|The page: http/);
   if (text.includes("(Chromium)")) {

@@ -19,6 +19,7 @@ import {
   joined,
   lostOutputs,
   type Notebook,
+  notebookText,
   outputsOf,
   textOf,
 } from "../support/notebook_exec.ts";
@@ -26,6 +27,7 @@ import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   ROOT,
   TOUR_MILESTONES,
   US_EAST_5_MILESTONES,
@@ -136,8 +138,7 @@ engineTest(["jupyter", "rgw"], "the notebook executes in Jupyter on Ceph RGW", a
   await assertExecuted(t, notebook, "RGW");
   await t.step("it leaves no bucket behind", async () => {
     // RGW is shared with other test runs: only the notebook's own "demo-" buckets are its.
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("demo-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "demo-", before);
     assert.deepEqual(left, [], `The notebook left buckets on RGW: ${left.join(", ")}`);
   });
 });
@@ -156,7 +157,7 @@ engineTest(
     }, "the US-East 5 stand-in");
     await assertExecuted(t, notebook, "the US-East 5 stand-in", US_EAST_5_MILESTONES);
     await t.step("it sets no object ACL and reads the bucket's grants", () => {
-      const text = outputsOf(notebook).map(textOf).join("\n");
+      const text = notebookText(notebook);
       assert.doesNotMatch(text, /PutObjectAcl|GetObjectAcl/);
       assert.match(text, /GetBucketAcl/);
     });
@@ -172,7 +173,7 @@ engineTest(
     );
     await t.step("it leaves no bucket and no version behind (a second connection)", async () => {
       assert.deepEqual(await bucketNames(server.url), []);
-      const text = outputsOf(notebook).map(textOf).join("\n");
+      const text = notebookText(notebook);
       const bucket = /demo-\d{8}-[a-z0-9]{6}/.exec(text)?.[0];
       assert.ok(bucket, "The notebook's outputs never name its bucket");
       await using s3 = await connect({

@@ -13,6 +13,7 @@ import {
   assertNoSecrets,
   assertTourOutput,
   bucketNames,
+  bucketsLeft,
   runTour,
   trafficOf,
 } from "../support/tour_run.ts";
@@ -64,8 +65,7 @@ rgwTest("the tour runs end to end on Ceph RGW as on the embedded server", async 
   });
   await t.step("it leaves no bucket behind", async () => {
     // RGW is shared with other test runs: only the tour's own "demo-" buckets are its.
-    const left = (await bucketNames(endpoint))
-      .filter((name) => name.startsWith("demo-") && !before.has(name));
+    const left = await bucketsLeft(endpoint, "demo-", before);
     assert.deepEqual(left, [], `The tour left buckets on RGW: ${left.join(", ")}`);
   });
   await t.step("its HTTP exchanges and probe results are the embedded server's", async () => {
