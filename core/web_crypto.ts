@@ -20,8 +20,8 @@ function bytesOf(data: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof data === "string" ? encoder.encode(data) : data) as Uint8Array<ArrayBuffer>;
 }
 
-function hex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+function hex(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -146,7 +146,7 @@ export async function signingKeyAsync(
  */
 export async function signV4Async(key: Uint8Array, stringToSign: string): Promise<string> {
   const mac = await hmacSha256Async(key, stringToSign);
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(mac);
 }
 
 /**
