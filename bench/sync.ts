@@ -18,6 +18,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
 import { connect } from "../lib/connect.ts";
 import { createBucket, deleteBucket, emptyBucket } from "../lib/buckets.ts";
 import { measure } from "./_proc.ts";
@@ -28,7 +29,8 @@ import { median, parseSize, sizeLabel } from "./_units.ts";
 const HELP = `Usage: deno task bench-sync [options]
 
 Compares deno task sync with aws s3 sync (/usr/bin/aws, v2) and rclone sync on the embedded
-server (own process, --data), and deno task cp with one curl --aws-sigv4 stream.
+server (own process, --data), and deno task cp with one curl --aws-sigv4 stream (sending
+UNSIGNED-PAYLOAD, and, like for like with cp's uploads, once more signing the file's SHA-256).
 
 Options:
   --small N            Small files (default 1000)
@@ -36,7 +38,7 @@ Options:
   --big N              Large files (default 100)
   --big-size SIZE      Their size (default 10MiB)
   --cp-size SIZE       The cp/curl file (default 1GiB; 0 to skip)
-  --cp-runs N          Runs of cp and of curl each way, taking turns; the fastest counts, the
+  --cp-runs N          Runs of cp and of each curl each way, taking turns; the fastest counts, the
                        median is shown too (default 4)
   --many N             Tiny files for the memory run (default 100000; 0 to skip)
   --tools LIST         lib,aws,rclone (default all)
@@ -347,6 +349,21 @@ export async function main(args: string[]): Promise<number> {
         timed("cp up", Deno.execPath(), [...cpArgs, file, `s3://${bucket}/cp.bin`]);
       const curlUp = () =>
         timed("curl up", "curl", [...curl, "-T", file, "-o", "/dev/null", objectUrl("curl.bin")]);
+      // Like for like with cp, whose parts are signed: curl given the file's SHA-256 (computed
+      // before, untimed) as a signed x-amz-content-sha256, which the server then checks.
+      const fileSha256 = await sha256File(file);
+      const signedCurl = curl.map((a) =>
+        a.startsWith("x-amz-content-sha256:") ? `x-amz-content-sha256: ${fileSha256}` : a
+      );
+      const curlSignedUp = () =>
+        timed("curl signed up", "curl", [
+          ...signedCurl,
+          "-T",
+          file,
+          "-o",
+          "/dev/null",
+          objectUrl("curl.bin"),
+        ]);
       const cpDown = async () => {
         await timed("cp down", Deno.execPath(), [
           ...cpArgs,
@@ -360,10 +377,12 @@ export async function main(args: string[]): Promise<number> {
         await timed("curl down", "curl", [...curl, "-o", `${work}/curl.back`, objectUrl("cp.bin")]);
         await Deno.remove(`${work}/curl.back`).catch(() => {});
       };
-      // In A-B-B-A order, so neither always runs first (a cold server, a cache) or last.
-      const turns = <T>(a: T, b: T) =>
-        Array.from({ length: cpRuns }, (_, i) => (i % 2 === 0 ? [a, b] : [b, a])).flat();
-      for (const step of turns(cpUp, curlUp)) await step();
+      // Each round in another order (A-B-C, B-C-A, C-A-B...; A-B, B-A), so no tool always runs
+      // first (a cold server, a cache) or last.
+      const turns = <T>(...steps: T[]) =>
+        Array.from({ length: cpRuns }, (_, i) => steps.map((_, j) => steps[(i + j) % steps.length]))
+          .flat();
+      for (const step of turns(cpUp, curlUp, curlSignedUp)) await step();
       // One untimed curl download into the same folder first: what the uploads leave behind (the
       // server freeing the objects just overwritten, the first large write to that disk in a
       // while) falls on neither tool. Without it the first download, always cp's, took 2.1-2.8 s
@@ -527,6 +546,19 @@ function report(
       ratio >= 0.9 ? "yes" : "NO",
     ]);
   }
+  const signed = cp["curl signed up"];
+  if (cp["cp up"]?.ms && signed?.ms) {
+    const ours = cp["cp up"];
+    targets.push([
+      `cp ${sizeLabel(n.cpSize)} up vs a curl that signs its payload (like for like; no target)`,
+      `${cell(signed.ms / ours.ms!, 2)}× (curl ${
+        cell(n.cpSize / MB / (signed.ms / 1000))
+      } MB/s; medians ${
+        cell(median(signed.rounds ?? [signed.ms]) / median(ours.rounds ?? [ours.ms!]), 2)
+      }×)`,
+      "–",
+    ]);
+  }
   if (many.up) {
     const peak = Math.max(many.up.peakRss ?? 0, many.resync?.peakRss ?? 0);
     targets.push([
@@ -538,6 +570,15 @@ function report(
   }
   parts.push("### Targets", "", markdownTable(["target", "measured", "met"], targets), "");
   return parts.join("\n");
+}
+
+/** The lower-case hex SHA-256 of a file, read in 1 MiB slices. */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  const buffer = new Uint8Array(1024 * 1024);
+  for (let n; (n = await file.read(buffer)) !== null;) hash.update(buffer.subarray(0, n));
+  return hash.digest("hex");
 }
 
 if (import.meta.main) {
