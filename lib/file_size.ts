@@ -1,9 +1,13 @@
 /**
- * The size of a file about to be uploaded, or a one-line error that says why it cannot be: a
- * leaf shared by `putFile()` and `deno task cp`'s upload without the SDK (not exported by `mod.ts`).
+ * The size of a file about to be uploaded, or a one-line error that says why it cannot be, and the
+ * size from which an upload goes in parts: a leaf shared by `putFile()`, `syncUp()` and `deno task
+ * cp`'s upload without the SDK (not exported by `mod.ts`).
  *
  * @module
  */
+
+/** Files at least this large are uploaded in parts unless `multipartThreshold` says otherwise. */
+export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 
 /**
  * The size of a regular file, for an upload as `key`.

@@ -21,7 +21,7 @@ import { request } from "./errors.ts";
 import { sdkRangeGetter, uploadFileInParts } from "./_transfer.ts";
 import { downloadFile, type GetFileOptions } from "./_download.ts";
 import { leanClientOf } from "./_lean.ts";
-import { fileSize } from "./file_size.ts";
+import { DEFAULT_MULTIPART_THRESHOLD, fileSize } from "./file_size.ts";
 import {
   type ChecksumAlgorithm,
   checksumInput,
@@ -117,8 +117,6 @@ export interface PutResult {
   versionId?: string;
 }
 
-const MiB = 1024 * 1024;
-
 /**
  * Uploads a file, streamed from disk: a single PUT below `multipartThreshold`, a multipart
  * upload (parts in parallel, aborted on failure) above it.
@@ -155,7 +153,7 @@ export async function putFile(
   const algorithm = options.checksum && validateChecksum(options.checksum);
   const size = await fileSize(path, key);
   const contentType = options.contentType ?? contentTypeFor(String(path));
-  const threshold = options.multipartThreshold ?? 16 * MiB;
+  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   const context = { action: `upload "${path}" to "${bucket}/${key}"`, bucket, key };
   const params = {
     Bucket: bucket,

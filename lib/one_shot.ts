@@ -11,7 +11,7 @@ import { type ConnectOptions, resolveConnectOptions } from "./connect_options.ts
 import { downloadFile, type GetFileOptions } from "./_download.ts";
 import { leanClientFor } from "./_lean.ts";
 import { request } from "./errors.ts";
-import { fileSize } from "./file_size.ts";
+import { DEFAULT_MULTIPART_THRESHOLD, fileSize } from "./file_size.ts";
 import { contentTypeFor } from "./content_type.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import type { PutFileOptions } from "./objects.ts";
@@ -67,16 +67,22 @@ export async function getFileOneShot(
   );
 }
 
-/**
- * Below this size an upload is one PUT, as `putFile()` makes it (its multipart threshold).
- */
-const ONE_PUT = 16 * 1024 * 1024;
+/** What the lean client's one PUT honours; any other option takes the connection's `putFile()`. */
+const LEAN_PUT_OPTIONS: ReadonlySet<string> = new Set([
+  "contentType",
+  "multipartThreshold",
+  "partSize",
+  "concurrency",
+  "onProgress",
+  "signal",
+]);
 
 /**
  * Uploads a file, as `putFile()` does, given connection options rather than a connection. One
- * below 16 MiB goes as one PUT through the lean client (`_lean.ts`) when it applies (an endpoint
- * and fixed keys): then the AWS SDK is never loaded, as for a download; the rest through a
- * connection opened for it (the SDK: its part uploads use less memory than `fetch`'s).
+ * below the multipart threshold (16 MiB) goes as one PUT through the lean client (`_lean.ts`) when
+ * it applies (an endpoint and fixed keys, and no ACL, metadata or checksum asked for): then the
+ * AWS SDK is never loaded, as for a download; the rest through a connection opened for it (the
+ * SDK: its part uploads use less memory than `fetch`'s).
  *
  * @param options Where to connect, as for `connect()` (its trace is off here).
  * @param bucket The bucket.
@@ -112,8 +118,9 @@ export async function putFileOneShot(
   transfer: PutFileOptions = {},
 ): Promise<number> {
   const resolved = resolveConnectOptions(options);
-  const lean = leanClientFor(resolved, options);
-  if (lean && (await fileSize(path, key)) < ONE_PUT) {
+  const lean = onlyLeanOptions(transfer) ? leanClientFor(resolved, options) : undefined;
+  const threshold = transfer.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  if (lean && (await fileSize(path, key)) < threshold) {
     validateBucketName(bucket, resolved.cluster.bucketNames);
     validateKey(key);
     const bytes = await Deno.readFile(path);
@@ -135,17 +142,24 @@ export async function putFileOneShot(
   });
 }
 
+/** Whether every option given is one the lean client's one PUT honours. */
+function onlyLeanOptions(transfer: PutFileOptions): boolean {
+  return Object.entries(transfer).every(([name, value]) =>
+    value === undefined || LEAN_PUT_OPTIONS.has(name)
+  );
+}
+
 /**
  * Runs `use` on a connection with the trace off, closed afterwards; the AWS SDK is loaded here,
  * so only the copies that need it pay for it.
  */
 async function withConnection<T>(
   options: ConnectOptions,
-  use: (s3: Connection, objects: typeof import("../lib/objects.ts")) => Promise<T>,
+  use: (s3: Connection, objects: typeof import("./objects.ts")) => Promise<T>,
 ): Promise<T> {
   const [{ connect }, objects] = await Promise.all([
-    import("../lib/connect.ts"),
-    import("../lib/objects.ts"),
+    import("./connect.ts"),
+    import("./objects.ts"),
   ]);
   await using s3 = await connect({ ...options, trace: false });
   return await use(s3, objects);

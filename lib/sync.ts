@@ -41,6 +41,7 @@ import { type ChecksumAlgorithm, checksumInput, validateChecksum } from "./_chec
 import { getFile, listObjects, type ObjectInfo, putFile } from "./objects.ts";
 import { validateBucketName, validateKey } from "./validate.ts";
 import { keyFilter } from "./key_filter.ts";
+import { DEFAULT_MULTIPART_THRESHOLD } from "./file_size.ts";
 import { fileMatchesEtag, md5Hex } from "./_etag.ts";
 import { compareUtf8 } from "../core/utf8.ts";
 import { type LocalFile, PARTIAL_SUFFIX, walkFiles } from "./_walk.ts";
@@ -292,7 +293,7 @@ function checkOptions(
   return {
     concurrency,
     partSize: options.partSize ?? 8 * MiB,
-    threshold: options.multipartThreshold ?? 16 * MiB,
+    threshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
   };
 }
 
