@@ -91,6 +91,18 @@ async function drain(
   for await (const chunk of body as AsyncIterable<Uint8Array>) await sink(chunk);
 }
 
+/** Opens an existing file for writing at `position` (closed again if the seek fails). */
+async function openAt(path: string | URL, position: number): Promise<Deno.FsFile> {
+  const file = await Deno.open(path, { write: true });
+  try {
+    await file.seek(position, Deno.SeekMode.Start);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return file;
+}
+
 /**
  * Pipes a web stream (Deno's `fetch` body) into the file at `position`, through a handle of its
  * own: Deno moves the bytes from the socket to the file without passing them through JavaScript.
@@ -111,12 +123,10 @@ async function pipeToFile(
   position: number,
   length: number | undefined,
 ): Promise<number> {
-  let file: Deno.FsFile | undefined;
+  let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { write: true });
-    await file.seek(position, Deno.SeekMode.Start);
+    file = await openAt(path, position);
   } catch (error) {
-    file?.close();
     await body.cancel().catch(() => {});
     throw error;
   }
@@ -149,12 +159,7 @@ class RangeWriter {
   #file: Promise<Deno.FsFile>;
 
   constructor(path: string | URL, position: number, first?: Deno.FsFile) {
-    this.#file = first ? Promise.resolve(first) : Deno.open(path, { write: true }).then(
-      async (file) => {
-        await file.seek(position, Deno.SeekMode.Start);
-        return file;
-      },
-    );
+    this.#file = first ? Promise.resolve(first) : openAt(path, position);
   }
 
   async write(chunk: Uint8Array): Promise<void> {
